@@ -1,0 +1,52 @@
+package io.peering.latency;
+
+import io.grpc.ManagedChannel;
+import io.peering.latency.v1.QueryPrefixLatencyRequest;
+import io.peering.latency.v1.LatencyServiceGrpc;
+import io.peering.support.testing.FoundationContractTest;
+import io.quarkus.test.junit.QuarkusTest;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+@QuarkusTest
+class LatencyFoundationTest extends FoundationContractTest {
+
+    @Override
+    protected String grpcServiceName() {
+        return "peering.latency.v1.LatencyService";
+    }
+
+    @Override
+    protected String schema() {
+        return "latency";
+    }
+
+    @Override
+    protected List<String> expectedHypertables() {
+        return List.of("samples");
+    }
+
+    @Override
+    protected String retentionTestTable() {
+        return "latency.samples";
+    }
+
+    @Override
+    protected String markerColumn() {
+        return "probe_location";
+    }
+
+    @Override
+    protected String insertRowAtTimeWithMarker() {
+        return "INSERT INTO latency.samples (time, prefix, target, rtt_ms, probe_location) "
+                + "VALUES ($1, '192.0.2.0/24', '192.0.2.1', 12.5, $2)";
+    }
+
+    @Override
+    protected ThrowingCallable callAnRpcNotYetImplemented(ManagedChannel channel) {
+        return () -> LatencyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .queryPrefixLatency(QueryPrefixLatencyRequest.newBuilder().setPrefix("198.51.100.0/24").build());
+    }
+}

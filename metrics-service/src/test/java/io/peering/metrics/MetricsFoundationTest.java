@@ -1,0 +1,52 @@
+package io.peering.metrics;
+
+import io.grpc.ManagedChannel;
+import io.peering.metrics.v1.QueryConnectionMetricsRequest;
+import io.peering.metrics.v1.MetricsServiceGrpc;
+import io.peering.support.testing.FoundationContractTest;
+import io.quarkus.test.junit.QuarkusTest;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+@QuarkusTest
+class MetricsFoundationTest extends FoundationContractTest {
+
+    @Override
+    protected String grpcServiceName() {
+        return "peering.metrics.v1.MetricsService";
+    }
+
+    @Override
+    protected String schema() {
+        return "metrics";
+    }
+
+    @Override
+    protected List<String> expectedHypertables() {
+        return List.of("connection_samples", "session_transitions");
+    }
+
+    @Override
+    protected String retentionTestTable() {
+        return "metrics.session_transitions";
+    }
+
+    @Override
+    protected String markerColumn() {
+        return "reason";
+    }
+
+    @Override
+    protected String insertRowAtTimeWithMarker() {
+        return "INSERT INTO metrics.session_transitions (time, connection, session_address, address_family, state, reason, source) "
+                + "VALUES ($1, 'peerings/test/connections/test', '192.0.2.2', 1, 7, $2, 'test')";
+    }
+
+    @Override
+    protected ThrowingCallable callAnRpcNotYetImplemented(ManagedChannel channel) {
+        return () -> MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .queryConnectionMetrics(QueryConnectionMetricsRequest.newBuilder().setResource("peerings/contoso-ams").build());
+    }
+}

@@ -1,0 +1,10 @@
+package io.peering.routes;
+
+import io.peering.support.testing.ReadinessWithoutDatabaseTest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+@QuarkusTest
+@TestProfile(ReadinessWithoutDatabaseTest.NoDatabase.class)
+class RoutesReadinessWithoutDatabaseTest extends ReadinessWithoutDatabaseTest {
+}
