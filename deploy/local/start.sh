@@ -34,10 +34,11 @@ for entry in "${SERVICES[@]}"; do
     continue
   fi
   log "starting $svc on port $port (log: $RUN_DIR/$svc.log)"
-  (cd "$svc" && PEERING_INVENTORY="${PEERING_INVENTORY:-$REPO_DIR/deploy/inventory/sample-inventory.yaml}" \
+  (cd "$svc" && export PEERING_INVENTORY="${PEERING_INVENTORY:-$REPO_DIR/deploy/inventory/sample-inventory.yaml}" \
      PEERING_DB_HOST="$PGHOST" PEERING_DB_PORT="$PGPORT" QUARKUS_HTTP_PORT="$port" \
-     nohup java ${PEERING_JAVA_OPTS:--Xmx512m} -jar target/quarkus-app/quarkus-run.jar >"$RUN_DIR/$svc.log" 2>&1 &
-   echo $! >"$pidfile")
+   && exec java ${PEERING_JAVA_OPTS:--Xmx512m} -jar target/quarkus-app/quarkus-run.jar) \
+    >"$RUN_DIR/$svc.log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
 done
 
 deadline=$((SECONDS + ${PEERING_START_TIMEOUT:-90}))
