@@ -12,7 +12,7 @@ bash "$LOCAL_DIR/install.sh"
 bash "$LOCAL_DIR/db-start.sh"
 
 log "linting the v1 contracts with buf"
-(cd proto && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npx --no-install buf lint)
+(cd proto && { [ -x node_modules/.bin/buf ] || npm install --no-audit --no-fund --loglevel=error >/dev/null; } && npx --no-install buf lint)
 # Guard the v1 contract: nothing may break it against the commit that first landed it.
 baseline="$(git log --format=%H --diff-filter=A -- proto/buf.yaml 2>/dev/null | tail -n 1)"
 if [ -n "$baseline" ] && [ "$baseline" != "$(git rev-parse HEAD)" ]; then
