@@ -1,0 +1,9 @@
+package io.peering.routes.bmp;
+
+/** An announced or withdrawn route: a prefix and its ADD-PATH path id (0 when ADD-PATH is not in use). */
+public record Route(IpPrefix prefix, long pathId) {
+    @Override
+    public String toString() {
+        return pathId == 0 ? prefix.toString() : prefix + " path-id " + pathId;
+    }
+}
