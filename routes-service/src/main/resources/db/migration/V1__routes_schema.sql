@@ -11,8 +11,16 @@ CREATE TABLE routes.routers (
     last_seen       timestamptz NOT NULL DEFAULT now()
 );
 
--- Every announcement and withdrawal. seq is the log position (the Watch cursor): it grows in
--- commit order because writers take a transaction-level advisory lock to assign it.
+-- The position of each log. A writer adds its rows' count to last_seq inside its transaction,
+-- which holds the row lock until commit: so seq grows in commit order, and a reader that has seen
+-- seq N never later finds a row below N (the Watch cursors rely on it).
+CREATE TABLE routes.log_positions (
+    log      text PRIMARY KEY,
+    last_seq bigint NOT NULL
+);
+INSERT INTO routes.log_positions VALUES ('route_changes', 0), ('session_transitions', 0);
+
+-- Every change of a route's state: announcements (new route or new attributes) and withdrawals.
 CREATE TABLE routes.route_changes (
     time               timestamptz NOT NULL,      -- router's time of the change
     seq                bigint      NOT NULL,
@@ -38,8 +46,6 @@ SELECT create_hypertable('routes.route_changes', by_range('time', INTERVAL '1 da
 CREATE INDEX route_changes_seq ON routes.route_changes (seq);
 CREATE INDEX route_changes_prefix ON routes.route_changes USING gist (prefix inet_ops);
 
-CREATE SEQUENCE routes.change_seq AS bigint;
-
 -- The current Adj-RIB-In (and Loc-RIB) of every peer: one row per route.
 CREATE TABLE routes.adj_rib_in (
     router                 inet     NOT NULL,
@@ -63,7 +69,8 @@ CREATE TABLE routes.adj_rib_in (
     PRIMARY KEY (router, peer_distinguisher, peer_address, rib, prefix, path_id)
 );
 CREATE INDEX adj_rib_in_prefix ON routes.adj_rib_in USING gist (prefix inet_ops);
-CREATE INDEX adj_rib_in_peer_prefix ON routes.adj_rib_in (peer_address, prefix, router, path_id);
+-- ListReceivedRoutes pages in this order (keyset paging).
+CREATE INDEX adj_rib_in_listing ON routes.adj_rib_in (peer_address, prefix, router, peer_distinguisher, rib, path_id);
 
 -- BGP sessions as BMP reports them.
 CREATE TABLE routes.sessions (
@@ -77,6 +84,7 @@ CREATE TABLE routes.sessions (
     state              smallint NOT NULL,            -- SessionState: 2 Idle, 7 Established
     state_since        timestamptz NOT NULL,
     last_error         text     NOT NULL DEFAULT '',
+    routes_count       bigint   NOT NULL DEFAULT 0,    -- rows in adj_rib_in, kept by the writers
     PRIMARY KEY (router, peer_distinguisher, peer_address)
 );
 
@@ -97,8 +105,6 @@ CREATE TABLE routes.session_transitions (
 );
 SELECT create_hypertable('routes.session_transitions', by_range('time', INTERVAL '7 days'));
 CREATE INDEX session_transitions_seq ON routes.session_transitions (seq);
-
-CREATE SEQUENCE routes.transition_seq AS bigint;
 
 -- BMP Statistics Reports, stored as received.
 CREATE TABLE routes.statistics_reports (

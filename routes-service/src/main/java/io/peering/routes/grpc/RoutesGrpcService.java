@@ -1,12 +1,124 @@
 package io.peering.routes.grpc;
 
+import io.peering.common.v1.StartPosition;
+import io.peering.routes.mapping.RouteMapper;
+import io.peering.routes.service.ApiErrors;
+import io.peering.routes.service.RoutesService;
+import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.GetRouteHistoryResponse;
+import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListReceivedRoutesResponse;
+import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.ListSessionsResponse;
 import io.peering.routes.v1.MutinyRoutesServiceGrpc;
+import io.peering.routes.v1.OriginAsValidationState;
+import io.peering.routes.v1.PrefixMatch;
+import io.peering.routes.v1.RibView;
+import io.peering.routes.v1.RpkiValidationState;
+import io.peering.routes.v1.WatchRouteChangesRequest;
+import io.peering.routes.v1.WatchRouteChangesResponse;
+import io.peering.routes.v1.WatchSessionsRequest;
+import io.peering.routes.v1.WatchSessionsResponse;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
-/**
- * The gRPC face of routes-service. RPCs not yet implemented answer UNIMPLEMENTED (the
- * generated base class does that); nothing answers with made-up data.
- */
+import java.time.Instant;
+
+/** The gRPC face of routes-service: request fields in, {@link RoutesService}, messages out. */
 @GrpcService
 public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImplBase {
+
+    private final RoutesService routes;
+    private final RouteMapper mapper;
+
+    public RoutesGrpcService(RoutesService routes, RouteMapper mapper) {
+        this.routes = routes;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public Uni<ListReceivedRoutesResponse> listReceivedRoutes(ListReceivedRoutesRequest request) {
+        return Uni.createFrom().deferred(() -> routes.listReceivedRoutes(request.getParent(), request.getConnection(),
+                        request.getPrefix(), request.getPrefixMatch() == PrefixMatch.PREFIX_MATCH_OR_LONGER,
+                        request.getAsPath(), originFilter(request.getOriginAsValidationState()),
+                        rpkiFilter(request.getRpkiValidationState()), ribFilter(request.getRibView()),
+                        request.getPageSize(), request.getPageToken()))
+                .map(page -> ListReceivedRoutesResponse.newBuilder()
+                        .addAllRoutes(page.items().stream().map(mapper::route).toList())
+                        .setNextPageToken(page.nextPageToken()).build());
+    }
+
+    @Override
+    public Uni<GetRouteHistoryResponse> getRouteHistory(GetRouteHistoryRequest request) {
+        return Uni.createFrom().deferred(() -> {
+                    if (!request.hasTimeRange()) {
+                        throw ApiErrors.invalidArgument("time_range is required");
+                    }
+                    return routes.routeHistory(request.getParent(), request.getPrefix(),
+                            RouteMapper.instant(request.getTimeRange().getStartTime()),
+                            RouteMapper.instant(request.getTimeRange().getEndTime()), request.getPageSize(),
+                            request.getPageToken());
+                })
+                .map(page -> GetRouteHistoryResponse.newBuilder()
+                        .addAllChanges(page.items().stream().map(mapper::change).toList())
+                        .setNextPageToken(page.nextPageToken()).build());
+    }
+
+    @Override
+    public Uni<ListSessionsResponse> listSessions(ListSessionsRequest request) {
+        return Uni.createFrom().deferred(() -> routes.listSessions(request.getParent(), request.getPageSize(), request.getPageToken()))
+                .map(page -> {
+                    Instant now = Instant.now();
+                    return ListSessionsResponse.newBuilder()
+                            .addAllSessions(page.items().stream().map(s -> mapper.session(s, now)).toList())
+                            .setNextPageToken(page.nextPageToken()).build();
+                });
+    }
+
+    @Override
+    public Multi<WatchRouteChangesResponse> watchRouteChanges(WatchRouteChangesRequest request) {
+        return Multi.createFrom().deferred(() -> routes.watchRouteChanges(request.getAfterCursor(),
+                        request.getStartPosition() == StartPosition.START_POSITION_EARLIEST, request.getParent(),
+                        RouteMapper.nonEmpty(request.getPrefixesList())))
+                .map(batch -> WatchRouteChangesResponse.newBuilder()
+                        .addAllChanges(batch.stream().map(mapper::change).toList()).build());
+    }
+
+    @Override
+    public Multi<WatchSessionsResponse> watchSessions(WatchSessionsRequest request) {
+        return Multi.createFrom().deferred(() -> routes.watchSessions(request.getAfterCursor(),
+                        request.getStartPosition() == StartPosition.START_POSITION_EARLIEST, request.getParent()))
+                .map(batch -> WatchSessionsResponse.newBuilder()
+                        .addAllTransitions(batch.stream().map(mapper::transition).toList()).build());
+    }
+
+    private static Boolean originFilter(OriginAsValidationState state) {
+        return switch (state) {
+            case ORIGIN_AS_VALIDATION_STATE_UNSPECIFIED -> null;
+            case ORIGIN_AS_VALIDATION_STATE_VALID -> true;
+            case ORIGIN_AS_VALIDATION_STATE_INVALID -> false;
+            case ORIGIN_AS_VALIDATION_STATE_UNKNOWN -> throw ApiErrors.invalidArgument(
+                    "origin_as_validation_state UNKNOWN never matches: every route of a peering comes from a peer the"
+                            + " inventory knows; use VALID, INVALID or leave it unset");
+            default -> throw ApiErrors.invalidArgument("origin_as_validation_state " + state + " is not a known value");
+        };
+    }
+
+    private static Short rpkiFilter(RpkiValidationState state) {
+        return switch (state) {
+            case RPKI_VALIDATION_STATE_UNSPECIFIED -> null;
+            case RPKI_VALIDATION_STATE_VALID, RPKI_VALIDATION_STATE_INVALID, RPKI_VALIDATION_STATE_NOT_FOUND ->
+                    (short) state.getNumber();
+            default -> throw ApiErrors.invalidArgument("rpki_validation_state " + state + " is not a known value");
+        };
+    }
+
+    private static Short ribFilter(RibView view) {
+        return switch (view) {
+            case RIB_VIEW_UNSPECIFIED -> null;
+            case RIB_VIEW_ADJ_RIB_IN_PRE_POLICY, RIB_VIEW_ADJ_RIB_IN_POST_POLICY, RIB_VIEW_LOC_RIB -> (short) view.getNumber();
+            default -> throw ApiErrors.invalidArgument("rib_view " + view + " is not a known value");
+        };
+    }
 }

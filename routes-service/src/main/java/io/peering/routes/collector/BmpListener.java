@@ -1,0 +1,110 @@
+package io.peering.routes.collector;
+
+import io.peering.routes.PeerRef;
+import io.peering.routes.bmp.IpText;
+import io.peering.routes.config.CollectorConfig;
+import io.peering.routes.repository.RouteStore;
+import io.peering.routes.service.RpkiValidation;
+import io.peering.support.net.Cidr;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The BMP collector's TCP listener. Each router connection gets a {@link RouterConnection}. When a
+ * router's last connection closes and it does not come back within the grace period, its sessions
+ * are taken down and their routes withdrawn, as if each peer had gone down.
+ */
+@ApplicationScoped
+public class BmpListener {
+
+    private static final Logger LOG = Logger.getLogger(BmpListener.class);
+
+    private final Vertx vertx;
+    private final CollectorConfig config;
+    private final RouteStore store;
+    private final CollectorMetrics metrics;
+    private final RpkiValidation rpki;
+
+    private final Map<String, Integer> connections = new HashMap<>();
+    private final Map<String, Long> graceTimers = new HashMap<>();
+    private NetServer server;
+
+    public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, CollectorMetrics metrics, RpkiValidation rpki) {
+        this.vertx = vertx;
+        this.config = config;
+        this.store = store;
+        this.metrics = metrics;
+        this.rpki = rpki;
+    }
+
+    void start(@Observes StartupEvent event) {
+        server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(config.port())
+                .setTcpNoDelay(true).setTcpKeepAlive(true));
+        server.connectHandler(this::accept);
+        server.listen().toCompletionStage().toCompletableFuture().join();
+        LOG.infof("BMP collector listening on %s:%d", config.host(), server.actualPort());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** The port routers connect to (the configured one, or the one picked when configured as 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    private void accept(NetSocket socket) {
+        String router = IpText.format(Cidr.parseAddress(socket.remoteAddress().hostAddress()));
+        synchronized (this) {
+            Long timer = graceTimers.remove(router);
+            if (timer != null) {
+                vertx.cancelTimer(timer);
+            }
+            connections.merge(router, 1, Integer::sum);
+        }
+        new RouterConnection(socket, vertx, router, config, store, metrics, new RouteConverter(router, rpki),
+                () -> closed(router)).start();
+    }
+
+    private synchronized void closed(String router) {
+        if (connections.merge(router, -1, Integer::sum) > 0) {
+            return;
+        }
+        connections.remove(router);
+        long graceMillis = Math.max(1, config.routerGracePeriod().toMillis());
+        graceTimers.put(router, vertx.setTimer(graceMillis, id -> routerGone(router)));
+    }
+
+    private void routerGone(String router) {
+        synchronized (this) {
+            if (graceTimers.remove(router) == null || connections.containsKey(router)) {
+                return; // it came back
+            }
+        }
+        LOG.warnf("router %s did not reconnect within %s: taking its sessions down and withdrawing their routes",
+                router, config.routerGracePeriod());
+        Instant now = Instant.now();
+        store.establishedPeersOf(router)
+                .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
+                .onItem().transformToUniAndConcatenate((PeerRef peer) -> store.peerDown(peer, now,
+                        "router's BMP session lost for longer than " + config.routerGracePeriod(), 0, 0, 0,
+                        "router disconnected"))
+                .collect().last()
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "router %s: taking its sessions down failed", router));
+    }
+}

@@ -1,0 +1,36 @@
+package io.peering.routes.collector;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+
+/** Counters of what the collector received, skipped and refused (exposed on /q/metrics). */
+@Singleton
+public class CollectorMetrics {
+
+    final Counter messages;
+    final Counter routesAnnounced;
+    final Counter routesWithdrawn;
+    final Counter decodeErrors;
+    final Counter framingErrors;
+    final Counter writeErrors;
+    final Counter unsupportedMessages;
+    final Counter skippedFamilies;
+    final Counter unknownAttributes;
+    final Counter adjRibOutSkipped;
+    final Counter backpressurePauses;
+
+    public CollectorMetrics(MeterRegistry registry) {
+        messages = registry.counter("peering.bmp.messages");
+        routesAnnounced = registry.counter("peering.bmp.routes", "change", "announce");
+        routesWithdrawn = registry.counter("peering.bmp.routes", "change", "withdraw");
+        decodeErrors = registry.counter("peering.bmp.errors", "kind", "decode");
+        framingErrors = registry.counter("peering.bmp.errors", "kind", "framing");
+        writeErrors = registry.counter("peering.bmp.errors", "kind", "database");
+        unsupportedMessages = registry.counter("peering.bmp.skipped", "what", "message-type");
+        skippedFamilies = registry.counter("peering.bmp.skipped", "what", "address-family");
+        unknownAttributes = registry.counter("peering.bmp.skipped", "what", "path-attribute");
+        adjRibOutSkipped = registry.counter("peering.bmp.skipped", "what", "adj-rib-out");
+        backpressurePauses = registry.counter("peering.bmp.backpressure.pauses");
+    }
+}

@@ -1,0 +1,41 @@
+package io.peering.routes.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** The BMP collector's settings ({@code peering.bmp.*}). */
+@ConfigMapping(prefix = "peering.bmp")
+public interface CollectorConfig {
+
+    /** Address the BMP listener binds to. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** TCP port routers connect to (RFC 7854 names none; 11019 is common). 0 picks a free port. */
+    @WithDefault("11019")
+    int port();
+
+    /** Route changes written per statement batch. */
+    @WithDefault("5000")
+    int batchSize();
+
+    /** A partial batch is written after at most this long. */
+    @WithDefault("PT0.05S")
+    Duration flushInterval();
+
+    /**
+     * Batches a router may have waiting for the database before the collector stops reading its
+     * socket (TCP then slows the router down): this bounds memory per router.
+     */
+    @WithDefault("2")
+    int maxPendingBatches();
+
+    /**
+     * How long a router whose BMP session dropped may take to come back before its peers are
+     * taken down and their routes withdrawn.
+     */
+    @WithDefault("PT30S")
+    Duration routerGracePeriod();
+}

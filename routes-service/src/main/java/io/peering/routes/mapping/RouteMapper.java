@@ -1,0 +1,153 @@
+package io.peering.routes.mapping;
+
+import com.google.protobuf.Timestamp;
+import io.peering.common.v1.AddressFamily;
+import io.peering.common.v1.SessionState;
+import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.RouteChange;
+import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.service.Peerings;
+import io.peering.routes.v1.OriginAsValidationState;
+import io.peering.routes.v1.ReceivedRoute;
+import io.peering.routes.v1.RibView;
+import io.peering.routes.v1.RouteChangeType;
+import io.peering.routes.v1.RpkiValidationState;
+import io.peering.routes.v1.Session;
+import io.peering.routes.v1.SessionTransition;
+import io.peering.support.inventory.InventoryIndex;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Domain records to v1 protobuf messages. */
+@ApplicationScoped
+public class RouteMapper {
+
+    private static final String[] ORIGINS = {"IGP", "EGP", "INCOMPLETE"};
+
+    private final Peerings peerings;
+
+    public RouteMapper(Peerings peerings) {
+        this.peerings = peerings;
+    }
+
+    public ReceivedRoute route(RouteQueries.StoredRoute r) {
+        return route(r.peer(), r.rib(), r.prefix(), r.pathId(), r.receivedTime(), r.attributes());
+    }
+
+    private ReceivedRoute route(PeerRef peer, Rib rib, String prefix, long pathId, Instant received, RouteChange.Attributes a) {
+        Optional<InventoryIndex.ConnectionRef> connection = peerings.connectionOf(peer.peerAddress());
+        ReceivedRoute.Builder b = ReceivedRoute.newBuilder()
+                .setPrefix(prefix)
+                .setPathId((int) pathId)
+                .setReceivedTime(timestamp(received))
+                .setConnection(connection.map(InventoryIndex.ConnectionRef::resourceName).orElse(""))
+                .setPeerAddress(peer.peerAddress())
+                .setPeerAsn((int) peer.peerAsn())
+                .setRouter(peer.router())
+                .setRibView(ribView(rib));
+        if (a != null) {
+            b.setNextHop(a.nextHop() == null ? "" : a.nextHop())
+                    .setAsPath(a.asPath() == null ? "" : a.asPath())
+                    .setOriginAsn((int) a.originAsn())
+                    .setOriginAsValidationState(connection
+                            .map(c -> peerings.ownAsns(c.peering()).contains(a.originAsn())
+                                    ? OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_VALID
+                                    : OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID)
+                            .orElse(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_UNKNOWN))
+                    .addAllCommunities(a.communities())
+                    .addAllLargeCommunities(a.largeCommunities())
+                    .setOrigin(a.origin() == null || a.origin() < 0 || a.origin() > 2 ? "" : ORIGINS[a.origin()]);
+            if (a.rpkiState() > 0) {
+                b.setRpkiValidationState(RpkiValidationState.forNumber(a.rpkiState())).setTrustAnchor(a.trustAnchor());
+            }
+            if (a.med() != null) {
+                b.setMed(a.med().intValue());
+            }
+            if (a.localPref() != null) {
+                b.setLocalPref(a.localPref().intValue());
+            }
+        }
+        return b.build();
+    }
+
+    public io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged) {
+        RouteChange c = logged.change();
+        return io.peering.routes.v1.RouteChange.newBuilder()
+                .setCursor(Long.toString(logged.seq()))
+                .setType(c.withdrawn() ? RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW : RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE)
+                .setRoute(route(c.peer(), c.rib(), c.prefix(), c.pathId(), c.time(), c.attributes()))
+                .setTime(timestamp(c.time()))
+                .setReason(c.reason())
+                .build();
+    }
+
+    public Session session(RouteQueries.StoredSession s, Instant now) {
+        Session.Builder b = identity(s.peer())
+                .setRouterName(s.routerName())
+                .setPeerBgpId(s.peerBgpId() == null ? "" : s.peerBgpId())
+                .setLocalAddress(s.localAddress() == null ? "" : s.localAddress())
+                .setLocalAsn((int) s.localAsn())
+                .setState(state(s.state()))
+                .setStateSince(timestamp(s.stateSince()))
+                .setLastError(s.lastError())
+                .setRoutesCount(s.routesCount());
+        if (s.state() == SessionState.SESSION_STATE_ESTABLISHED_VALUE && now.isAfter(s.stateSince())) {
+            Duration up = Duration.between(s.stateSince(), now);
+            b.setUptime(com.google.protobuf.Duration.newBuilder().setSeconds(up.getSeconds()).setNanos(up.getNano()));
+        }
+        return b.build();
+    }
+
+    public SessionTransition transition(RouteQueries.LoggedTransition t) {
+        return SessionTransition.newBuilder()
+                .setCursor(Long.toString(t.seq()))
+                .setSession(identity(t.peer()).setState(state(t.state())).setStateSince(timestamp(t.time())))
+                .setPreviousState(state(t.previousState()))
+                .setState(state(t.state()))
+                .setTime(timestamp(t.time()))
+                .setReason(t.reason())
+                .setPeerDownReason(t.peerDownReason())
+                .setNotificationCode(t.notificationCode())
+                .setNotificationSubcode(t.notificationSubcode())
+                .build();
+    }
+
+    private Session.Builder identity(PeerRef peer) {
+        return Session.newBuilder()
+                .setRouter(peer.router())
+                .setPeerAddress(peer.peerAddress())
+                .setPeerAsn((int) peer.peerAsn())
+                .setConnection(peerings.connectionOf(peer.peerAddress()).map(InventoryIndex.ConnectionRef::resourceName).orElse(""))
+                .setAddressFamily(peer.peerAddress().contains(":") ? AddressFamily.ADDRESS_FAMILY_IPV6 : AddressFamily.ADDRESS_FAMILY_IPV4);
+    }
+
+    static SessionState state(short code) {
+        SessionState s = SessionState.forNumber(code);
+        return s == null ? SessionState.SESSION_STATE_UNSPECIFIED : s;
+    }
+
+    static RibView ribView(Rib rib) {
+        return switch (rib) {
+            case ADJ_RIB_IN_PRE_POLICY -> RibView.RIB_VIEW_ADJ_RIB_IN_PRE_POLICY;
+            case ADJ_RIB_IN_POST_POLICY -> RibView.RIB_VIEW_ADJ_RIB_IN_POST_POLICY;
+            case LOC_RIB -> RibView.RIB_VIEW_LOC_RIB;
+        };
+    }
+
+    public static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    public static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    public static List<String> nonEmpty(List<String> values) {
+        return values.stream().filter(v -> !v.isBlank()).toList();
+    }
+}

@@ -1,0 +1,44 @@
+package io.peering.routes.repository;
+
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the column arrays of a bulk statement ({@code unnest($1::text[], $2::bigint[], ...)}):
+ * say each column's Java type (String, Long, Short, Boolean, OffsetDateTime), add rows, and
+ * {@link #tuple()} gives one typed array per column.
+ */
+final class Columns {
+
+    private final Class<?>[] types;
+    private final Object[][] values;
+    private int added;
+
+    Columns(int rows, Class<?>... types) {
+        this.types = types;
+        this.values = new Object[types.length][rows];
+    }
+
+    void add(Object... row) {
+        if (row.length != types.length) {
+            throw new IllegalArgumentException("row has " + row.length + " values for " + types.length + " columns");
+        }
+        for (int i = 0; i < row.length; i++) {
+            values[i][added] = row[i];
+        }
+        added++;
+    }
+
+    Tuple tuple() {
+        List<Object> arrays = new ArrayList<>(types.length);
+        for (int i = 0; i < types.length; i++) {
+            Object typed = Array.newInstance(types[i], added);
+            System.arraycopy(values[i], 0, typed, 0, added);
+            arrays.add(typed);
+        }
+        return Tuple.tuple(arrays);
+    }
+}

@@ -1,0 +1,227 @@
+package io.peering.routes.repository;
+
+import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.RouteChange;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Reads of the routes schema: received routes, history, sessions, and the two logs. */
+@ApplicationScoped
+public class RouteQueries {
+
+    private final Pool pool;
+
+    public RouteQueries(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A stored route, with where it was received and when. */
+    public record StoredRoute(PeerRef peer, Rib rib, String prefix, long pathId, Instant receivedTime,
+                              RouteChange.Attributes attributes) {
+    }
+
+    /** Keyset position of a route in the listing order. */
+    public record RouteKey(String peerAddress, String prefix, String router, long distinguisher, short rib, long pathId) {
+    }
+
+    /** What ListReceivedRoutes filters on; null fields do not filter. */
+    public record RouteFilter(List<String> peerAddresses, String prefix, boolean orLonger, List<Long> asPathSequence,
+                              List<Long> originAsnsIn, List<Long> originAsnsNotIn, Short rpkiState, Short rib) {
+    }
+
+    private static final String ROUTE_COLUMNS = """
+            host(router), peer_distinguisher, host(peer_address), peer_asn, rib, prefix::text, path_id, received_time,
+            origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities, rpki_state, trust_anchor
+            """;
+
+    public Uni<List<StoredRoute>> listRoutes(RouteFilter f, RouteKey after, int limit) {
+        SqlFilter where = new SqlFilter().and("peer_address = ANY(?::text[]::inet[])", (Object) f.peerAddresses().toArray(String[]::new));
+        if (f.prefix() != null) {
+            where.and(f.orLonger() ? "prefix <<= ?::text::cidr" : "prefix = ?::text::cidr", f.prefix());
+        }
+        if (f.asPathSequence() != null) {
+            // contiguous ASNs inside the path's display form: " 64500 64501 " within " ... "
+            StringBuilder pattern = new StringBuilder("% ");
+            f.asPathSequence().forEach(asn -> pattern.append(asn).append(' '));
+            where.and("(' ' || as_path || ' ') LIKE ?", pattern.append('%').toString());
+        }
+        if (f.originAsnsIn() != null) {
+            where.and("origin_asn = ANY(?::bigint[])", (Object) f.originAsnsIn().toArray(Long[]::new));
+        }
+        if (f.originAsnsNotIn() != null) {
+            where.and("NOT (coalesce(origin_asn, 0) = ANY(?::bigint[]))", (Object) f.originAsnsNotIn().toArray(Long[]::new));
+        }
+        if (f.rpkiState() != null) {
+            where.and("rpki_state = ?", f.rpkiState());
+        }
+        if (f.rib() != null) {
+            where.and("rib = ?", f.rib());
+        }
+        if (after != null) {
+            where.and("(peer_address, prefix, router, peer_distinguisher, rib, path_id) > (?::text::inet, ?::text::cidr, ?::text::inet, ?, ?, ?)",
+                    after.peerAddress(), after.prefix(), after.router(), after.distinguisher(), after.rib(), after.pathId());
+        }
+        String sql = "SELECT " + ROUTE_COLUMNS + " FROM routes.adj_rib_in" + where.where()
+                + " ORDER BY peer_address, prefix, router, peer_distinguisher, rib, path_id LIMIT " + where.param(limit);
+        return pool.preparedQuery(sql).execute(where.tuple()).map(rows -> {
+            List<StoredRoute> routes = new ArrayList<>();
+            rows.forEach(r -> routes.add(route(r)));
+            return routes;
+        });
+    }
+
+    private static StoredRoute route(Row r) {
+        PeerRef peer = new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3));
+        return new StoredRoute(peer, Rib.of(r.getShort(4)), r.getString(5), r.getLong(6),
+                r.getOffsetDateTime(7).toInstant(),
+                new RouteChange.Attributes(r.getShort(8), r.getString(9), nz(r.getLong(10)), r.getString(11),
+                        r.getLong(12), r.getLong(13), strings(r, 14), strings(r, 15), r.getShort(16), r.getString(17)));
+    }
+
+    /** One entry of the route-change log. */
+    public record LoggedChange(long seq, RouteChange change) {
+    }
+
+    private static final String CHANGE_COLUMNS = """
+            seq, time, host(router), peer_distinguisher, host(peer_address), peer_asn, rib, prefix::text, path_id, withdrawn,
+            reason, origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities
+            """;
+
+    /** A prefix's changes over [from, to) received from the given peers, oldest first, after a keyset position. */
+    public Uni<List<LoggedChange>> history(List<String> peerAddresses, String prefix, Instant from, Instant to,
+                                           Instant afterTime, long afterSeq, int limit) {
+        SqlFilter where = new SqlFilter()
+                .and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new))
+                .and("prefix = ?::text::cidr", prefix)
+                .and("time >= ? AND time < ?", RouteStore.utc(from), RouteStore.utc(to));
+        if (afterTime != null) {
+            where.and("(time, seq) > (?, ?)", RouteStore.utc(afterTime), afterSeq);
+        }
+        String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes" + where.where()
+                + " ORDER BY time, seq LIMIT " + where.param(limit);
+        return pool.preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
+    }
+
+    /** Log entries after {@code afterSeq}, in log order, optionally only of some peers and prefixes. */
+    public Uni<List<LoggedChange>> changesAfter(long afterSeq, List<String> peerAddresses, List<String> prefixes, int limit) {
+        SqlFilter where = new SqlFilter().and("seq > ?", afterSeq);
+        if (peerAddresses != null) {
+            where.and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
+        }
+        if (prefixes != null && !prefixes.isEmpty()) {
+            where.and("prefix <<= ANY(?::text[]::cidr[])", (Object) prefixes.toArray(String[]::new));
+        }
+        String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes" + where.where()
+                + " ORDER BY seq LIMIT " + where.param(limit);
+        return pool.preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
+    }
+
+    private static List<LoggedChange> changes(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<LoggedChange> out = new ArrayList<>();
+        for (Row r : rows) {
+            PeerRef peer = new PeerRef(r.getString(2), r.getLong(3), r.getString(4), r.getLong(5));
+            boolean withdrawn = r.getBoolean(9);
+            RouteChange.Attributes a = r.getString(12) == null ? null
+                    : new RouteChange.Attributes(r.getShort(11), r.getString(12), nz(r.getLong(13)), r.getString(14),
+                    r.getLong(15), r.getLong(16), strings(r, 17), strings(r, 18), (short) 0, "");
+            out.add(new LoggedChange(r.getLong(0), new RouteChange(r.getOffsetDateTime(1).toInstant(), peer,
+                    Rib.of(r.getShort(6)), r.getString(7), r.getLong(8), withdrawn, r.getString(10), a)));
+        }
+        return out;
+    }
+
+    /** The last position of a log ("route_changes" or "session_transitions"), and the first still retained. */
+    public record LogBounds(long first, long last) {
+    }
+
+    public Uni<LogBounds> bounds(String log) {
+        String table = switch (log) {
+            case "route_changes" -> "routes.route_changes";
+            case "session_transitions" -> "routes.session_transitions";
+            default -> throw new IllegalArgumentException(log);
+        };
+        return pool.preparedQuery("SELECT (SELECT min(seq) FROM " + table + "), last_seq FROM routes.log_positions WHERE log = $1")
+                .execute(Tuple.of(log))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    Long first = r.getLong(0);
+                    return new LogBounds(first == null ? r.getLong(1) + 1 : first, r.getLong(1));
+                });
+    }
+
+    // ---- sessions ----------------------------------------------------------------------------
+
+    /** A session row with its router's name. */
+    public record StoredSession(PeerRef peer, String routerName, String peerBgpId, String localAddress, long localAsn,
+                                short state, Instant stateSince, String lastError, long routesCount) {
+    }
+
+    public Uni<List<StoredSession>> sessions(List<String> peerAddresses, PeerRef after, int limit) {
+        SqlFilter where = new SqlFilter();
+        if (peerAddresses != null) {
+            where.and("s.peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
+        }
+        if (after != null) {
+            where.and("(s.router, s.peer_distinguisher, s.peer_address) > (?::text::inet, ?, ?::text::inet)",
+                    after.router(), after.distinguisher(), after.peerAddress());
+        }
+        String sql = """
+                SELECT host(s.router), s.peer_distinguisher, host(s.peer_address), s.peer_asn, coalesce(r.sys_name, ''),
+                       host(s.peer_bgp_id), host(s.local_address), coalesce(s.local_asn, 0), s.state, s.state_since,
+                       s.last_error, s.routes_count
+                FROM routes.sessions s LEFT JOIN routes.routers r ON r.router = s.router""" + where.where()
+                + " ORDER BY s.router, s.peer_distinguisher, s.peer_address LIMIT " + where.param(limit);
+        return pool.preparedQuery(sql).execute(where.tuple()).map(rows -> {
+            List<StoredSession> out = new ArrayList<>();
+            for (Row r : rows) {
+                out.add(new StoredSession(new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3)),
+                        r.getString(4), r.getString(5), r.getString(6), r.getLong(7), r.getShort(8),
+                        r.getOffsetDateTime(9).toInstant(), r.getString(10), r.getLong(11)));
+            }
+            return out;
+        });
+    }
+
+    /** One entry of the session-transition log. */
+    public record LoggedTransition(long seq, Instant time, PeerRef peer, short previousState, short state, String reason,
+                                   int peerDownReason, int notificationCode, int notificationSubcode) {
+    }
+
+    public Uni<List<LoggedTransition>> transitionsAfter(long afterSeq, List<String> peerAddresses, int limit) {
+        SqlFilter where = new SqlFilter().and("seq > ?", afterSeq);
+        if (peerAddresses != null) {
+            where.and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
+        }
+        String sql = """
+                SELECT seq, time, host(router), peer_distinguisher, host(peer_address), peer_asn, previous_state, state,
+                       reason, peer_down_reason, notification_code, notification_subcode
+                FROM routes.session_transitions""" + where.where() + " ORDER BY seq LIMIT " + where.param(limit);
+        return pool.preparedQuery(sql).execute(where.tuple()).map(rows -> {
+            List<LoggedTransition> out = new ArrayList<>();
+            for (Row r : rows) {
+                out.add(new LoggedTransition(r.getLong(0), r.getOffsetDateTime(1).toInstant(),
+                        new PeerRef(r.getString(2), r.getLong(3), r.getString(4), r.getLong(5)), r.getShort(6),
+                        r.getShort(7), r.getString(8), r.getShort(9), r.getShort(10), r.getShort(11)));
+            }
+            return out;
+        });
+    }
+
+    private static long nz(Long value) {
+        return value == null ? 0 : value;
+    }
+
+    private static List<String> strings(Row row, int column) {
+        String[] values = row.getArrayOfStrings(column);
+        return values == null ? List.of() : Arrays.asList(values);
+    }
+}

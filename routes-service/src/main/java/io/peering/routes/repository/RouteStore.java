@@ -1,0 +1,414 @@
+package io.peering.routes.repository;
+
+import io.peering.routes.PeerRef;
+import io.peering.routes.RouteChange;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes what routers report into the routes schema. Every method is one transaction; a router's
+ * writes are issued one after another by its connection, so they apply in the order it sent them.
+ *
+ * <p>Route changes go in batches through {@code unnest} arrays. The Adj-RIB-In gets each route's
+ * final state; the change log gets every change of state: an announcement that repeats the stored
+ * route (a router re-sending its table) and a withdrawal of a route never stored are not changes.
+ */
+@ApplicationScoped
+public class RouteStore {
+
+    private final Pool pool;
+    private final LogSignal signal;
+
+    /** Java types of the route key columns: router, distinguisher, peer, rib, prefix, path id. */
+    private static final Class<?>[] KEY_TYPES = {String.class, Long.class, String.class, Short.class, String.class, Long.class};
+
+    private static Class<?>[] keyAnd(Class<?>... more) {
+        Class<?>[] all = java.util.Arrays.copyOf(KEY_TYPES, KEY_TYPES.length + more.length);
+        System.arraycopy(more, 0, all, KEY_TYPES.length, more.length);
+        return all;
+    }
+
+    public RouteStore(Pool pool, LogSignal signal) {
+        this.pool = pool;
+        this.signal = signal;
+    }
+
+    /** What {@link #applyRouteChanges} did: changes logged, and routes added minus routes removed. */
+    public record Applied(int logged, long routesDelta) {
+    }
+
+    /** For the first change of each route in a batch: does the route exist, and does an announcement repeat it. */
+    private static final String PRIOR_STATE = """
+            SELECT u.i, a.router IS NOT NULL AS present,
+                   u.as_path IS NOT NULL AND
+                   (a.origin, a.as_path, a.next_hop, a.med, a.local_pref, a.communities, a.large_communities, a.peer_asn)
+                   IS NOT DISTINCT FROM
+                   (u.origin, u.as_path, u.next_hop::inet, u.med, u.local_pref,
+                    coalesce(string_to_array(nullif(u.comm, ''), ' '), '{}'), coalesce(string_to_array(nullif(u.lcomm, ''), ' '), '{}'), u.peer_asn)
+                   AS repeated
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[],
+                        $7::smallint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[])
+                 WITH ORDINALITY AS u(router, pd, peer, rib, prefix, path_id, origin, as_path, next_hop, med, local_pref, comm, lcomm, peer_asn, i)
+            LEFT JOIN routes.adj_rib_in a
+              ON a.router = u.router::inet AND a.peer_distinguisher = u.pd AND a.peer_address = u.peer::inet
+             AND a.rib = u.rib AND a.prefix = u.prefix::cidr AND a.path_id = u.path_id
+            """;
+
+    private static final String UPSERT_ROUTES = """
+            INSERT INTO routes.adj_rib_in (router, peer_distinguisher, peer_address, rib, prefix, path_id, peer_asn,
+                received_time, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities,
+                rpki_state, trust_anchor)
+            SELECT router::inet, pd, peer::inet, rib, prefix::cidr, path_id, peer_asn, t, origin, as_path, origin_asn,
+                   next_hop::inet, med, local_pref, coalesce(string_to_array(nullif(comm, ''), ' '), '{}'),
+                   coalesce(string_to_array(nullif(lcomm, ''), ' '), '{}'), rpki, ta
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[],
+                        $8::timestamptz[], $9::smallint[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[],
+                        $15::text[], $16::text[], $17::smallint[], $18::text[])
+                 AS u(router, pd, peer, rib, prefix, path_id, peer_asn, t, origin, as_path, origin_asn, next_hop, med,
+                      local_pref, comm, lcomm, rpki, ta)
+            ON CONFLICT (router, peer_distinguisher, peer_address, rib, prefix, path_id) DO UPDATE SET
+                peer_asn = EXCLUDED.peer_asn, received_time = EXCLUDED.received_time, origin = EXCLUDED.origin,
+                as_path = EXCLUDED.as_path, origin_asn = EXCLUDED.origin_asn, next_hop = EXCLUDED.next_hop,
+                med = EXCLUDED.med, local_pref = EXCLUDED.local_pref, communities = EXCLUDED.communities,
+                large_communities = EXCLUDED.large_communities, rpki_state = EXCLUDED.rpki_state,
+                trust_anchor = EXCLUDED.trust_anchor
+            """;
+
+    private static final String DELETE_ROUTES = """
+            DELETE FROM routes.adj_rib_in a
+            USING unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[])
+                  AS w(router, pd, peer, rib, prefix, path_id)
+            WHERE a.router = w.router::inet AND a.peer_distinguisher = w.pd AND a.peer_address = w.peer::inet
+              AND a.rib = w.rib AND a.prefix = w.prefix::cidr AND a.path_id = w.path_id
+            """;
+
+    private static final String INSERT_CHANGES = """
+            INSERT INTO routes.route_changes (time, seq, router, peer_distinguisher, peer_address, peer_asn, rib, prefix,
+                path_id, withdrawn, reason, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities)
+            SELECT t, seq, router::inet, pd, peer::inet, peer_asn, rib, prefix::cidr, path_id, withdrawn, reason, origin,
+                   as_path, origin_asn, next_hop::inet, med, local_pref, string_to_array(nullif(comm, ''), ' '),
+                   string_to_array(nullif(lcomm, ''), ' ')
+            FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::smallint[],
+                        $8::text[], $9::bigint[], $10::bool[], $11::text[], $12::smallint[], $13::text[], $14::bigint[],
+                        $15::text[], $16::bigint[], $17::bigint[], $18::text[], $19::text[])
+                 AS u(t, seq, router, pd, peer, peer_asn, rib, prefix, path_id, withdrawn, reason, origin, as_path,
+                      origin_asn, next_hop, med, local_pref, comm, lcomm)
+            """;
+
+    private static final String ADVANCE_LOG = """
+            UPDATE routes.log_positions SET last_seq = last_seq + $2 WHERE log = $1 RETURNING last_seq - $2
+            """;
+
+    private static final String ADJUST_ROUTE_COUNTS = """
+            UPDATE routes.sessions s SET routes_count = greatest(0, s.routes_count + d.delta)
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS d(router, pd, peer, delta)
+            WHERE s.router = d.router::inet AND s.peer_distinguisher = d.pd AND s.peer_address = d.peer::inet
+            """;
+
+    /**
+     * Applies one router's changes, in the order given, in one transaction: the Adj-RIB-In gets each
+     * route's final state, and the log gets each change that changed the route's state, judged
+     * against the state before the batch and then against the previous change in the batch.
+     */
+    public Uni<Applied> applyRouteChanges(List<RouteChange> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(new Applied(0, 0));
+        }
+        Map<RouteChange.Key, List<RouteChange>> byRoute = new LinkedHashMap<>();
+        for (RouteChange c : changes) {
+            byRoute.computeIfAbsent(c.key(), k -> new ArrayList<>(1)).add(c);
+        }
+        List<RouteChange> firsts = byRoute.values().stream().map(list -> list.get(0)).toList();
+        return pool.withTransaction(conn -> priorState(conn, firsts).flatMap(prior -> {
+                    Set<RouteChange> logged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    List<RouteChange> upserts = new ArrayList<>();
+                    List<RouteChange> deletes = new ArrayList<>();
+                    Map<PeerRef, Long> countDelta = new HashMap<>();
+                    int route = 0;
+                    for (List<RouteChange> history : byRoute.values()) {
+                        boolean present = prior.present().get(route);
+                        boolean repeated = prior.repeated().get(route);
+                        route++;
+                        RouteChange previous = null;
+                        for (RouteChange c : history) {
+                            boolean changed = previous == null
+                                    ? (c.withdrawn() ? present : !present || !repeated)
+                                    : (c.withdrawn() ? !previous.withdrawn()
+                                        : previous.withdrawn() || !c.attributes().equals(previous.attributes()));
+                            if (changed) {
+                                logged.add(c);
+                            }
+                            previous = c;
+                        }
+                        RouteChange last = history.get(history.size() - 1);
+                        if (last.withdrawn()) {
+                            if (present) {
+                                deletes.add(last);
+                                countDelta.merge(last.peer(), -1L, Long::sum);
+                            }
+                        } else if (!(history.size() == 1 && present && repeated)) {
+                            upserts.add(last);
+                            if (!present) {
+                                countDelta.merge(last.peer(), 1L, Long::sum);
+                            }
+                        }
+                    }
+                    List<RouteChange> log = changes.stream().filter(logged::contains).toList();
+                    return upsert(conn, upserts)
+                            .flatMap(v -> delete(conn, deletes))
+                            .flatMap(v -> adjustRouteCounts(conn, countDelta))
+                            .flatMap(v -> appendLog(conn, log))
+                            .map(v -> new Applied(log.size(), countDelta.values().stream().mapToLong(Long::longValue).sum()));
+                }))
+                .invoke(applied -> {
+                    if (applied.logged() > 0) {
+                        signal.signal();
+                    }
+                });
+    }
+
+    private record Prior(BitSet present, BitSet repeated) {
+    }
+
+    private Uni<Prior> priorState(SqlConnection conn, List<RouteChange> firsts) {
+        Columns c = new Columns(firsts.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
+                String.class, String.class, Long.class));
+        for (RouteChange r : firsts) {
+            RouteChange.Attributes a = r.attributes();
+            c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
+                    a == null ? null : a.origin(), a == null ? null : a.asPath(), a == null ? null : a.nextHop(),
+                    a == null ? null : a.med(), a == null ? null : a.localPref(),
+                    a == null ? null : String.join(" ", a.communities()), a == null ? null : String.join(" ", a.largeCommunities()),
+                    r.peer().peerAsn());
+        }
+        return conn.preparedQuery(PRIOR_STATE).execute(c.tuple()).map(rows -> {
+            BitSet present = new BitSet();
+            BitSet repeated = new BitSet();
+            for (Row row : rows) {
+                int index = (int) (row.getLong(0) - 1);
+                present.set(index, row.getBoolean(1));
+                repeated.set(index, row.getBoolean(2));
+            }
+            return new Prior(present, repeated);
+        });
+    }
+
+    private Uni<Void> upsert(SqlConnection conn, List<RouteChange> announcements) {
+        if (announcements.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Columns c = new Columns(announcements.size(), keyAnd(Long.class, OffsetDateTime.class, Short.class, String.class, Long.class, String.class, Long.class, Long.class, String.class, String.class, Short.class, String.class));
+        for (RouteChange r : announcements) {
+            RouteChange.Attributes a = r.attributes();
+            c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
+                    r.peer().peerAsn(), utc(r.time()), a.origin(), a.asPath(), a.originAsn(), a.nextHop(), a.med(),
+                    a.localPref(), String.join(" ", a.communities()), String.join(" ", a.largeCommunities()),
+                    a.rpkiState(), a.trustAnchor());
+        }
+        return conn.preparedQuery(UPSERT_ROUTES).execute(c.tuple()).replaceWithVoid();
+    }
+
+    private Uni<Void> delete(SqlConnection conn, List<RouteChange> withdrawals) {
+        if (withdrawals.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Columns c = new Columns(withdrawals.size(), keyAnd());
+        for (RouteChange r : withdrawals) {
+            c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId());
+        }
+        return conn.preparedQuery(DELETE_ROUTES).execute(c.tuple()).replaceWithVoid();
+    }
+
+    private Uni<Void> adjustRouteCounts(SqlConnection conn, Map<PeerRef, Long> delta) {
+        delta.values().removeIf(d -> d == 0);
+        if (delta.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Columns c = new Columns(delta.size(), String.class, Long.class, String.class, Long.class);
+        delta.forEach((peer, d) -> c.add(peer.router(), peer.distinguisher(), peer.peerAddress(), d));
+        return conn.preparedQuery(ADJUST_ROUTE_COUNTS).execute(c.tuple()).replaceWithVoid();
+    }
+
+    /** Appends changes to the log with consecutive positions (taken under the log's row lock). */
+    private Uni<Void> appendLog(SqlConnection conn, List<RouteChange> log) {
+        if (log.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return advanceLog(conn, "route_changes", log.size()).flatMap(base -> {
+            Columns c = new Columns(log.size(), OffsetDateTime.class, Long.class, String.class, Long.class, String.class, Long.class, Short.class, String.class, Long.class, Boolean.class, String.class, Short.class, String.class, Long.class, String.class, Long.class, Long.class, String.class, String.class);
+            long seq = base;
+            for (RouteChange r : log) {
+                RouteChange.Attributes a = r.attributes();
+                c.add(utc(r.time()), ++seq, r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(),
+                        r.peer().peerAsn(), r.rib().code, r.prefix(), r.pathId(), r.withdrawn(), r.reason(),
+                        a == null ? null : a.origin(), a == null ? null : a.asPath(), a == null ? null : a.originAsn(),
+                        a == null ? null : a.nextHop(), a == null ? null : a.med(), a == null ? null : a.localPref(),
+                        a == null ? "" : String.join(" ", a.communities()), a == null ? "" : String.join(" ", a.largeCommunities()));
+            }
+            return conn.preparedQuery(INSERT_CHANGES).execute(c.tuple()).replaceWithVoid();
+        });
+    }
+
+    /** Reserves {@code count} positions of a log; yields the position before the first. */
+    static Uni<Long> advanceLog(SqlConnection conn, String log, long count) {
+        return conn.preparedQuery(ADVANCE_LOG).execute(Tuple.of(log, count))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    static OffsetDateTime utc(Instant time) {
+        return time.atOffset(ZoneOffset.UTC);
+    }
+
+    // ---- routers and sessions -----------------------------------------------------------------
+
+    /** A router opened its BMP session (or sent Initiation, with its names). */
+    public Uni<Void> routerConnected(String router, String sysName, String sysDescr) {
+        return pool.preparedQuery("""
+                        INSERT INTO routes.routers (router, sys_name, sys_descr, connected, connected_since, last_seen)
+                        VALUES ($1::text::inet, coalesce($2, ''), coalesce($3, ''), true, now(), now())
+                        ON CONFLICT (router) DO UPDATE SET
+                            sys_name = coalesce($2, routers.sys_name), sys_descr = coalesce($3, routers.sys_descr),
+                            connected_since = CASE WHEN routers.connected THEN routers.connected_since ELSE now() END,
+                            connected = true, last_seen = now()
+                        """)
+                .execute(Tuple.of(router, sysName, sysDescr)).replaceWithVoid();
+    }
+
+    /** A BMP Peer Up: the session is Established. */
+    public Uni<Void> peerUp(PeerRef peer, Instant time, String peerBgpId, String localAddress, long localAsn) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                                INSERT INTO routes.sessions (router, peer_distinguisher, peer_address, peer_asn, peer_bgp_id,
+                                    local_address, local_asn, state, state_since)
+                                VALUES ($1::text::inet, $2, $3::text::inet, $4, $5::text::inet, $6::text::inet, $7, 7, $8)
+                                ON CONFLICT (router, peer_distinguisher, peer_address) DO UPDATE SET
+                                    peer_asn = $4, peer_bgp_id = $5::text::inet, local_address = $6::text::inet, local_asn = $7,
+                                    state = 7, state_since = CASE WHEN sessions.state = 7 THEN sessions.state_since ELSE $8 END
+                                RETURNING (SELECT state FROM routes.sessions o WHERE o.router = $1::text::inet
+                                           AND o.peer_distinguisher = $2 AND o.peer_address = $3::text::inet)
+                                """)
+                        .execute(Tuple.tuple(java.util.Arrays.asList(peer.router(), peer.distinguisher(), peer.peerAddress(), peer.peerAsn(),
+                                nullable(peerBgpId), nullable(localAddress), localAsn, utc(time))))
+                        .flatMap(rows -> {
+                            Short previous = rows.iterator().next().getShort(0);
+                            if (previous != null && previous == 7) {
+                                return Uni.createFrom().voidItem(); // already up: a re-sent Peer Up is no transition
+                            }
+                            return appendTransition(conn, peer, time, previous == null ? 1 : previous, 7, "", 0, 0, 0);
+                        }))
+                .invoke(signal::signal);
+    }
+
+    /**
+     * A BMP Peer Down (or the router gone): the session is Idle, all its routes are withdrawn
+     * (each recorded as a withdrawal with the given reason), and the transition is logged.
+     */
+    public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
+                              int notificationSubcode, String withdrawalReason) {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                                UPDATE routes.sessions SET state = 2, state_since = $4, last_error = $5, routes_count = 0
+                                WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND state <> 2
+                                RETURNING peer_asn
+                                """)
+                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))
+                        .flatMap(rows -> withdrawAllRoutes(conn, peer, time, withdrawalReason)
+                                .flatMap(v -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                                        : appendTransition(conn, peer, time, 7, 2, reason, peerDownReason,
+                                        notificationCode, notificationSubcode))))
+                .invoke(signal::signal);
+    }
+
+    private Uni<Void> withdrawAllRoutes(SqlConnection conn, PeerRef peer, Instant time, String reason) {
+        // One statement: the deleted routes are numbered and logged as withdrawals with positions
+        // reserved under the log's row lock, taken after the delete so the lock is held briefly.
+        return conn.preparedQuery("""
+                        WITH gone AS (
+                            DELETE FROM routes.adj_rib_in
+                            WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet
+                            RETURNING *
+                        ), numbered AS (
+                            SELECT g.*, row_number() OVER (ORDER BY rib, prefix, path_id) AS n FROM gone g
+                        ), reserved AS (
+                            UPDATE routes.log_positions SET last_seq = last_seq + (SELECT count(*) FROM gone)
+                            WHERE log = 'route_changes' RETURNING last_seq - (SELECT count(*) FROM gone) AS base
+                        )
+                        INSERT INTO routes.route_changes (time, seq, router, peer_distinguisher, peer_address, peer_asn, rib,
+                            prefix, path_id, withdrawn, reason, origin, as_path, origin_asn, next_hop, med, local_pref,
+                            communities, large_communities)
+                        SELECT $4, reserved.base + n, router, peer_distinguisher, peer_address, peer_asn, rib, prefix, path_id,
+                               true, $5, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities
+                        FROM numbered, reserved
+                        """)
+                .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> appendTransition(SqlConnection conn, PeerRef peer, Instant time, int previous, int state, String reason,
+                                       int peerDownReason, int code, int subcode) {
+        return advanceLog(conn, "session_transitions", 1).flatMap(base -> conn.preparedQuery("""
+                        INSERT INTO routes.session_transitions (time, seq, router, peer_distinguisher, peer_address, peer_asn,
+                            previous_state, state, reason, peer_down_reason, notification_code, notification_subcode)
+                        VALUES ($1, $2, $3::text::inet, $4, $5::text::inet, $6, $7, $8, $9, $10, $11, $12)
+                        """)
+                .execute(Tuple.tuple(List.of(utc(time), base + 1, peer.router(), peer.distinguisher(), peer.peerAddress(),
+                        peer.peerAsn(), (short) previous, (short) state, reason, (short) peerDownReason, (short) code,
+                        (short) subcode)))
+                .replaceWithVoid());
+    }
+
+    /** The sessions of a router that are up (to take down when the router is gone). */
+    public Uni<List<PeerRef>> establishedPeersOf(String router) {
+        return pool.preparedQuery("""
+                        SELECT host(router), peer_distinguisher, host(peer_address), peer_asn FROM routes.sessions
+                        WHERE router = $1::text::inet AND state = 7
+                        """)
+                .execute(Tuple.of(router))
+                .map(rows -> {
+                    List<PeerRef> peers = new ArrayList<>();
+                    for (Row r : rows) {
+                        peers.add(new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3)));
+                    }
+                    return peers;
+                });
+    }
+
+    /** The router's BMP session ended (after the grace period, its peers are taken down separately). */
+    public Uni<Void> routerDisconnected(String router) {
+        return pool.preparedQuery("UPDATE routes.routers SET connected = false, last_seen = now() WHERE router = $1::text::inet")
+                .execute(Tuple.of(router)).replaceWithVoid();
+    }
+
+    /** A BMP Statistics Report, stored as received. */
+    public Uni<Void> statistics(PeerRef peer, Instant time, List<Integer> types, List<Long> values) {
+        if (types.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("""
+                        INSERT INTO routes.statistics_reports (time, router, peer_distinguisher, peer_address, stat_type, value)
+                        SELECT $1, $2::text::inet, $3, $4::text::inet, t, v::numeric FROM unnest($5::int[], $6::text[]) AS u(t, v)
+                        """)
+                .execute(Tuple.tuple(List.of(utc(time), peer.router(), peer.distinguisher(), peer.peerAddress(),
+                        types.toArray(Integer[]::new), values.stream().map(Long::toUnsignedString).toArray(String[]::new))))
+                .replaceWithVoid();
+    }
+
+    private static Object nullable(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+}

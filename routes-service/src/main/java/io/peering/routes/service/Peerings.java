@@ -1,0 +1,62 @@
+package io.peering.routes.service;
+
+import io.peering.support.inventory.Inventory;
+import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.net.Cidr;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Resolves resource names of the inventory to the BGP peers (session addresses) behind them. */
+@ApplicationScoped
+public class Peerings {
+
+    private final InventoryIndex inventory;
+
+    public Peerings(InventoryIndex inventory) {
+        this.inventory = inventory;
+    }
+
+    /** "peerings/{peering}" → the peering; NOT_FOUND or INVALID_ARGUMENT otherwise. */
+    public Inventory.Peering peering(String resource) {
+        if (resource == null || !resource.startsWith("peerings/") || resource.indexOf('/', 9) >= 0 || resource.length() == 9) {
+            throw ApiErrors.invalidArgument("expected a peering name like \"peerings/contoso-ams\"; got \"" + resource + "\"");
+        }
+        String name = resource.substring(9);
+        return inventory.peering(name).orElseThrow(() -> ApiErrors.notFound(
+                "no peering \"" + name + "\" in the inventory; known: " + inventory.peerings().stream().map(Inventory.Peering::name).toList()));
+    }
+
+    /** The session addresses (text, canonical) of every connection of a peering, or of one of its connections. */
+    public List<String> sessionAddresses(Inventory.Peering peering, String connectionResource) {
+        List<String> addresses = new ArrayList<>();
+        for (InventoryIndex.ConnectionRef c : inventory.connectionsOf(peering.name())) {
+            if (connectionResource == null || connectionResource.isEmpty() || c.resourceName().equals(connectionResource)) {
+                c.connection().sessionAddresses().forEach(a -> addresses.add(Cidr.format(Cidr.parseAddress(a))));
+            }
+        }
+        if (connectionResource != null && !connectionResource.isEmpty() && addresses.isEmpty()) {
+            throw ApiErrors.notFound("\"" + connectionResource + "\" is not a connection of peerings/" + peering.name());
+        }
+        return addresses;
+    }
+
+    /** The ASNs whose routes are the peering's own: the peer ASN and the registered ASNs. */
+    public List<Long> ownAsns(Inventory.Peering peering) {
+        List<Long> asns = new ArrayList<>();
+        asns.add(peering.peerAsn());
+        peering.registeredAsns().orElse(List.of()).forEach(a -> asns.add(a.asn()));
+        return asns;
+    }
+
+    /** The connection a BGP peer address belongs to, if the inventory names it. */
+    public Optional<InventoryIndex.ConnectionRef> connectionOf(String peerAddress) {
+        try {
+            return inventory.connectionBySessionAddress(Cidr.parseAddress(peerAddress));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

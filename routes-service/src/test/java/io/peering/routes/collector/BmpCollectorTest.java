@@ -1,0 +1,229 @@
+package io.peering.routes.collector;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.peering.common.v1.SessionState;
+import io.peering.common.v1.TimeRange;
+import io.peering.routes.mapping.RouteMapper;
+import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.ReceivedRoute;
+import io.peering.routes.v1.RouteChange;
+import io.peering.routes.v1.RouteChangeType;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.v1.Session;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.peering.routes.bmp.BmpBytes.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A router (a test socket from its own loopback address) speaks BMP to the collector; what it
+ * reported is read back over a real gRPC channel.
+ */
+@QuarkusTest
+class BmpCollectorTest {
+
+    static final String ROUTER = "127.0.0.201";
+    static final String PEER = "127.0.0.11"; // peerings/contoso-ams/connections/ams-1 in the sample inventory
+
+    @Inject
+    BmpListener listener;
+
+    @Inject
+    Pool pool;
+
+    ManagedChannel channel;
+    RoutesServiceGrpc.RoutesServiceBlockingStub routes;
+
+    @BeforeEach
+    void setUp() {
+        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
+            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        routes = RoutesServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static byte[] peerUpMessage() {
+        byte[] open = open(65000, "127.0.0.2", fourByteAsnCapability(64500), multiprotocolCapability(1, 1),
+                multiprotocolCapability(2, 1));
+        byte[] peerOpen = open(64500, "127.0.0.11", fourByteAsnCapability(64500), multiprotocolCapability(1, 1),
+                multiprotocolCapability(2, 1));
+        return peerUp(globalPeer(PEER, 64500), open, peerOpen);
+    }
+
+    static byte[] announce(String prefix, long... asPath) {
+        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, asPath)), nextHop("192.0.2.1"),
+                attr(0xC0, 8, concat(u32((64500L << 16) | 100), u32((64500L << 16) | 200))),
+                attr(0xC0, 32, concat(u32(64500), u32(1), u32(2))));
+        return routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], attributes, prefix(prefix)));
+    }
+
+    static byte[] announceV6(String prefix) {
+        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, 64500)),
+                mpReach(2, 1, ip("2001:db8::1"), prefix(prefix)));
+        return routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], attributes, new byte[0]));
+    }
+
+    static byte[] withdraw(String prefix) {
+        return routeMonitoring(globalPeer(PEER, 64500), update(prefix(prefix), new byte[0], new byte[0]));
+    }
+
+    static byte[] peerDown() {
+        // reason 1: local NOTIFICATION, Cease / Administrative Shutdown
+        byte[] notification = bgp(3, concat(u8(6), u8(2)));
+        return bmp(2, globalPeer(PEER, 64500), u8(1), notification);
+    }
+
+    Socket connectAsRouter() throws Exception {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(ROUTER, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
+        return socket;
+    }
+
+    List<ReceivedRoute> routesOfTestRouter() {
+        return routes.listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams")
+                        .setPageSize(1000).build())
+                .getRoutesList().stream().filter(r -> r.getRouter().equals(ROUTER)).toList();
+    }
+
+    Session sessionOfTestRouter() {
+        return routes.listSessions(ListSessionsRequest.newBuilder().setParent("peerings/contoso-ams").build())
+                .getSessionsList().stream().filter(s -> s.getRouter().equals(ROUTER)).findFirst().orElse(null);
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    @Test
+    void announcedRoutesAreListedWithTheirAttributesAndValidation() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500, 4200000001L), announceV6("2001:db8:100::/48")));
+            out.flush();
+            await("two routes stored", () -> routesOfTestRouter().size() == 2);
+
+            ReceivedRoute v4 = routesOfTestRouter().stream().filter(r -> r.getPrefix().equals("198.51.100.0/24")).findFirst().orElseThrow();
+            assertThat(v4.getAsPath()).isEqualTo("64500 4200000001");
+            assertThat(Integer.toUnsignedLong(v4.getOriginAsn())).isEqualTo(4200000001L);
+            assertThat(v4.getNextHop()).isEqualTo("192.0.2.1");
+            assertThat(v4.getCommunitiesList()).containsExactly("64500:100", "64500:200");
+            assertThat(v4.getLargeCommunitiesList()).containsExactly("64500:1:2");
+            assertThat(v4.getConnection()).isEqualTo("peerings/contoso-ams/connections/ams-1");
+            assertThat(v4.getOriginAsValidationState().name()).isEqualTo("ORIGIN_AS_VALIDATION_STATE_VALID"); // registered ASN
+            assertThat(v4.getRpkiValidationState().name()).isEqualTo("RPKI_VALIDATION_STATE_NOT_FOUND");
+            assertThat(v4.getOrigin()).isEqualTo("IGP");
+
+            ReceivedRoute v6 = routesOfTestRouter().stream().filter(r -> r.getPrefix().equals("2001:db8:100::/48")).findFirst().orElseThrow();
+            assertThat(v6.getNextHop()).isEqualTo("2001:db8::1");
+
+            Session session = sessionOfTestRouter();
+            assertThat(session.getState()).isEqualTo(SessionState.SESSION_STATE_ESTABLISHED);
+            assertThat(session.getRoutesCount()).isEqualTo(2);
+            assertThat(session.getPeerAsn()).isEqualTo(64500);
+        }
+    }
+
+    @Test
+    void aWithdrawalRemovesTheRouteAndBothChangesAreInItsHistory() throws Exception {
+        Instant start = Instant.now().minusSeconds(5);
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
+            out.flush();
+            await("route stored", () -> routesOfTestRouter().size() == 1);
+            out.write(withdraw("198.51.100.0/24"));
+            out.flush();
+            await("route withdrawn", () -> routesOfTestRouter().isEmpty());
+        }
+        List<RouteChange> history = routes.getRouteHistory(GetRouteHistoryRequest.newBuilder()
+                        .setParent("peerings/contoso-ams").setPrefix("198.51.100.0/24")
+                        .setTimeRange(TimeRange.newBuilder().setStartTime(RouteMapper.timestamp(start))
+                                .setEndTime(RouteMapper.timestamp(Instant.now().plusSeconds(5))))
+                        .build())
+                .getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER)).toList();
+        assertThat(history).extracting(RouteChange::getType)
+                .containsExactly(RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE, RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW);
+        assertThat(history.get(1).getReason()).isEqualTo("withdrawn by peer");
+    }
+
+    @Test
+    void aRepeatedAnnouncementIsNotANewChange() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
+            out.flush();
+            await("route stored", () -> routesOfTestRouter().size() == 1);
+            out.write(concat(announce("198.51.100.0/24", 64500), announce("198.51.100.0/24", 64500, 64501)));
+            out.flush();
+            await("new path stored", () -> routesOfTestRouter().get(0).getAsPath().equals("64500 64501"));
+        }
+        long logged = pool.preparedQuery("SELECT count(*) FROM routes.route_changes WHERE router = $1::text::inet")
+                .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        assertThat(logged).as("first announcement and the changed path; the repeat is not a change").isEqualTo(2);
+    }
+
+    @Test
+    void peerDownWithdrawsEveryRouteAndRecordsTheTransitionWithItsReason() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500), announceV6("2001:db8:100::/48")));
+            out.flush();
+            await("routes stored", () -> routesOfTestRouter().size() == 2);
+            out.write(peerDown());
+            out.flush();
+            await("routes withdrawn", () -> routesOfTestRouter().isEmpty());
+        }
+        Session session = sessionOfTestRouter();
+        assertThat(session.getState()).isEqualTo(SessionState.SESSION_STATE_IDLE);
+        assertThat(session.getLastError()).contains("6/2").contains("Administrative Shutdown");
+        assertThat(session.getRoutesCount()).isZero();
+        long withdrawals = pool.preparedQuery("SELECT count(*) FROM routes.route_changes WHERE router = $1::text::inet AND withdrawn AND reason = 'peer down'")
+                .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        assertThat(withdrawals).isEqualTo(2);
+        long downs = pool.preparedQuery("SELECT count(*) FROM routes.session_transitions WHERE router = $1::text::inet AND state = 2 AND notification_code = 6 AND notification_subcode = 2")
+                .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        assertThat(downs).isEqualTo(1);
+    }
+
+    @Test
+    void aBrokenStreamClosesOnlyThatRoutersSessionAndKeepsWhatWasStored() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
+            out.flush();
+            await("route stored", () -> routesOfTestRouter().size() == 1);
+            out.write(new byte[]{9, 0, 0, 0, 6, 0}); // BMP version 9: the stream cannot be framed
+            out.flush();
+            assertThat(router.getInputStream().read()).as("collector closed the connection").isEqualTo(-1);
+        }
+        assertThat(routesOfTestRouter()).hasSize(1);
+        assertThat(sessionOfTestRouter().getState()).isEqualTo(SessionState.SESSION_STATE_ESTABLISHED);
+    }
+}
