@@ -70,8 +70,9 @@ public class RouteQueries {
             where.and("(peer_address, prefix, router, peer_distinguisher, rib, path_id) > (?::text::inet, ?::text::cidr, ?::text::inet, ?, ?, ?)",
                     after.peerAddress(), after.prefix(), after.router(), after.distinguisher(), after.rib(), after.pathId());
         }
-        String sql = "SELECT " + ROUTE_COLUMNS + " FROM routes.adj_rib_in" + where.where()
-                + " ORDER BY peer_address, prefix, router, peer_distinguisher, rib, path_id LIMIT " + where.param(limit);
+        // ORDER BY names the table's columns: the output column "prefix" is text and would sort differently
+        String sql = "SELECT " + ROUTE_COLUMNS + " FROM routes.adj_rib_in a" + where.where()
+                + " ORDER BY a.peer_address, a.prefix, a.router, a.peer_distinguisher, a.rib, a.path_id LIMIT " + where.param(limit);
         return pool.preparedQuery(sql).execute(where.tuple()).map(rows -> {
             List<StoredRoute> routes = new ArrayList<>();
             rows.forEach(r -> routes.add(route(r)));
@@ -106,8 +107,8 @@ public class RouteQueries {
         if (afterTime != null) {
             where.and("(time, seq) > (?, ?)", RouteStore.utc(afterTime), afterSeq);
         }
-        String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes" + where.where()
-                + " ORDER BY time, seq LIMIT " + where.param(limit);
+        String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes c" + where.where()
+                + " ORDER BY c.time, c.seq LIMIT " + where.param(limit);
         return pool.preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
     }
 
@@ -120,8 +121,8 @@ public class RouteQueries {
         if (prefixes != null && !prefixes.isEmpty()) {
             where.and("prefix <<= ANY(?::text[]::cidr[])", (Object) prefixes.toArray(String[]::new));
         }
-        String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes" + where.where()
-                + " ORDER BY seq LIMIT " + where.param(limit);
+        String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes c" + where.where()
+                + " ORDER BY c.seq LIMIT " + where.param(limit);
         return pool.preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
     }
 

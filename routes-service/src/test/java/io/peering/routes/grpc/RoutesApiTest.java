@@ -1,0 +1,251 @@
+package io.peering.routes.grpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.peering.common.v1.StartPosition;
+import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.RouteChange;
+import io.peering.routes.repository.RouteStore;
+import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListReceivedRoutesResponse;
+import io.peering.routes.v1.PrefixMatch;
+import io.peering.routes.v1.ReceivedRoute;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.v1.WatchRouteChangesRequest;
+import io.peering.routes.v1.WatchRouteChangesResponse;
+import io.peering.routes.v1.WatchSessionsRequest;
+import io.peering.routes.v1.WatchSessionsResponse;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The routes API over a real gRPC channel, on routes written through the store. */
+@QuarkusTest
+class RoutesApiTest {
+
+    static final String ROUTER = "127.0.0.202";
+    static final PeerRef PEER = new PeerRef(ROUTER, 0, "127.0.0.12", 64500); // contoso-ams ams-2
+
+    @Inject
+    RouteStore store;
+
+    @Inject
+    Pool pool;
+
+    ManagedChannel channel;
+    RoutesServiceGrpc.RoutesServiceBlockingStub routes;
+
+    @BeforeEach
+    void setUp() {
+        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
+            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        routes = RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static RouteChange.Attributes attributes(String asPath, long origin, short rpki) {
+        return new RouteChange.Attributes((short) 0, asPath, origin, "192.0.2.1", null, null, List.of(), List.of(), rpki, "");
+    }
+
+    static RouteChange announce(String prefix, String asPath, long origin) {
+        return RouteChange.announce(Instant.now(), PEER, Rib.ADJ_RIB_IN_PRE_POLICY, prefix, 0, attributes(asPath, origin, (short) 3));
+    }
+
+    void write(List<RouteChange> changes) {
+        store.applyRouteChanges(changes).await().atMost(Duration.ofSeconds(30));
+    }
+
+    List<ReceivedRoute> listAll(ListReceivedRoutesRequest request) {
+        List<ReceivedRoute> all = new ArrayList<>();
+        String token = "";
+        do {
+            ListReceivedRoutesResponse page = routes.listReceivedRoutes(request.toBuilder().setPageToken(token).build());
+            all.addAll(page.getRoutesList());
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        return all.stream().filter(r -> r.getRouter().equals(ROUTER)).toList();
+    }
+
+    @Test
+    void pagingNeverRepeatsOrSkipsARouteWhileOthersChangeUnderneath() {
+        List<RouteChange> initial = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            initial.add(announce("10.1." + i + ".0/24", "64500", 64500));
+        }
+        write(initial);
+        ListReceivedRoutesRequest request = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams")
+                .setConnection("peerings/contoso-ams/connections/ams-2").setPageSize(100).build();
+
+        ListReceivedRoutesResponse first = routes.listReceivedRoutes(request);
+        // between pages: withdraw a route already returned, add one before and one after the position
+        write(List.of(RouteChange.withdraw(Instant.now(), PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "10.1.0.0/24", 0, "test"),
+                announce("10.0.0.0/24", "64500", 64500), announce("10.2.0.0/24", "64500", 64500)));
+        List<ReceivedRoute> rest = new ArrayList<>();
+        String token = first.getNextPageToken();
+        while (!token.isEmpty()) {
+            ListReceivedRoutesResponse page = routes.listReceivedRoutes(request.toBuilder().setPageToken(token).build());
+            rest.addAll(page.getRoutesList());
+            token = page.getNextPageToken();
+        }
+        List<String> seen = new ArrayList<>();
+        first.getRoutesList().forEach(r -> seen.add(r.getPrefix()));
+        rest.forEach(r -> seen.add(r.getPrefix()));
+        assertThat(new HashSet<>(seen)).as("no route twice").hasSize(seen.size());
+        for (int i = 0; i < 250; i++) {
+            assertThat(seen).as("every route present during the whole walk").contains("10.1." + i + ".0/24");
+        }
+        assertThat(seen).contains("10.2.0.0/24").doesNotContain("10.0.0.0/24"); // after the position: seen; before: not
+    }
+
+    @Test
+    void filtersSelectByMoreSpecificPrefixAsPathSequenceAndOriginValidation() {
+        write(List.of(announce("198.51.100.0/24", "64500 64510 4200000001", 4200000001L),
+                announce("198.51.100.128/25", "64500 64511", 64511),
+                announce("203.0.113.0/24", "64500 64510", 64510)));
+        ListReceivedRoutesRequest base = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").build();
+
+        assertThat(listAll(base.toBuilder().setPrefix("198.51.100.0/24").build())).extracting(ReceivedRoute::getPrefix)
+                .containsExactly("198.51.100.0/24");
+        assertThat(listAll(base.toBuilder().setPrefix("198.51.100.0/24").setPrefixMatch(PrefixMatch.PREFIX_MATCH_OR_LONGER).build()))
+                .extracting(ReceivedRoute::getPrefix).containsExactlyInAnyOrder("198.51.100.0/24", "198.51.100.128/25");
+        assertThat(listAll(base.toBuilder().setAsPath("64500 64510").build())).extracting(ReceivedRoute::getPrefix)
+                .containsExactlyInAnyOrder("198.51.100.0/24", "203.0.113.0/24");
+        assertThat(listAll(base.toBuilder().setAsPath("64510 64500").build())).isEmpty();
+        assertThat(listAll(base.toBuilder()
+                .setOriginAsValidationState(io.peering.routes.v1.OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID).build()))
+                .extracting(ReceivedRoute::getPrefix).containsExactlyInAnyOrder("198.51.100.128/25", "203.0.113.0/24");
+    }
+
+    @Test
+    void badRequestsAreRefusedWithAMessageSayingWhatToFix() {
+        ListReceivedRoutesRequest base = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").build();
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setPrefix("198.51.100.1/24").build()),
+                Status.Code.INVALID_ARGUMENT, "did you mean 198.51.100.0/24");
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setPageSize(5000).build()),
+                Status.Code.INVALID_ARGUMENT, "between 0 and 1000");
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setAsPath("AS64500").build()),
+                Status.Code.INVALID_ARGUMENT, "not an ASN");
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setPageToken("garbage").build()),
+                Status.Code.INVALID_ARGUMENT, "page_token");
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setParent("peerings/nope").build()),
+                Status.Code.NOT_FOUND, "no peering \"nope\"");
+    }
+
+    static void assertStatus(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Status.Code code, String message) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            assertThat(e.getStatus().getDescription()).contains(message);
+        });
+    }
+
+    /** Collects what a server stream sends. */
+    static final class Collector<T> implements StreamObserver<T> {
+        final List<T> items = new CopyOnWriteArrayList<>();
+        volatile Throwable error;
+
+        public void onNext(T value) {
+            items.add(value);
+        }
+
+        public void onError(Throwable t) {
+            error = t;
+        }
+
+        public void onCompleted() {
+        }
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    static List<io.peering.routes.v1.RouteChange> changesOf(Collector<WatchRouteChangesResponse> c) {
+        return c.items.stream().flatMap(r -> r.getChangesList().stream())
+                .filter(ch -> ch.getRoute().getRouter().equals(ROUTER)).toList();
+    }
+
+    @Test
+    void watchRouteChangesReplaysFromACursorThenFollowsLive() throws Exception {
+        write(List.of(announce("192.0.2.0/25", "64500", 64500), announce("192.0.2.128/25", "64500", 64500)));
+        RoutesServiceGrpc.RoutesServiceStub async = RoutesServiceGrpc.newStub(channel);
+
+        Collector<WatchRouteChangesResponse> all = new Collector<>();
+        async.watchRouteChanges(WatchRouteChangesRequest.newBuilder()
+                .setStartPosition(StartPosition.START_POSITION_EARLIEST).addPrefixes("192.0.2.0/24").build(), all);
+        await("replay of both changes", () -> changesOf(all).size() == 2);
+        String cursorAfterFirst = changesOf(all).get(0).getCursor();
+
+        Instant before = Instant.now();
+        write(List.of(RouteChange.withdraw(Instant.now(), PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "192.0.2.0/25", 0, "test")));
+        await("live withdrawal", () -> changesOf(all).size() == 3);
+        assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(1));
+
+        Collector<WatchRouteChangesResponse> resumed = new Collector<>();
+        async.watchRouteChanges(WatchRouteChangesRequest.newBuilder().setAfterCursor(cursorAfterFirst)
+                .addPrefixes("192.0.2.0/24").build(), resumed);
+        await("resume after the first change", () -> changesOf(resumed).size() == 2);
+        assertThat(changesOf(resumed)).extracting(io.peering.routes.v1.RouteChange::getCursor)
+                .containsExactlyElementsOf(changesOf(all).subList(1, 3).stream().map(io.peering.routes.v1.RouteChange::getCursor).toList());
+        assertThat(all.error).isNull();
+    }
+
+    @Test
+    void watchSessionsStreamsUpAndDownTransitionsInOrder() throws Exception {
+        Collector<WatchSessionsResponse> watcher = new Collector<>();
+        RoutesServiceGrpc.newStub(channel).watchSessions(WatchSessionsRequest.newBuilder()
+                .setParent("peerings/contoso-ams").setStartPosition(StartPosition.START_POSITION_EARLIEST).build(), watcher);
+        store.peerUp(PEER, Instant.now(), "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        store.peerDown(PEER, Instant.now(), "test down", 1, 6, 2, "peer down").await().atMost(Duration.ofSeconds(10));
+        await("up and down", () -> watcher.items.stream().flatMap(r -> r.getTransitionsList().stream())
+                .filter(t -> t.getSession().getRouter().equals(ROUTER)).count() == 2);
+        List<io.peering.routes.v1.SessionTransition> transitions = watcher.items.stream()
+                .flatMap(r -> r.getTransitionsList().stream()).filter(t -> t.getSession().getRouter().equals(ROUTER)).toList();
+        assertThat(transitions.get(0).getState().name()).isEqualTo("SESSION_STATE_ESTABLISHED");
+        assertThat(transitions.get(1).getState().name()).isEqualTo("SESSION_STATE_IDLE");
+        assertThat(transitions.get(1).getNotificationCode()).isEqualTo(6);
+        assertThat(transitions.get(1).getSession().getConnection()).isEqualTo("peerings/contoso-ams/connections/ams-2");
+        assertThat(Long.parseLong(transitions.get(1).getCursor())).isGreaterThan(Long.parseLong(transitions.get(0).getCursor()));
+    }
+
+    @Test
+    void aCursorAheadOfTheLogIsRefused() throws InterruptedException {
+        Collector<WatchRouteChangesResponse> watcher = new Collector<>();
+        RoutesServiceGrpc.newStub(channel).watchRouteChanges(
+                WatchRouteChangesRequest.newBuilder().setAfterCursor("999999999999").build(), watcher);
+        await("error", () -> watcher.error != null);
+        assertThat(Status.fromThrowable(watcher.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+}
