@@ -2,7 +2,7 @@ package io.peering.routes.grpc;
 
 import io.peering.common.v1.StartPosition;
 import io.peering.routes.mapping.RouteMapper;
-import io.peering.routes.service.ApiErrors;
+import io.peering.support.grpc.ApiErrors;
 import io.peering.routes.service.RoutesService;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;

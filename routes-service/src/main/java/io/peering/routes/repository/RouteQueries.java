@@ -1,5 +1,7 @@
 package io.peering.routes.repository;
 
+import io.peering.support.sql.SqlFilter;
+
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +48,8 @@ public final class RoaFileParser {
             throw new IllegalArgumentException("maxErrorExamples must be >= 0");
         }
         this.maxErrorExamples = maxErrorExamples;
-        this.factory = JsonFactory.builder().build();
+        // the caller of parse(InputStream, ...) owns the stream
+        this.factory = JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
     }
 
     /**

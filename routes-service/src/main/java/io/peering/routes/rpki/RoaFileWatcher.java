@@ -55,6 +55,7 @@ public final class RoaFileWatcher implements AutoCloseable {
 
     private FileVersion seen;
     private boolean missingLogged;
+    private String attributeError; // last logged, so that a lasting problem is logged once
 
     private volatile RoaSet current = RoaSet.empty();
     private volatile long entriesSkipped;
@@ -200,14 +201,17 @@ public final class RoaFileWatcher implements AutoCloseable {
             } catch (NoSuchFileException e) {
                 version = null;
             } catch (IOException e) {
-                if (!closed) {
-                    LOG.errorf("cannot read the attributes of ROA file %s: %s", file, e);
+                if (!closed && !e.toString().equals(attributeError)) {
+                    LOG.errorf("cannot read the attributes of ROA file %s: %s; keeping the current set of %d ROAs",
+                            file, e, current.size());
                 }
+                attributeError = e.toString();
                 if (initial) {
                     publish(RoaSet.empty());
                 }
                 return;
             }
+            attributeError = null;
             if (version == null) {
                 if (initial) {
                     LOG.warnf("ROA file %s does not exist; using an empty ROA set (every route NOT_FOUND) until it "

@@ -1,5 +1,7 @@
 package io.peering.routes.service;
 
+import io.peering.support.grpc.ApiErrors;
+
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.net.Cidr;

@@ -1,5 +1,8 @@
 package io.peering.routes.service;
 
+import io.peering.support.grpc.ApiErrors;
+import io.peering.support.grpc.PageTokens;
+
 import io.peering.routes.PeerRef;
 import io.peering.routes.repository.LogSignal;
 import io.peering.routes.repository.RouteQueries;

@@ -1,4 +1,4 @@
-package io.peering.routes.repository;
+package io.peering.support.sql;
 
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A WHERE clause built from optional conditions, each with its own numbered parameters. */
-final class SqlFilter {
+public final class SqlFilter {
 
     private final List<String> conditions = new ArrayList<>();
     private final List<Object> params = new ArrayList<>();
 
     /** Adds a condition; each "?" in it becomes the next $n parameter, in order. */
-    SqlFilter and(String condition, Object... values) {
+    public SqlFilter and(String condition, Object... values) {
         StringBuilder sql = new StringBuilder();
         int v = 0;
         for (char ch : condition.toCharArray()) {
@@ -28,16 +28,16 @@ final class SqlFilter {
     }
 
     /** A parameter that is not part of a condition (LIMIT, say): returns its placeholder. */
-    String param(Object value) {
+    public String param(Object value) {
         params.add(value);
         return "$" + params.size();
     }
 
-    String where() {
+    public String where() {
         return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     }
 
-    Tuple tuple() {
+    public Tuple tuple() {
         return Tuple.tuple(params);
     }
 }

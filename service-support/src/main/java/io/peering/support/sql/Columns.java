@@ -1,4 +1,4 @@
-package io.peering.routes.repository;
+package io.peering.support.sql;
 
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -11,18 +11,18 @@ import java.util.List;
  * say each column's Java type (String, Long, Short, Boolean, OffsetDateTime), add rows, and
  * {@link #tuple()} gives one typed array per column.
  */
-final class Columns {
+public final class Columns {
 
     private final Class<?>[] types;
     private final Object[][] values;
     private int added;
 
-    Columns(int rows, Class<?>... types) {
+    public Columns(int rows, Class<?>... types) {
         this.types = types;
         this.values = new Object[types.length][rows];
     }
 
-    void add(Object... row) {
+    public void add(Object... row) {
         if (row.length != types.length) {
             throw new IllegalArgumentException("row has " + row.length + " values for " + types.length + " columns");
         }
@@ -32,7 +32,7 @@ final class Columns {
         added++;
     }
 
-    Tuple tuple() {
+    public Tuple tuple() {
         List<Object> arrays = new ArrayList<>(types.length);
         for (int i = 0; i < types.length; i++) {
             Object typed = Array.newInstance(types[i], added);

@@ -1,4 +1,4 @@
-package io.peering.routes.service;
+package io.peering.support.grpc;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

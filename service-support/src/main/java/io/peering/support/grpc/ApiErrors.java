@@ -1,4 +1,4 @@
-package io.peering.routes.service;
+package io.peering.support.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -15,6 +15,10 @@ public final class ApiErrors {
 
     public static StatusRuntimeException notFound(String message) {
         return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException resourceExhausted(String message) {
+        return Status.RESOURCE_EXHAUSTED.withDescription(message).asRuntimeException();
     }
 
     public static StatusRuntimeException failedPrecondition(String message) {
