@@ -33,9 +33,11 @@ def path_attrs(as_path, nexthop4=None, nexthop6=None):
     if nexthop4:
         out += attr(0x40, 3, ipaddress.IPv4Address(nexthop4).packed)
     if nexthop6:
-        # MP_REACH_NLRI abbreviated as RFC 6396 4.3.4 says: next hop length and next hop only
+        # MP_REACH_NLRI in full form (AFI 2, SAFI 1, next hop, reserved byte) with no NLRI: GoBGP 3.10's
+        # MRT reader does not accept RFC 6396 4.3.4's abbreviated form (next hop length + next hop only)
+        # and takes the prefix from the RIB record.
         nh = ipaddress.IPv6Address(nexthop6).packed
-        out += attr(0x80, 14, bytes([len(nh)]) + nh)
+        out += attr(0x80, 14, struct.pack("!HBB", 2, 1, len(nh)) + nh + b"\x00")
     return out
 
 

@@ -1,4 +1,5 @@
--- latency-service schema: raw round-trip samples, keyed by their reporting prefix.
+-- latency-service schema: raw round-trip samples keyed by their reporting prefix, and an hourly
+-- rollup that keeps every sample value (sorted) so exact medians and percentiles stay cheap.
 
 CREATE TABLE latency.samples (
     time           timestamptz      NOT NULL,
@@ -12,3 +13,42 @@ SELECT create_hypertable('latency.samples', by_range('time', INTERVAL '1 day'));
 CREATE INDEX samples_prefix_time ON latency.samples (prefix, time DESC);
 CREATE INDEX samples_prefix_gist ON latency.samples USING gist (prefix inet_ops);
 CREATE INDEX samples_origin_asn_time ON latency.samples (origin_asn, time DESC) WHERE origin_asn IS NOT NULL;
+
+-- Per reporting prefix, origin ASN (0 = unknown) and hour: every rtt_ms of the hour, sorted
+-- ascending. Written in the same statement as the samples, so it always agrees with them.
+-- Exact statistics of a bucket made of one row need no sort at all; of several rows, one sort
+-- of in-memory values instead of a scan of the raw rows.
+CREATE TABLE latency.hourly (
+    hour       timestamptz        NOT NULL,
+    prefix     cidr               NOT NULL,
+    origin_asn bigint             NOT NULL,
+    rtts       double precision[] NOT NULL,
+    PRIMARY KEY (prefix, origin_asn, hour)
+);
+SELECT create_hypertable('latency.hourly', by_range('hour', INTERVAL '1 day'));
+CREATE INDEX hourly_origin_asn_hour ON latency.hourly (origin_asn, hour) WHERE origin_asn <> 0;
+CREATE INDEX hourly_prefix_gist ON latency.hourly USING gist (prefix inet_ops);
+
+-- The values of both arrays, sorted (both are sorted; the result is too).
+CREATE FUNCTION latency.merge_sorted(a double precision[], b double precision[]) RETURNS double precision[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT array_agg(v ORDER BY v) FROM (SELECT unnest(a) UNION ALL SELECT unnest(b)) AS x(v) $$;
+
+-- The values of an array, sorted.
+CREATE FUNCTION latency.sorted(a double precision[]) RETURNS double precision[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT array_agg(v ORDER BY v) FROM unnest(a) AS x(v) $$;
+
+-- Concatenation of arrays over a group (sort the result with latency.sorted when it has several parts).
+CREATE AGGREGATE latency.concat(double precision[]) (SFUNC = array_cat, STYPE = double precision[]);
+
+-- The f-th percentile (0..1) of a sorted array, exactly as percentile_cont(f) computes it over the
+-- same values: linear interpolation between the closest ranks; f = 0.5 of an even count is the
+-- mean of the two middle values.
+CREATE FUNCTION latency.percentile_of_sorted(a double precision[], f double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT a[floor(f * (cardinality(a) - 1))::int + 1]
+         + (a[ceil(f * (cardinality(a) - 1))::int + 1] - a[floor(f * (cardinality(a) - 1))::int + 1])
+         * (f * (cardinality(a) - 1) - floor(f * (cardinality(a) - 1)))
+    $$;

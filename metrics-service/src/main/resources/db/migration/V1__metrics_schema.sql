@@ -35,3 +35,17 @@ CREATE TABLE metrics.feed_cursors (
     cursor     text NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The increase of an unsigned 64-bit counter between two readings, or NULL when there is no
+-- plausible one. max_delta is the most the counter can grow in the interval (the connection's
+-- bandwidth times the interval). A counter that went down wrapped if the increase through 2^64 is
+-- at most max_delta (so the previous reading was near 2^64); otherwise it was reset (a device
+-- reboot) and the interval has no value. An increase above max_delta is absurd and has no value.
+CREATE FUNCTION metrics.counter_delta(prev numeric, cur numeric, max_delta numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+               WHEN prev IS NULL OR cur IS NULL THEN NULL
+               WHEN cur >= prev THEN CASE WHEN cur - prev <= max_delta THEN cur - prev END
+               WHEN 18446744073709551616 - prev + cur <= max_delta THEN 18446744073709551616 - prev + cur
+           END
+$$;

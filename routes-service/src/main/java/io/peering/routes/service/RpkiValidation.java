@@ -1,5 +1,7 @@
 package io.peering.routes.service;
 
+import io.peering.routes.repository.RpkiStateUpdater;
+import io.peering.routes.rpki.IpPrefix;
 import io.peering.routes.rpki.RoaFileWatcher;
 import io.peering.routes.rpki.RoaSet;
 import io.peering.routes.rpki.Validation;
@@ -30,13 +32,16 @@ public class RpkiValidation {
 
     private static final Result NOT_FOUND = new Result((short) 3, "");
 
+    private final RpkiStateUpdater updater;
     private final Optional<Path> roaFile;
     private final Duration pollInterval;
     private volatile RoaSet roas = RoaSet.empty();
     private RoaFileWatcher watcher;
 
-    public RpkiValidation(@ConfigProperty(name = "peering.rpki.roa-file") Optional<Path> roaFile,
+    public RpkiValidation(RpkiStateUpdater updater,
+                          @ConfigProperty(name = "peering.rpki.roa-file") Optional<Path> roaFile,
                           @ConfigProperty(name = "peering.rpki.poll-interval", defaultValue = "PT10S") Duration pollInterval) {
+        this.updater = updater;
         this.roaFile = roaFile;
         this.pollInterval = pollInterval;
     }
@@ -47,10 +52,20 @@ public class RpkiValidation {
                     + " Routinator JSON export (PEERING_RPKI_ROA_FILE) to validate");
             return;
         }
-        watcher = RoaFileWatcher.start(roaFile.get(), pollInterval, set -> {
-            roas = set;
-            LOG.infof("RPKI: %d ROAs loaded from %s", set.size(), roaFile.get());
-        });
+        watcher = RoaFileWatcher.start(roaFile.get(), pollInterval, this::use);
+    }
+
+    /** Puts a ROA set in force: new routes are validated against it, stored routes re-validated. */
+    void use(RoaSet set) {
+        roas = set;
+        LOG.infof("RPKI: %d ROAs in force (%s); re-validating stored routes", set.size(), roaFile.orElse(null));
+        updater.revalidateAll((prefix, originAsn) -> {
+                    Result r = validate(set, prefix, originAsn);
+                    return new RpkiStateUpdater.StateAndAnchor(r.state(), r.trustAnchor());
+                })
+                .subscribe().with(changed -> LOG.infof("RPKI: %d stored routes changed validation state", changed),
+                        e -> LOG.errorf(e, "RPKI: re-validating stored routes failed; they keep their previous state"
+                                + " until the next ROA change"));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -64,7 +79,14 @@ public class RpkiValidation {
         if (current.isEmpty()) {
             return NOT_FOUND;
         }
-        Validation v = current.validate(prefixAddress, prefixLength, originAsn);
+        return result(current.validate(prefixAddress, prefixLength, originAsn));
+    }
+
+    private static Result validate(RoaSet set, String prefix, long originAsn) {
+        return set.isEmpty() ? NOT_FOUND : result(set.validate(IpPrefix.parse(prefix), originAsn));
+    }
+
+    private static Result result(Validation v) {
         short state = switch (v.state()) {
             case VALID -> 1;
             case INVALID -> 2;

@@ -1,0 +1,52 @@
+package io.peering.events;
+
+/** The prefix event types, with Azure Peering's names and levels; {@link #code} is the proto enum number. */
+public enum EventType {
+    PREFIX_ANNOUNCEMENT_EVENT(1, "PrefixAnnouncementEvent", Level.INFORMATION),
+    PREFIX_WITHDRAWAL_EVENT(2, "PrefixWithdrawalEvent", Level.WARNING),
+    PREFIX_BACKUP_ROUTE_ANNOUNCEMENT_EVENT(3, "PrefixBackupRouteAnnouncementEvent", Level.INFORMATION),
+    PREFIX_BACKUP_ROUTE_WITHDRAWAL_EVENT(4, "PrefixBackupRouteWithdrawalEvent", Level.WARNING),
+    PREFIX_ACTIVE_PATH(5, "PrefixActivePath", Level.INFORMATION),
+    PREFIX_BACKUP_PATH(6, "PrefixBackupPath", Level.INFORMATION),
+    PREFIX_ORIGIN_AS_CHANGE_EVENT(7, "PrefixOriginAsChangeEvent", Level.CRITICAL),
+    PREFIX_BACKUP_ROUTE_ORIGIN_AS_CHANGE_EVENT(8, "PrefixBackupRouteOriginAsChangeEvent", Level.ERROR);
+
+    /** Event levels as in the Azure Peering API; {@link #code} is the proto enum number. */
+    public enum Level {
+        INFORMATION(1), WARNING(2), ERROR(3), CRITICAL(4);
+
+        public final short code;
+
+        Level(int code) {
+            this.code = (short) code;
+        }
+
+        public static Level of(int code) {
+            for (Level l : values()) {
+                if (l.code == code) {
+                    return l;
+                }
+            }
+            throw new IllegalArgumentException("no event level " + code);
+        }
+    }
+
+    public final short code;
+    public final String azureName;
+    public final Level level;
+
+    EventType(int code, String azureName, Level level) {
+        this.code = (short) code;
+        this.azureName = azureName;
+        this.level = level;
+    }
+
+    public static EventType of(int code) {
+        for (EventType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("no event type " + code);
+    }
+}

@@ -1,0 +1,59 @@
+package io.peering.latency.repository;
+
+import io.peering.latency.Sample;
+import io.peering.support.net.Cidr;
+import io.peering.support.sql.Columns;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Writes accepted samples: one statement per batch, through {@code unnest} arrays, that inserts
+ * the raw samples and merges their values into the hourly rollup, so both always agree.
+ * Rollup rows are upserted in key order, so concurrent streams lock them in the same order.
+ */
+@ApplicationScoped
+public class SampleStore {
+
+    static final String INSERT = """
+            WITH u AS (
+                SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::bigint[])
+                    AS u(t, target, prefix, rtt, location, asn)
+            ), raw AS (
+                INSERT INTO latency.samples (time, prefix, target, rtt_ms, probe_location, origin_asn)
+                SELECT t, prefix::cidr, target::inet, rtt, location, asn FROM u
+            )
+            INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts)
+            SELECT time_bucket(INTERVAL '1 hour', t), prefix::cidr, coalesce(asn, 0), array_agg(rtt ORDER BY rtt)
+            FROM u GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
+            ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = latency.merge_sorted(h.rtts, EXCLUDED.rtts)
+            """;
+
+    private final Pool pool;
+
+    public SampleStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Stores one batch in one statement (its own transaction); yields how many samples were stored. */
+    public Uni<Integer> insert(List<Sample> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Columns columns = new Columns(batch.size(), OffsetDateTime.class, String.class, String.class, Double.class,
+                String.class, Long.class);
+        for (Sample s : batch) {
+            columns.add(OffsetDateTime.ofInstant(s.time(), ZoneOffset.UTC), text(s.target()), s.prefix().toString(),
+                    s.rttMs(), s.probeLocation(), s.originAsn());
+        }
+        return pool.preparedQuery(INSERT).execute(columns.tuple()).replaceWith(batch.size());
+    }
+
+    private static String text(Cidr target) {
+        return target.length() == target.address().getAddress().length * 8 ? Cidr.format(target.address()) : target.toString();
+    }
+}

@@ -1,0 +1,123 @@
+package io.peering.routes.collector;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ReceivedRoute;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.v1.RpkiValidationState;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.peering.routes.bmp.BmpBytes.concat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Received routes carry their RFC 6811 state against the ROA file, and follow it when the file changes. */
+@QuarkusTest
+@TestProfile(RpkiValidationTest.WithRoaFile.class)
+class RpkiValidationTest {
+
+    static final Path ROA_FILE;
+
+    static {
+        try {
+            ROA_FILE = Files.createTempFile("roas", ".json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void writeRoas(int maxLength) throws IOException {
+        // rpki-client's export format
+        Files.writeString(ROA_FILE, """
+                {"metadata": {"buildtime": "2026-11-24T00:00:00Z"},
+                 "roas": [{"asn": 64500, "prefix": "198.51.100.0/24", "maxLength": %d, "ta": "ripe", "expires": 1900000000}]}
+                """.formatted(maxLength));
+    }
+
+    public static class WithRoaFile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                writeRoas(24);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.of("peering.rpki.roa-file", ROA_FILE.toString(), "peering.rpki.poll-interval", "PT0.1S");
+        }
+    }
+
+    static final String ROUTER = "127.0.0.203";
+
+    @Inject
+    BmpListener listener;
+
+    @Inject
+    Pool pool;
+
+    Map<String, ReceivedRoute> routes(RoutesServiceGrpc.RoutesServiceBlockingStub stub) {
+        return stub.listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").setPageSize(1000).build())
+                .getRoutesList().stream().filter(r -> r.getRouter().equals(ROUTER))
+                .collect(java.util.stream.Collectors.toMap(ReceivedRoute::getPrefix, r -> r));
+    }
+
+    @Test
+    void routesAreValidInvalidOrNotFoundAndAreRevalidatedWhenTheRoaFileChanges() throws Exception {
+        pool.preparedQuery("DELETE FROM routes.adj_rib_in WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
+                .await().atMost(Duration.ofSeconds(10));
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try (Socket router = new Socket()) {
+            RoutesServiceGrpc.RoutesServiceBlockingStub stub = RoutesServiceGrpc.newBlockingStub(channel);
+            router.bind(new InetSocketAddress(ROUTER, 0));
+            router.connect(new InetSocketAddress("127.0.0.1", listener.port()));
+            OutputStream out = router.getOutputStream();
+            out.write(concat(BmpCollectorTest.peerUpMessage(),
+                    BmpCollectorTest.announce("198.51.100.0/24", 64500),          // covered, right AS, right length
+                    BmpCollectorTest.announce("198.51.100.0/25", 64500),          // covered, too long for maxLength 24
+                    BmpCollectorTest.announce("198.51.100.128/25", 64500, 64999), // covered, wrong origin AS
+                    BmpCollectorTest.announce("203.0.113.0/24", 64500)));         // no covering ROA
+            out.flush();
+            BmpCollectorTest.await("four routes", () -> routes(stub).size() == 4);
+
+            Map<String, ReceivedRoute> r = routes(stub);
+            assertThat(r.get("198.51.100.0/24").getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_VALID);
+            assertThat(r.get("198.51.100.0/24").getTrustAnchor()).isEqualTo("ripe");
+            assertThat(r.get("198.51.100.0/25").getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID);
+            assertThat(r.get("198.51.100.128/25").getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID);
+            assertThat(r.get("203.0.113.0/24").getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_NOT_FOUND);
+            assertThat(r.get("203.0.113.0/24").getTrustAnchor()).isEmpty();
+            assertThat(stub.listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams")
+                    .setRpkiValidationState(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID).build()).getRoutesList())
+                    .filteredOn(x -> x.getRouter().equals(ROUTER)).extracting(ReceivedRoute::getPrefix)
+                    .containsExactlyInAnyOrder("198.51.100.0/25", "198.51.100.128/25");
+
+            writeRoas(25); // the /25 of AS 64500 is now allowed
+            BmpCollectorTest.await("stored /25 re-validated", () -> routes(stub).get("198.51.100.0/25").getRpkiValidationState()
+                    == RpkiValidationState.RPKI_VALIDATION_STATE_VALID);
+            assertThat(routes(stub).get("198.51.100.128/25").getRpkiValidationState())
+                    .isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+}
