@@ -26,7 +26,7 @@ CREATE TABLE latency.hourly (
     PRIMARY KEY (prefix, origin_asn, hour)
 );
 SELECT create_hypertable('latency.hourly', by_range('hour', INTERVAL '1 day'));
-CREATE INDEX hourly_origin_asn_hour ON latency.hourly (origin_asn, hour) WHERE origin_asn <> 0;
+CREATE INDEX hourly_origin_asn_hour ON latency.hourly (origin_asn, hour);
 CREATE INDEX hourly_prefix_gist ON latency.hourly USING gist (prefix inet_ops);
 
 -- The values of both arrays, sorted (both are sorted; the result is too).

@@ -19,7 +19,8 @@ public interface EventsConfig {
 
         /**
          * The BMP view whose routes count as "the prefix is announced on a connection":
-         * ADJ_RIB_IN_PRE_POLICY (what the peer sent, the default), ADJ_RIB_IN_POST_POLICY, or LOC_RIB.
+         * ADJ_RIB_IN_PRE_POLICY (what the peer sent, the default) or ADJ_RIB_IN_POST_POLICY
+         * (what the router accepted). Loc-RIB routes carry no peer address, so they name no connection.
          */
         @WithDefault("ADJ_RIB_IN_PRE_POLICY")
         String ribView();

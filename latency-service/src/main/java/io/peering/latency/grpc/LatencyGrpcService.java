@@ -1,12 +1,67 @@
 package io.peering.latency.grpc;
 
+import io.peering.latency.mapping.LatencyMapper;
+import io.peering.latency.service.LatencyService;
+import io.peering.latency.v1.IngestLatencySamplesRequest;
+import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.MutinyLatencyServiceGrpc;
+import io.peering.latency.v1.QueryPrefixLatencyRequest;
+import io.peering.latency.v1.QueryPrefixLatencyResponse;
+import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
+import io.peering.latency.v1.QueryRegisteredAsnLatencyResponse;
+import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
+import io.peering.latency.v1.QueryRegisteredPrefixLatencyResponse;
+import io.peering.latency.v1.RegisteredPrefixLatency;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
-/**
- * The gRPC face of latency-service. RPCs not yet implemented answer UNIMPLEMENTED (the
- * generated base class does that); nothing answers with made-up data.
- */
+/** The gRPC face of latency-service: request fields in, {@link LatencyService}, messages out. */
 @GrpcService
 public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceImplBase {
+
+    private final LatencyService latency;
+
+    public LatencyGrpcService(LatencyService latency) {
+        this.latency = latency;
+    }
+
+    @Override
+    public Uni<IngestLatencySamplesResponse> ingestLatencySamples(Multi<IngestLatencySamplesRequest> request) {
+        return Uni.createFrom().deferred(() -> latency.ingest(request
+                        .onItem().transformToIterable(IngestLatencySamplesRequest::getSamplesList)
+                        .map(LatencyMapper::incoming)))
+                .map(LatencyMapper::ingestResponse);
+    }
+
+    @Override
+    public Uni<QueryPrefixLatencyResponse> queryPrefixLatency(QueryPrefixLatencyRequest request) {
+        return Uni.createFrom().deferred(() -> latency.prefixLatency(request.getPrefix(),
+                        LatencyMapper.start(request.hasTimeRange(), request.getTimeRange()),
+                        LatencyMapper.end(request.getTimeRange()), LatencyMapper.grain(request.getTimeGrain())))
+                .map(series -> QueryPrefixLatencyResponse.newBuilder().setPrefix(series.reportedPrefix())
+                        .addAllPoints(series.points().stream().map(LatencyMapper::point).toList()).build());
+    }
+
+    @Override
+    public Uni<QueryRegisteredPrefixLatencyResponse> queryRegisteredPrefixLatency(QueryRegisteredPrefixLatencyRequest request) {
+        return Uni.createFrom().deferred(() -> latency.registeredPrefixLatency(request.getParent(),
+                        LatencyMapper.start(request.hasTimeRange(), request.getTimeRange()),
+                        LatencyMapper.end(request.getTimeRange()), LatencyMapper.grain(request.getTimeGrain())))
+                .map(list -> QueryRegisteredPrefixLatencyResponse.newBuilder()
+                        .addAllPrefixes(list.stream().map(p -> RegisteredPrefixLatency.newBuilder().setName(p.name())
+                                .setPrefix(p.prefix()).setReportedPrefix(p.reportedPrefix())
+                                .addAllPoints(p.points().stream().map(LatencyMapper::point).toList()).build()).toList())
+                        .build());
+    }
+
+    @Override
+    public Uni<QueryRegisteredAsnLatencyResponse> queryRegisteredAsnLatency(QueryRegisteredAsnLatencyRequest request) {
+        return Uni.createFrom().deferred(() -> latency.registeredAsnLatency(request.getName(),
+                        LatencyMapper.start(request.hasTimeRange(), request.getTimeRange()),
+                        LatencyMapper.end(request.getTimeRange()), LatencyMapper.grain(request.getTimeGrain())))
+                .map(result -> QueryRegisteredAsnLatencyResponse.newBuilder().setAsn((int) result.asn())
+                        .setCustomerPrefixCount(result.series().customerPrefixCount())
+                        .addAllPoints(result.series().points().stream().map(LatencyMapper::point).toList()).build());
+    }
 }

@@ -1,0 +1,81 @@
+package io.peering.events.service;
+
+import io.peering.events.RouteUpdate;
+import io.peering.events.repository.EventStore;
+import io.peering.events.repository.LogSignal;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Derives and stores the events of one batch of route changes: the routes held for the prefixes
+ * the batch touches, the events, and the feed's cursor change in ONE transaction, which first locks
+ * the cursor row and skips changes at or before the stored cursor. So a batch is derived exactly
+ * once, even when a restarted feed receives again a batch whose first delivery was still committing.
+ */
+@ApplicationScoped
+public class EventDeriver {
+
+    /** What one batch did. */
+    public record Applied(int changes, int events) {
+    }
+
+    private final Pool pool;
+    private final EventStore store;
+    private final ServicePrefixes servicePrefixes;
+    private final LogSignal signal;
+
+    public EventDeriver(Pool pool, EventStore store, ServicePrefixes servicePrefixes, LogSignal signal) {
+        this.pool = pool;
+        this.store = store;
+        this.servicePrefixes = servicePrefixes;
+        this.signal = signal;
+    }
+
+    /**
+     * Applies {@code updates} (the batch's changes of the followed RIB view, in log order) and moves
+     * the cursor to {@code lastCursor}, the batch's last change (followed view or not).
+     */
+    public Uni<Applied> apply(List<RouteUpdate> updates, long lastCursor) {
+        return pool.withTransaction(conn -> store.lockCursor(conn, EventStore.ROUTES_FEED).flatMap(stored -> {
+                    if (stored != null && lastCursor <= stored) {
+                        return Uni.createFrom().item(new Applied(0, 0));
+                    }
+                    List<RouteUpdate> fresh = new ArrayList<>();
+                    List<List<ServicePrefixes.Target>> targets = new ArrayList<>();
+                    Set<Derivation.Key> keys = new LinkedHashSet<>();
+                    for (RouteUpdate u : updates) {
+                        if (stored != null && u.cursor() <= stored) {
+                            continue;
+                        }
+                        List<ServicePrefixes.Target> where = servicePrefixes.targets(u.prefix(), u.peerAddress());
+                        if (!where.isEmpty()) {
+                            fresh.add(u);
+                            targets.add(where);
+                            where.forEach(t -> keys.add(new Derivation.Key(t.peeringService(), t.prefix())));
+                        }
+                    }
+                    List<Derivation.Key> touched = List.copyOf(keys);
+                    return store.routes(conn, touched).flatMap(held -> {
+                        Derivation derivation = new Derivation(held);
+                        for (int i = 0; i < fresh.size(); i++) {
+                            derivation.apply(fresh.get(i), targets.get(i));
+                        }
+                        return store.replaceRoutes(conn, touched, derivation.routes())
+                                .flatMap(v -> store.appendEvents(conn, derivation.events()))
+                                .flatMap(v -> store.saveCursor(conn, EventStore.ROUTES_FEED, lastCursor))
+                                .map(v -> new Applied(fresh.size(), derivation.events().size()));
+                    });
+                }))
+                .invoke(applied -> {
+                    if (applied.events() > 0) {
+                        signal.signal();
+                    }
+                });
+    }
+}

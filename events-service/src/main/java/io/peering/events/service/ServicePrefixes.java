@@ -1,0 +1,89 @@
+package io.peering.events.service;
+
+import io.peering.events.Role;
+import io.peering.support.grpc.ApiErrors;
+import io.peering.support.inventory.Inventory;
+import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.net.Cidr;
+import jakarta.inject.Singleton;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The peering services of the inventory as the feed needs them: which (service, prefix, role)
+ * a route of a prefix received over a BGP peer address belongs to. A route belongs to a service
+ * when its prefix EQUALS one of the service's prefixes (more-specifics are not the prefix being
+ * announced) and its peer address is a session address of the service's primary or backup connection.
+ */
+@Singleton
+public class ServicePrefixes {
+
+    /** Where a route counts: a prefix of a service, over one of its connections. */
+    public record Target(String peeringService, String prefix, Role role, String connection,
+                         String primaryConnection, Optional<String> backupConnection) {
+        /** The connection of the other role, if the service has one. */
+        public Optional<String> otherConnection() {
+            return role == Role.PRIMARY ? backupConnection : Optional.of(primaryConnection);
+        }
+    }
+
+    private final InventoryIndex inventory;
+    private final Map<String, List<Target>> byConnectionAndPrefix = new HashMap<>();
+    private final Set<String> prefixes = new LinkedHashSet<>();
+
+    public ServicePrefixes(InventoryIndex inventory) {
+        this.inventory = inventory;
+        for (Inventory.PeeringService s : inventory.peeringServices()) {
+            String primary = "peerings/" + s.peering() + "/connections/" + s.primaryConnection();
+            Optional<String> backup = s.backupConnection().map(b -> "peerings/" + s.peering() + "/connections/" + b);
+            for (String p : s.prefixes()) {
+                String prefix = Cidr.parse(p).toString();
+                prefixes.add(prefix);
+                add(new Target("peeringServices/" + s.name(), prefix, Role.PRIMARY, primary, primary, backup));
+                backup.ifPresent(b -> add(new Target("peeringServices/" + s.name(), prefix, Role.BACKUP, b, primary, backup)));
+            }
+        }
+    }
+
+    private void add(Target t) {
+        byConnectionAndPrefix.computeIfAbsent(t.connection() + " " + t.prefix(), k -> new ArrayList<>()).add(t);
+    }
+
+    /** Every prefix of every peering service, canonical (the feed's filter). */
+    public List<String> allPrefixes() {
+        return List.copyOf(prefixes);
+    }
+
+    /** Where a route of {@code prefix} from BGP peer {@code peerAddress} counts; empty when nowhere. */
+    public List<Target> targets(String prefix, String peerAddress) {
+        Optional<InventoryIndex.ConnectionRef> connection;
+        String canonical;
+        try {
+            connection = inventory.connectionBySessionAddress(Cidr.parseAddress(peerAddress));
+            canonical = Cidr.parse(prefix).toString();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+        return connection.map(c -> byConnectionAndPrefix.getOrDefault(c.resourceName() + " " + canonical, List.of()))
+                .orElse(List.of());
+    }
+
+    /** "peeringServices/{name}" → the service; INVALID_ARGUMENT or NOT_FOUND otherwise. */
+    public Inventory.PeeringService service(String resource) {
+        String head = "peeringServices/";
+        if (resource == null || !resource.startsWith(head) || resource.length() == head.length()
+                || resource.indexOf('/', head.length()) >= 0) {
+            throw ApiErrors.invalidArgument("parent must name a peering service like \"peeringServices/contoso-web\"; got \""
+                    + resource + "\"");
+        }
+        String name = resource.substring(head.length());
+        return inventory.peeringService(name).orElseThrow(() -> ApiErrors.notFound("no peering service \"" + name
+                + "\" in the inventory; known: " + inventory.peeringServices().stream().map(Inventory.PeeringService::name).toList()));
+    }
+}

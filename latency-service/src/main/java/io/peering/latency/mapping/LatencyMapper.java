@@ -1,0 +1,73 @@
+package io.peering.latency.mapping;
+
+import com.google.protobuf.Timestamp;
+import io.peering.common.v1.TimeGrain;
+import io.peering.common.v1.TimeRange;
+import io.peering.common.v1.TimeSeriesPoint;
+import io.peering.latency.LatencyStats;
+import io.peering.latency.repository.LatencyQueries;
+import io.peering.latency.service.LatencyService;
+import io.peering.latency.v1.IngestLatencySamplesResponse;
+import io.peering.latency.v1.LatencyPoint;
+import io.peering.latency.v1.LatencySample;
+import io.peering.latency.v1.SampleRejection;
+import io.peering.support.grpc.ApiErrors;
+import io.peering.support.time.Grain;
+
+import java.time.Instant;
+
+/** Proto messages to and from the service's records. */
+public final class LatencyMapper {
+
+    private LatencyMapper() {
+    }
+
+    public static LatencyService.IncomingSample incoming(LatencySample s) {
+        return new LatencyService.IncomingSample(s.getTarget(), s.hasTime() ? instant(s.getTime()) : null, s.getRttMs(),
+                s.getProbeLocation(), Integer.toUnsignedLong(s.getOriginAsn()));
+    }
+
+    public static IngestLatencySamplesResponse ingestResponse(LatencyService.IngestResult result) {
+        IngestLatencySamplesResponse.Builder b = IngestLatencySamplesResponse.newBuilder()
+                .setAccepted(result.accepted()).setRejected(result.rejected());
+        result.rejections().forEach(r -> b.addRejections(SampleRejection.newBuilder().setIndex(r.index()).setReason(r.reason())));
+        return b.build();
+    }
+
+    public static LatencyPoint point(LatencyStats s) {
+        return LatencyPoint.newBuilder().setTime(timestamp(s.bucket())).setMedianMs(s.medianMs()).setP90Ms(s.p90Ms())
+                .setP99Ms(s.p99Ms()).setMinMs(s.minMs()).setMaxMs(s.maxMs()).setSampleCount(s.sampleCount()).build();
+    }
+
+    public static TimeSeriesPoint point(LatencyQueries.AsnPoint p) {
+        return TimeSeriesPoint.newBuilder().setTime(timestamp(p.bucket())).setValue(p.averageMedianMs()).build();
+    }
+
+    public static Grain grain(TimeGrain grain) {
+        try {
+            return Grain.fromProtoName(grain.name());
+        } catch (IllegalArgumentException e) {
+            throw ApiErrors.invalidArgument(e.getMessage());
+        }
+    }
+
+    /** The range's start, checking that the request has a range at all. */
+    public static Instant start(boolean hasRange, TimeRange range) {
+        if (!hasRange || !range.hasStartTime() || !range.hasEndTime()) {
+            throw ApiErrors.invalidArgument("time_range is required, with both start_time and end_time");
+        }
+        return instant(range.getStartTime());
+    }
+
+    public static Instant end(TimeRange range) {
+        return instant(range.getEndTime());
+    }
+
+    public static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    public static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+}

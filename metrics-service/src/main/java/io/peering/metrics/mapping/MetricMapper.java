@@ -1,0 +1,71 @@
+package io.peering.metrics.mapping;
+
+import com.google.protobuf.Timestamp;
+import io.peering.common.v1.TimeGrain;
+import io.peering.common.v1.TimeSeriesPoint;
+import io.peering.metrics.Metric;
+import io.peering.metrics.service.IngestService;
+import io.peering.metrics.service.MetricsService;
+import io.peering.metrics.v1.MetricDefinition;
+import io.peering.metrics.v1.MetricSeries;
+import io.peering.metrics.v1.Rejection;
+import io.peering.metrics.v1.Unit;
+import io.peering.support.grpc.ApiErrors;
+import io.peering.support.time.Grain;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Proto messages to and from the service's records. */
+public final class MetricMapper {
+
+    private MetricMapper() {
+    }
+
+    public static MetricDefinition definition(Metric metric) {
+        return MetricDefinition.newBuilder().setName(metric.apiName).setDescription(metric.description)
+                .setUnit(metric.unit).setPrimaryAggregation(metric.primaryAggregation())
+                .addAllSupportedAggregations(metric.aggregations)
+                .addAllTimeGrains(List.of(TimeGrain.TIME_GRAIN_PT1M, TimeGrain.TIME_GRAIN_PT5M, TimeGrain.TIME_GRAIN_PT1H,
+                        TimeGrain.TIME_GRAIN_P1D))
+                .addAllDimensions(Metric.DIMENSIONS).build();
+    }
+
+    public static MetricSeries series(MetricsService.Series s) {
+        Unit unit = Metric.byName(s.metric()).map(m -> m.unit).orElse(Unit.UNIT_PERCENT); // "SessionAvailability" of both families
+        MetricSeries.Builder b = MetricSeries.newBuilder().setMetric(s.metric()).setResource(s.resource()).setUnit(unit)
+                .setAggregation(s.aggregation()).setTimeGrain(timeGrain(s.grain()));
+        for (MetricsService.Point p : s.points()) {
+            b.addPoints(TimeSeriesPoint.newBuilder().setTime(timestamp(p.time())).setValue(p.value()));
+        }
+        return b.build();
+    }
+
+    public static List<Rejection> rejections(IngestService.Outcome outcome) {
+        return outcome.rejections().stream()
+                .map(r -> Rejection.newBuilder().setIndex(r.index()).setReason(r.reason()).build()).toList();
+    }
+
+    /** TIME_GRAIN_UNSPECIFIED gives null (the service says it is required). */
+    public static Grain grain(TimeGrain grain) {
+        if (grain == TimeGrain.TIME_GRAIN_UNSPECIFIED) {
+            return null;
+        }
+        if (grain == TimeGrain.UNRECOGNIZED) {
+            throw ApiErrors.invalidArgument("time_grain must be one of PT1M, PT5M, PT1H, P1D");
+        }
+        return Grain.fromProtoName(grain.name());
+    }
+
+    public static TimeGrain timeGrain(Grain grain) {
+        return TimeGrain.valueOf("TIME_GRAIN_" + grain.name());
+    }
+
+    public static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    public static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+}

@@ -1,0 +1,154 @@
+package io.peering.metrics.service;
+
+import com.google.protobuf.Timestamp;
+import io.peering.common.v1.SessionState;
+import io.peering.metrics.Sample;
+import io.peering.metrics.Transition;
+import io.peering.metrics.config.MetricsConfig;
+import io.peering.metrics.repository.SampleStore;
+import io.peering.metrics.repository.TransitionStore;
+import io.peering.metrics.v1.ConnectionSample;
+import io.peering.metrics.v1.SessionTransitionReport;
+import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.inventory.InventoryIndex.ConnectionRef;
+import io.peering.support.net.Cidr;
+import io.peering.support.time.TimeRanges;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The two client streams: each item is checked on its own (a bad one is refused with its reason,
+ * the others are kept), the good ones are written in batches of {@code ingest-batch-size} rows, and
+ * items already stored are counted as duplicates.
+ */
+@ApplicationScoped
+public class IngestService {
+
+    /** Reasons kept in a reply. */
+    static final int MAX_REJECTIONS = 100;
+
+    public record Rejection(long index, String reason) {
+    }
+
+    public record Outcome(long accepted, long duplicates, long rejected, List<Rejection> rejections) {
+    }
+
+    private final InventoryIndex inventory;
+    private final SampleStore samples;
+    private final TransitionStore transitions;
+    private final MetricsConfig config;
+
+    public IngestService(InventoryIndex inventory, SampleStore samples, TransitionStore transitions, MetricsConfig config) {
+        this.inventory = inventory;
+        this.samples = samples;
+        this.transitions = transitions;
+        this.config = config;
+    }
+
+    public Uni<Outcome> ingestSamples(Multi<List<ConnectionSample>> batches) {
+        return ingest(batches, this::sample, samples::insert);
+    }
+
+    public Uni<Outcome> reportTransitions(Multi<List<SessionTransitionReport>> batches) {
+        return ingest(batches, this::transition, transitions::insert);
+    }
+
+    Sample sample(ConnectionSample s) {
+        ConnectionRef connection = connection(s.getConnection());
+        Instant time = time(s.hasTime() ? s.getTime() : null);
+        String address = s.getSessionAddress().isEmpty() ? "" : Cidr.format(sessionAddress(connection, s.getSessionAddress()));
+        return new Sample(connection.resourceName(), address, time, s.getInOctets(), s.getOutOctets(), s.getInDiscards(),
+                s.getOutDiscards());
+    }
+
+    Transition transition(SessionTransitionReport r) {
+        ConnectionRef connection = connection(r.getConnection());
+        if (r.getSessionAddress().isEmpty()) {
+            throw new IllegalArgumentException("session_address is required");
+        }
+        InetAddress address = sessionAddress(connection, r.getSessionAddress());
+        SessionState state = r.getState();
+        if (state == SessionState.SESSION_STATE_UNSPECIFIED || state == SessionState.UNRECOGNIZED) {
+            throw new IllegalArgumentException("state " + (state == SessionState.UNRECOGNIZED ? r.getStateValue() : state)
+                    + " is not a session state; use SESSION_STATE_NONE .. SESSION_STATE_ESTABLISHED");
+        }
+        Instant time = time(r.hasTime() ? r.getTime() : null);
+        return new Transition(connection.resourceName(), Cidr.format(address), (short) (address instanceof Inet4Address ? 1 : 2),
+                (short) state.getNumber(), time, r.getReason(), "report");
+    }
+
+    private ConnectionRef connection(String name) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("connection is required: \"peerings/{peering}/connections/{connection}\"");
+        }
+        return inventory.connection(name).orElseThrow(() -> new IllegalArgumentException("connection \"" + name
+                + "\" is not in the inventory"));
+    }
+
+    private static InetAddress sessionAddress(ConnectionRef connection, String text) {
+        InetAddress address = Cidr.parseAddress(text);
+        for (String known : connection.connection().sessionAddresses()) {
+            if (Cidr.parseAddress(known).equals(address)) {
+                return address;
+            }
+        }
+        throw new IllegalArgumentException("session_address " + text + " is not a session address of "
+                + connection.resourceName() + " (it has " + connection.connection().sessionAddresses() + ")");
+    }
+
+    /** Device time, to the microsecond the database keeps; refused when missing or in the future (beyond clock skew). */
+    private static Instant time(Timestamp t) {
+        if (t == null || (t.getSeconds() == 0 && t.getNanos() == 0)) {
+            throw new IllegalArgumentException("time is required");
+        }
+        Instant time = Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).truncatedTo(ChronoUnit.MICROS);
+        Instant latest = Instant.now().plus(TimeRanges.FUTURE_TOLERANCE);
+        if (time.isAfter(latest)) {
+            throw new IllegalArgumentException("time " + time + " is in the future (now is " + Instant.now()
+                    + "); check the device clock");
+        }
+        return time;
+    }
+
+    private <I, T> Uni<Outcome> ingest(Multi<List<I>> batches, Function<I, T> check, Function<List<T>, Uni<Integer>> write) {
+        int batchSize = config.ingestBatchSize();
+        List<T> pending = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
+        long[] tally = new long[4]; // seen, accepted, duplicates, rejected
+        Function<List<T>, Uni<Void>> flush = batch -> write.apply(batch).invoke(inserted -> {
+            tally[1] += inserted;
+            tally[2] += batch.size() - inserted;
+        }).replaceWithVoid();
+        return batches.onItem().transformToUniAndConcatenate(items -> {
+                    for (I item : items) {
+                        long index = tally[0]++;
+                        try {
+                            pending.add(check.apply(item));
+                        } catch (IllegalArgumentException e) {
+                            tally[3]++;
+                            if (rejections.size() < MAX_REJECTIONS) {
+                                rejections.add(new Rejection(index, e.getMessage()));
+                            }
+                        }
+                    }
+                    if (pending.size() < batchSize) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    List<T> batch = new ArrayList<>(pending);
+                    pending.clear();
+                    return flush.apply(batch);
+                })
+                .collect().last()
+                .flatMap(ignored -> pending.isEmpty() ? Uni.createFrom().voidItem() : flush.apply(List.copyOf(pending)))
+                .map(ignored -> new Outcome(tally[1], tally[2], tally[3], List.copyOf(rejections)));
+    }
+}
