@@ -44,7 +44,9 @@ CREATE TABLE routes.route_changes (
 );
 SELECT create_hypertable('routes.route_changes', by_range('time', INTERVAL '1 day'));
 CREATE INDEX route_changes_seq ON routes.route_changes (seq);
-CREATE INDEX route_changes_prefix ON routes.route_changes USING gist (prefix inet_ops);
+-- btree, not GiST: history looks prefixes up exactly, and PostgreSQL turns "prefix <<= x" into a
+-- btree range; btree inserts cost far less than GiST ones at full-table rates.
+CREATE INDEX route_changes_prefix ON routes.route_changes (prefix, time);
 
 -- The current Adj-RIB-In (and Loc-RIB) of every peer: one row per route.
 CREATE TABLE routes.adj_rib_in (
@@ -68,7 +70,6 @@ CREATE TABLE routes.adj_rib_in (
     trust_anchor           text     NOT NULL DEFAULT '',
     PRIMARY KEY (router, peer_distinguisher, peer_address, rib, prefix, path_id)
 );
-CREATE INDEX adj_rib_in_prefix ON routes.adj_rib_in USING gist (prefix inet_ops);
 -- ListReceivedRoutes pages in this order (keyset paging).
 CREATE INDEX adj_rib_in_listing ON routes.adj_rib_in (peer_address, prefix, router, peer_distinguisher, rib, path_id);
 

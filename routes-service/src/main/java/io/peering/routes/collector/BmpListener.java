@@ -9,6 +9,7 @@ import io.peering.support.net.Cidr;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -90,6 +91,10 @@ public class BmpListener {
         graceTimers.put(router, vertx.setTimer(graceMillis, id -> routerGone(router)));
     }
 
+    private synchronized boolean reconnected(String router) {
+        return connections.containsKey(router);
+    }
+
     private void routerGone(String router) {
         synchronized (this) {
             if (graceTimers.remove(router) == null || connections.containsKey(router)) {
@@ -101,9 +106,9 @@ public class BmpListener {
         Instant now = Instant.now();
         store.establishedPeersOf(router)
                 .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
-                .onItem().transformToUniAndConcatenate((PeerRef peer) -> store.peerDown(peer, now,
-                        "router's BMP session lost for longer than " + config.routerGracePeriod(), 0, 0, 0,
-                        "router disconnected"))
+                .onItem().transformToUniAndConcatenate((PeerRef peer) -> reconnected(router) ? Uni.createFrom().voidItem()
+                        : store.peerDown(peer, now, "router's BMP session lost for longer than " + config.routerGracePeriod(),
+                        0, 0, 0, "router disconnected"))
                 .collect().last()
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "router %s: taking its sessions down failed", router));
     }

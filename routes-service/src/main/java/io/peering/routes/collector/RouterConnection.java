@@ -159,7 +159,7 @@ final class RouterConnection {
     private void add(RouteChange change) {
         (change.withdrawn() ? metrics.routesWithdrawn : metrics.routesAnnounced).increment();
         batch.add(change);
-        if (batch.size() >= config.batchSize()) {
+        if (batch.size() >= config.batchSize() * config.writeLanes()) {
             flushBatch();
         }
     }
@@ -170,7 +170,7 @@ final class RouterConnection {
         }
         List<RouteChange> changes = batch;
         batch = new ArrayList<>(Math.min(config.batchSize(), 1024));
-        enqueue(() -> store.applyRouteChanges(changes));
+        enqueue(() -> store.applyRouteChanges(changes, config.writeLanes()));
     }
 
     private void enqueue(Supplier<Uni<?>> write) {

@@ -17,9 +17,16 @@ public interface CollectorConfig {
     @WithDefault("11019")
     int port();
 
-    /** Route changes written per statement batch. */
+    /** Route changes written per statement batch (per lane). */
     @WithDefault("5000")
     int batchSize();
+
+    /**
+     * Connections a router's batch is written over at once, split by route (each route's changes
+     * stay in order). More lanes use more database cores for one router's full-table dump.
+     */
+    @WithDefault("2")
+    int writeLanes();
 
     /** A partial batch is written after at most this long. */
     @WithDefault("PT0.05S")

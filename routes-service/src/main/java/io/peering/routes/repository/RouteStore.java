@@ -3,7 +3,12 @@ package io.peering.routes.repository;
 import io.peering.support.sql.Columns;
 
 import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
+import io.peering.routes.bmp.IpPrefix;
+import io.peering.routes.bmp.IpText;
+import io.vertx.pgclient.data.Cidr;
+import io.vertx.pgclient.data.Inet;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -90,14 +95,21 @@ public class RouteStore {
                 med = EXCLUDED.med, local_pref = EXCLUDED.local_pref, communities = EXCLUDED.communities,
                 large_communities = EXCLUDED.large_communities, rpki_state = EXCLUDED.rpki_state,
                 trust_anchor = EXCLUDED.trust_anchor
+            WHERE (adj_rib_in.origin, adj_rib_in.as_path, adj_rib_in.next_hop, adj_rib_in.med, adj_rib_in.local_pref,
+                   adj_rib_in.communities, adj_rib_in.large_communities, adj_rib_in.peer_asn)
+                  IS DISTINCT FROM
+                  (EXCLUDED.origin, EXCLUDED.as_path, EXCLUDED.next_hop, EXCLUDED.med, EXCLUDED.local_pref,
+                   EXCLUDED.communities, EXCLUDED.large_communities, EXCLUDED.peer_asn)
+            RETURNING router, peer_distinguisher, peer_address, rib, prefix, path_id, (xmax = 0) AS inserted
             """;
 
     private static final String DELETE_ROUTES = """
             DELETE FROM routes.adj_rib_in a
             USING unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[])
-                  AS w(router, pd, peer, rib, prefix, path_id)
+                  WITH ORDINALITY AS w(router, pd, peer, rib, prefix, path_id, i)
             WHERE a.router = w.router::inet AND a.peer_distinguisher = w.pd AND a.peer_address = w.peer::inet
               AND a.rib = w.rib AND a.prefix = w.prefix::cidr AND a.path_id = w.path_id
+            RETURNING w.i
             """;
 
     private static final String INSERT_CHANGES = """
@@ -127,6 +139,10 @@ public class RouteStore {
      * Applies one router's changes, in the order given, in one transaction: the Adj-RIB-In gets each
      * route's final state, and the log gets each change that changed the route's state, judged
      * against the state before the batch and then against the previous change in the batch.
+     *
+     * <p>A route changed once in the batch (nearly all) learns what its change did from the write
+     * itself: the upsert returns only rows it inserted or changed, the delete only rows it removed.
+     * Routes changed several times need their prior state, read first.
      */
     public Uni<Applied> applyRouteChanges(List<RouteChange> changes) {
         if (changes.isEmpty()) {
@@ -136,48 +152,62 @@ public class RouteStore {
         for (RouteChange c : changes) {
             byRoute.computeIfAbsent(c.key(), k -> new ArrayList<>(1)).add(c);
         }
-        List<RouteChange> firsts = byRoute.values().stream().map(list -> list.get(0)).toList();
-        return pool.withTransaction(conn -> priorState(conn, firsts).flatMap(prior -> {
-                    Set<RouteChange> logged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                    List<RouteChange> upserts = new ArrayList<>();
-                    List<RouteChange> deletes = new ArrayList<>();
-                    Map<PeerRef, Long> countDelta = new HashMap<>();
-                    int route = 0;
-                    for (List<RouteChange> history : byRoute.values()) {
-                        boolean present = prior.present().get(route);
-                        boolean repeated = prior.repeated().get(route);
-                        route++;
-                        RouteChange previous = null;
-                        for (RouteChange c : history) {
-                            boolean changed = previous == null
-                                    ? (c.withdrawn() ? present : !present || !repeated)
-                                    : (c.withdrawn() ? !previous.withdrawn()
-                                        : previous.withdrawn() || !c.attributes().equals(previous.attributes()));
-                            if (changed) {
-                                logged.add(c);
+        List<List<RouteChange>> repeated = new ArrayList<>();
+        List<RouteChange> upserts = new ArrayList<>();
+        List<RouteChange> deletes = new ArrayList<>();
+        for (List<RouteChange> history : byRoute.values()) {
+            if (history.size() > 1) {
+                repeated.add(history);
+            }
+            RouteChange last = history.get(history.size() - 1);
+            (last.withdrawn() ? deletes : upserts).add(last);
+        }
+        return pool.withTransaction(conn -> priorState(conn, repeated.stream().map(h -> h.get(0)).toList())
+                        .flatMap(prior -> upsert(conn, upserts).flatMap(upserted -> delete(conn, deletes).flatMap(deleted -> {
+                            Set<RouteChange> logged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                            Map<PeerRef, Long> countDelta = new HashMap<>();
+                            for (int j = 0; j < upserts.size(); j++) {
+                                RouteChange c = upserts.get(j);
+                                Boolean inserted = upserted.get(c.key());
+                                if (byRoute.get(c.key()).size() == 1 && inserted != null) {
+                                    logged.add(c);
+                                    if (inserted) {
+                                        countDelta.merge(c.peer(), 1L, Long::sum);
+                                    }
+                                }
                             }
-                            previous = c;
-                        }
-                        RouteChange last = history.get(history.size() - 1);
-                        if (last.withdrawn()) {
-                            if (present) {
-                                deletes.add(last);
-                                countDelta.merge(last.peer(), -1L, Long::sum);
+                            for (int j = 0; j < deletes.size(); j++) {
+                                RouteChange c = deletes.get(j);
+                                if (byRoute.get(c.key()).size() == 1 && deleted.get(j)) {
+                                    logged.add(c);
+                                    countDelta.merge(c.peer(), -1L, Long::sum);
+                                }
                             }
-                        } else if (!(history.size() == 1 && present && repeated)) {
-                            upserts.add(last);
-                            if (!present) {
-                                countDelta.merge(last.peer(), 1L, Long::sum);
+                            for (int r = 0; r < repeated.size(); r++) {
+                                List<RouteChange> history = repeated.get(r);
+                                boolean present = prior.present().get(r);
+                                boolean same = prior.repeated().get(r);
+                                RouteChange previous = null;
+                                for (RouteChange c : history) {
+                                    boolean changed = previous == null
+                                            ? (c.withdrawn() ? present : !present || !same)
+                                            : (c.withdrawn() ? !previous.withdrawn()
+                                            : previous.withdrawn() || !c.attributes().equals(previous.attributes()));
+                                    if (changed) {
+                                        logged.add(c);
+                                    }
+                                    previous = c;
+                                }
+                                long delta = (previous.withdrawn() ? 0 : 1) - (present ? 1 : 0);
+                                if (delta != 0) {
+                                    countDelta.merge(previous.peer(), delta, Long::sum);
+                                }
                             }
-                        }
-                    }
-                    List<RouteChange> log = changes.stream().filter(logged::contains).toList();
-                    return upsert(conn, upserts)
-                            .flatMap(v -> delete(conn, deletes))
-                            .flatMap(v -> adjustRouteCounts(conn, countDelta))
-                            .flatMap(v -> appendLog(conn, log))
-                            .map(v -> new Applied(log.size(), countDelta.values().stream().mapToLong(Long::longValue).sum()));
-                }))
+                            List<RouteChange> log = changes.stream().filter(logged::contains).toList();
+                            return adjustRouteCounts(conn, countDelta)
+                                    .flatMap(v -> appendLog(conn, log))
+                                    .map(v -> new Applied(log.size(), countDelta.values().stream().mapToLong(Long::longValue).sum()));
+                        }))))
                 .invoke(applied -> {
                     if (applied.logged() > 0) {
                         signal.signal();
@@ -185,10 +215,35 @@ public class RouteStore {
                 });
     }
 
+    /**
+     * Applies a router's changes split by route into {@code lanes} parts written at the same time on
+     * separate connections. Each route's changes stay in one part, in order, so the outcome per route
+     * is the same as {@link #applyRouteChanges}; the log may interleave the parts.
+     */
+    public Uni<Applied> applyRouteChanges(List<RouteChange> changes, int lanes) {
+        if (lanes <= 1 || changes.size() < 2 * lanes) {
+            return applyRouteChanges(changes);
+        }
+        List<List<RouteChange>> parts = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            parts.add(new ArrayList<>(changes.size() / lanes + 1));
+        }
+        for (RouteChange c : changes) {
+            parts.get(Math.floorMod(c.key().hashCode(), lanes)).add(c);
+        }
+        return Uni.join().all(parts.stream().filter(p -> !p.isEmpty()).map(this::applyRouteChanges).toList())
+                .andFailFast()
+                .map(results -> new Applied(results.stream().mapToInt(Applied::logged).sum(),
+                        results.stream().mapToLong(Applied::routesDelta).sum()));
+    }
+
     private record Prior(BitSet present, BitSet repeated) {
     }
 
     private Uni<Prior> priorState(SqlConnection conn, List<RouteChange> firsts) {
+        if (firsts.isEmpty()) {
+            return Uni.createFrom().item(new Prior(new BitSet(), new BitSet()));
+        }
         Columns c = new Columns(firsts.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
                 String.class, String.class, Long.class));
         for (RouteChange r : firsts) {
@@ -211,11 +266,13 @@ public class RouteStore {
         });
     }
 
-    private Uni<Void> upsert(SqlConnection conn, List<RouteChange> announcements) {
+    /** Writes the announcements; yields, for each route it inserted or changed, whether it inserted it. */
+    private Uni<Map<RouteChange.Key, Boolean>> upsert(SqlConnection conn, List<RouteChange> announcements) {
         if (announcements.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(Map.of());
         }
-        Columns c = new Columns(announcements.size(), keyAnd(Long.class, OffsetDateTime.class, Short.class, String.class, Long.class, String.class, Long.class, Long.class, String.class, String.class, Short.class, String.class));
+        Columns c = new Columns(announcements.size(), keyAnd(Long.class, OffsetDateTime.class, Short.class, String.class,
+                Long.class, String.class, Long.class, Long.class, String.class, String.class, Short.class, String.class));
         for (RouteChange r : announcements) {
             RouteChange.Attributes a = r.attributes();
             c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
@@ -223,18 +280,35 @@ public class RouteStore {
                     a.localPref(), String.join(" ", a.communities()), String.join(" ", a.largeCommunities()),
                     a.rpkiState(), a.trustAnchor());
         }
-        return conn.preparedQuery(UPSERT_ROUTES).execute(c.tuple()).replaceWithVoid();
+        return conn.preparedQuery(UPSERT_ROUTES).execute(c.tuple()).map(rows -> {
+            Map<RouteChange.Key, Boolean> written = new HashMap<>();
+            for (Row row : rows) {
+                Cidr prefix = (Cidr) row.getValue(4);
+                written.put(new RouteChange.Key(IpText.format(((Inet) row.getValue(0)).getAddress()), row.getLong(1),
+                        IpText.format(((Inet) row.getValue(2)).getAddress()), Rib.of(row.getShort(3)),
+                        IpPrefix.of(prefix.getAddress().getAddress(), prefix.getNetmask()).toString(), row.getLong(5)),
+                        row.getBoolean(6));
+            }
+            return written;
+        });
     }
 
-    private Uni<Void> delete(SqlConnection conn, List<RouteChange> withdrawals) {
+    /** Deletes the given routes; the bit of each one that existed is set. */
+    private Uni<BitSet> delete(SqlConnection conn, List<RouteChange> withdrawals) {
         if (withdrawals.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(new BitSet());
         }
         Columns c = new Columns(withdrawals.size(), keyAnd());
         for (RouteChange r : withdrawals) {
             c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId());
         }
-        return conn.preparedQuery(DELETE_ROUTES).execute(c.tuple()).replaceWithVoid();
+        return conn.preparedQuery(DELETE_ROUTES).execute(c.tuple()).map(rows -> {
+            BitSet deleted = new BitSet();
+            for (Row row : rows) {
+                deleted.set((int) (row.getLong(0) - 1));
+            }
+            return deleted;
+        });
     }
 
     private Uni<Void> adjustRouteCounts(SqlConnection conn, Map<PeerRef, Long> delta) {

@@ -91,6 +91,9 @@ class BmpReplayTest {
         return pool.query(sql).execute().await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0);
     }
 
+    /** Each capture replays from its own loopback /24, so routers of one case never meet those of another. */
+    static int base = 0;
+
     @ParameterizedTest
     @ValueSource(strings = {"netgauze/peers-with-different-caps/example.pcap",
             "netgauze/stateless-with-add-path/ipv4_unicast_all.pcap",
@@ -101,19 +104,21 @@ class BmpReplayTest {
             "netgauze/bmp.pcapng"})
     void aReplayedCaptureLeavesExactlyTheRoutesAndSessionsTheRoutersHeld(String capture) throws Exception {
         Path file = Fixtures.file(capture);
+        int net = 10 + base++;
+        String routers = "'127.0." + net + ".0/24'";
         for (String table : List.of("adj_rib_in", "sessions")) {
-            pool.query("DELETE FROM routes." + table + " WHERE router << '127.0.1.0/24'").execute().await().atMost(Duration.ofSeconds(10));
+            pool.query("DELETE FROM routes." + table + " WHERE router << " + routers).execute().await().atMost(Duration.ofSeconds(10));
         }
         List<BmpReplay.BmpStream> streams = BmpReplay.streams(file);
         assertThat(streams).as("BMP streams in " + capture).isNotEmpty();
         Expected expected = expected(streams);
 
         List<Socket> open = BmpReplay.replay(streams, new InetSocketAddress("127.0.0.1", listener.port()),
-                InetAddress.getByAddress(new byte[]{127, 0, 1, 0}), true, new PrintStream(OutputStream.nullOutputStream()));
+                InetAddress.getByAddress(new byte[]{127, 0, (byte) net, 0}), true, new PrintStream(OutputStream.nullOutputStream()));
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (count("SELECT count(*) FROM routes.adj_rib_in WHERE router << '127.0.1.0/24'") != expected.routes().size()
-                    || count("SELECT count(*) FROM routes.sessions WHERE router << '127.0.1.0/24' AND state = 7") != expected.upSessions().size()) {
+            while (count("SELECT count(*) FROM routes.adj_rib_in WHERE router << " + routers) != expected.routes().size()
+                    || count("SELECT count(*) FROM routes.sessions WHERE router << " + routers + " AND state = 7") != expected.upSessions().size()) {
                 assertThat(System.nanoTime()).as("stored routes/sessions did not reach the expected counts " + expected.routes().size()
                         + "/" + expected.upSessions().size()).isLessThan(deadline);
                 TimeUnit.MILLISECONDS.sleep(50);
