@@ -68,6 +68,9 @@ CREATE TABLE routes.adj_rib_in (
     large_communities      text[]   NOT NULL DEFAULT '{}',
     rpki_state             smallint NOT NULL DEFAULT 3,  -- RpkiValidationState: 1 valid, 2 invalid, 3 not found
     trust_anchor           text     NOT NULL DEFAULT '',
+    -- set when the peer's session is re-established (Peer Up for a session already up): cleared as
+    -- the router re-sends the route; still set at End-of-RIB means withdrawn meanwhile
+    stale                  boolean  NOT NULL DEFAULT false,
     PRIMARY KEY (router, peer_distinguisher, peer_address, rib, prefix, path_id)
 );
 -- ListReceivedRoutes pages in this order (keyset paging).

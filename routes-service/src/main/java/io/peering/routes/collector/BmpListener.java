@@ -56,6 +56,15 @@ public class BmpListener {
         server.connectHandler(this::accept);
         server.listen().toCompletionStage().toCompletableFuture().join();
         LOG.infof("BMP collector listening on %s:%d", config.host(), server.actualPort());
+        // Routers that had sessions up when the collector stopped get the grace period to come back.
+        store.routersWithEstablishedSessions().subscribe().with(routers -> routers.forEach(router -> {
+            synchronized (this) {
+                if (!connections.containsKey(router) && !graceTimers.containsKey(router)) {
+                    graceTimers.put(router, vertx.setTimer(Math.max(1, config.routerGracePeriod().toMillis()),
+                            id -> routerGone(router)));
+                }
+            }
+        }), e -> LOG.errorf(e, "could not read the routers that were connected before this start"));
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -21,6 +21,7 @@ import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,13 +130,29 @@ final class RouterConnection {
                 metrics.unknownAttributes.increment(update.unknownAttributes());
             }
             converter.changes(rm.peer(), update, this::add);
+            if (update.isEndOfRib()) {
+                PeerRef peer = converter.peer(rm.peer());
+                int family = update.endOfRib().afi() == 2 ? 6 : 4;
+                flushBatch();
+                enqueue(() -> store.sweepStale(peer, RouteConverter.time(rm.peer()), family));
+            }
         } else if (message instanceof BmpMessage.PeerUp up) {
             PeerRef peer = converter.peer(up.peer());
             String localAddress = up.localAddress() == null ? null : IpText.format(up.localAddress());
             String bgpId = up.peer().bgpId() == null ? null : IpText.format(up.peer().bgpId());
             long localAsn = up.sentOpen() == null ? 0 : up.sentOpen().myAs();
             flushBatch();
-            enqueue(() -> store.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn));
+            enqueue(() -> store.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn)
+                    .invoke(resync -> {
+                        if (resync) { // routes not re-sent by then are swept even without End-of-RIB
+                            long ms = Math.max(1, config.resyncTimeout().toMillis());
+                            vertx.setTimer(ms, id -> context.runOnContext(v -> {
+                                if (!closed) {
+                                    enqueue(() -> store.sweepStale(peer, Instant.now(), 0));
+                                }
+                            }));
+                        }
+                    }));
         } else if (message instanceof BmpMessage.PeerDown down) {
             PeerRef peer = converter.peer(down.peer());
             flushBatch();

@@ -45,4 +45,11 @@ public interface CollectorConfig {
      */
     @WithDefault("PT30S")
     Duration routerGracePeriod();
+
+    /**
+     * After a session already known as up is re-established, routes not re-sent are withdrawn at
+     * the router's End-of-RIB for their family, or after this long when it sends none.
+     */
+    @WithDefault("PT5M")
+    Duration resyncTimeout();
 }

@@ -66,14 +66,23 @@ public final class BmpReplay {
         return IpPrefix.parse(text + (text.contains(":") ? "/128" : "/32")).address();
     }
 
-    /** The BMP streams of a capture: TCP streams whose bytes frame as BMP from the start. */
+    /**
+     * The BMP sessions of a capture, one per router: TCP streams whose bytes frame as BMP from the
+     * start. A router that had several sessions in the capture (it reconnected) gets them back to
+     * back, in capture order, since a router has one BMP session at a time and the collector orders
+     * work per connection, not across connections.
+     */
     public static List<BmpStream> streams(Path capture) throws IOException {
-        List<BmpStream> out = new ArrayList<>();
+        Map<InetAddress, java.io.ByteArrayOutputStream> bytes = new LinkedHashMap<>();
+        Map<InetAddress, Boolean> complete = new LinkedHashMap<>();
         for (TcpStream s : CaptureReader.readTcpStreams(capture)) {
             if (looksLikeBmp(s.payload())) {
-                out.add(new BmpStream(s.sourceAddress(), s.payload(), !s.gap()));
+                bytes.computeIfAbsent(s.sourceAddress(), a -> new java.io.ByteArrayOutputStream()).writeBytes(s.payload());
+                complete.merge(s.sourceAddress(), !s.gap(), Boolean::logicalAnd);
             }
         }
+        List<BmpStream> out = new ArrayList<>();
+        bytes.forEach((router, b) -> out.add(new BmpStream(router, b.toByteArray(), complete.get(router))));
         return out;
     }
 

@@ -42,6 +42,9 @@ public class RouteStore {
     private final Pool pool;
     private final LogSignal signal;
 
+    /** Peers re-established while their routes were stored: their routes are stale until re-sent. */
+    private final Set<PeerRef> resyncing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Java types of the route key columns: router, distinguisher, peer, rib, prefix, path id. */
     private static final Class<?>[] KEY_TYPES = {String.class, Long.class, String.class, Short.class, String.class, Long.class};
 
@@ -94,13 +97,27 @@ public class RouteStore {
                 as_path = EXCLUDED.as_path, origin_asn = EXCLUDED.origin_asn, next_hop = EXCLUDED.next_hop,
                 med = EXCLUDED.med, local_pref = EXCLUDED.local_pref, communities = EXCLUDED.communities,
                 large_communities = EXCLUDED.large_communities, rpki_state = EXCLUDED.rpki_state,
-                trust_anchor = EXCLUDED.trust_anchor
+                trust_anchor = EXCLUDED.trust_anchor, stale = false
             WHERE (adj_rib_in.origin, adj_rib_in.as_path, adj_rib_in.next_hop, adj_rib_in.med, adj_rib_in.local_pref,
                    adj_rib_in.communities, adj_rib_in.large_communities, adj_rib_in.peer_asn)
                   IS DISTINCT FROM
                   (EXCLUDED.origin, EXCLUDED.as_path, EXCLUDED.next_hop, EXCLUDED.med, EXCLUDED.local_pref,
                    EXCLUDED.communities, EXCLUDED.large_communities, EXCLUDED.peer_asn)
             RETURNING router, peer_distinguisher, peer_address, rib, prefix, path_id, (xmax = 0) AS inserted
+            """;
+
+    /** A route re-sent unchanged during a resync is no longer stale (and is no change). */
+    private static final String REFRESH_STALE = """
+            UPDATE routes.adj_rib_in a SET stale = false
+            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[],
+                        $7::smallint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[])
+                 AS u(router, pd, peer, rib, prefix, path_id, origin, as_path, next_hop, med, local_pref, comm, lcomm, peer_asn)
+            WHERE a.stale AND a.router = u.router::inet AND a.peer_distinguisher = u.pd AND a.peer_address = u.peer::inet
+              AND a.rib = u.rib AND a.prefix = u.prefix::cidr AND a.path_id = u.path_id
+              AND (a.origin, a.as_path, a.next_hop, a.med, a.local_pref, a.communities, a.large_communities, a.peer_asn)
+                  IS NOT DISTINCT FROM
+                  (u.origin, u.as_path, u.next_hop::inet, u.med, u.local_pref,
+                   coalesce(string_to_array(nullif(u.comm, ''), ' '), '{}'), coalesce(string_to_array(nullif(u.lcomm, ''), ' '), '{}'), u.peer_asn)
             """;
 
     private static final String DELETE_ROUTES = """
@@ -162,7 +179,10 @@ public class RouteStore {
             RouteChange last = history.get(history.size() - 1);
             (last.withdrawn() ? deletes : upserts).add(last);
         }
+        List<RouteChange> refreshing = resyncing.isEmpty() ? List.of()
+                : upserts.stream().filter(c -> resyncing.contains(c.peer())).toList();
         return pool.withTransaction(conn -> priorState(conn, repeated.stream().map(h -> h.get(0)).toList())
+                        .call(prior -> refreshStale(conn, refreshing))
                         .flatMap(prior -> upsert(conn, upserts).flatMap(upserted -> delete(conn, deletes).flatMap(deleted -> {
                             Set<RouteChange> logged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
                             Map<PeerRef, Long> countDelta = new HashMap<>();
@@ -266,6 +286,21 @@ public class RouteStore {
         });
     }
 
+    private Uni<Void> refreshStale(SqlConnection conn, List<RouteChange> announcements) {
+        if (announcements.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Columns c = new Columns(announcements.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
+                String.class, String.class, Long.class));
+        for (RouteChange r : announcements) {
+            RouteChange.Attributes a = r.attributes();
+            c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
+                    a.origin(), a.asPath(), a.nextHop(), a.med(), a.localPref(), String.join(" ", a.communities()),
+                    String.join(" ", a.largeCommunities()), r.peer().peerAsn());
+        }
+        return conn.preparedQuery(REFRESH_STALE).execute(c.tuple()).replaceWithVoid();
+    }
+
     /** Writes the announcements; yields, for each route it inserted or changed, whether it inserted it. */
     private Uni<Map<RouteChange.Key, Boolean>> upsert(SqlConnection conn, List<RouteChange> announcements) {
         if (announcements.isEmpty()) {
@@ -366,8 +401,12 @@ public class RouteStore {
                 .execute(Tuple.of(router, sysName, sysDescr)).replaceWithVoid();
     }
 
-    /** A BMP Peer Up: the session is Established. */
-    public Uni<Void> peerUp(PeerRef peer, Instant time, String peerBgpId, String localAddress, long localAsn) {
+    /**
+     * A BMP Peer Up: the session is Established. When the collector already had it up (the router
+     * reconnected, or the collector restarted), its stored routes become stale until re-sent, and
+     * this yields true: the caller sweeps them at End-of-RIB ({@link #sweepStale}).
+     */
+    public Uni<Boolean> peerUp(PeerRef peer, Instant time, String peerBgpId, String localAddress, long localAsn) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                                 INSERT INTO routes.sessions (router, peer_distinguisher, peer_address, peer_asn, peer_bgp_id,
                                     local_address, local_asn, state, state_since)
@@ -383,11 +422,53 @@ public class RouteStore {
                         .flatMap(rows -> {
                             Short previous = rows.iterator().next().getShort(0);
                             if (previous != null && previous == 7) {
-                                return Uni.createFrom().voidItem(); // already up: a re-sent Peer Up is no transition
+                                // already up: no transition, but what we hold must be confirmed by the re-sent table
+                                return conn.preparedQuery("""
+                                                UPDATE routes.adj_rib_in SET stale = true WHERE router = $1::text::inet
+                                                AND peer_distinguisher = $2 AND peer_address = $3::text::inet""")
+                                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress()))
+                                        .map(marked -> marked.rowCount() > 0);
                             }
-                            return appendTransition(conn, peer, time, previous == null ? 1 : previous, 7, "", 0, 0, 0);
+                            return appendTransition(conn, peer, time, previous == null ? 1 : previous, 7, "", 0, 0, 0)
+                                    .replaceWith(false);
                         }))
-                .invoke(signal::signal);
+                .invoke(resync -> {
+                    if (resync) {
+                        resyncing.add(peer);
+                    }
+                    signal.signal();
+                });
+    }
+
+    /**
+     * Withdraws the peer's routes still stale (not re-sent since the session was re-established), of
+     * one address family (4 or 6) at its End-of-RIB, or of both (0) when the router sends none in time.
+     */
+    public Uni<Void> sweepStale(PeerRef peer, Instant time, int family) {
+        if (!resyncing.contains(peer)) {
+            return Uni.createFrom().voidItem();
+        }
+        String condition = "stale" + (family == 0 ? "" : " AND family(prefix) = " + family);
+        Tuple key = Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress());
+        return pool.withTransaction(conn -> withdrawRoutes(conn, peer, time, condition,
+                                "not re-sent after the session was re-established")
+                        .flatMap(v -> conn.preparedQuery("""
+                                        UPDATE routes.sessions s SET routes_count = (SELECT count(*) FROM routes.adj_rib_in a
+                                            WHERE a.router = s.router AND a.peer_distinguisher = s.peer_distinguisher
+                                              AND a.peer_address = s.peer_address)
+                                        WHERE s.router = $1::text::inet AND s.peer_distinguisher = $2 AND s.peer_address = $3::text::inet""")
+                                .execute(key))
+                        .flatMap(v -> conn.preparedQuery("""
+                                        SELECT EXISTS (SELECT 1 FROM routes.adj_rib_in WHERE router = $1::text::inet
+                                        AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND stale)""")
+                                .execute(key)))
+                .invoke(rows -> {
+                    if (!rows.iterator().next().getBoolean(0)) {
+                        resyncing.remove(peer);
+                    }
+                    signal.signal();
+                })
+                .replaceWithVoid();
     }
 
     /**
@@ -402,21 +483,26 @@ public class RouteStore {
                                 RETURNING peer_asn
                                 """)
                         .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))
-                        .flatMap(rows -> withdrawAllRoutes(conn, peer, time, withdrawalReason)
+                        .flatMap(rows -> withdrawRoutes(conn, peer, time, "true", withdrawalReason)
                                 .flatMap(v -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                         : appendTransition(conn, peer, time, 7, 2, reason, peerDownReason,
                                         notificationCode, notificationSubcode))))
-                .invoke(signal::signal);
+                .invoke(() -> {
+                    resyncing.remove(peer);
+                    signal.signal();
+                });
     }
 
-    private Uni<Void> withdrawAllRoutes(SqlConnection conn, PeerRef peer, Instant time, String reason) {
+    /** Deletes the peer's routes matching {@code condition} (fixed SQL), logging each as a withdrawal. */
+    private Uni<Void> withdrawRoutes(SqlConnection conn, PeerRef peer, Instant time, String condition, String reason) {
         // One statement: the deleted routes are numbered and logged as withdrawals with positions
         // reserved under the log's row lock, taken after the delete so the lock is held briefly.
         return conn.preparedQuery("""
                         WITH gone AS (
                             DELETE FROM routes.adj_rib_in
                             WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet
-                            RETURNING *
+                              AND (""" + condition + """
+                            ) RETURNING *
                         ), numbered AS (
                             SELECT g.*, row_number() OVER (ORDER BY rib, prefix, path_id) AS n FROM gone g
                         ), reserved AS (
@@ -460,6 +546,16 @@ public class RouteStore {
                         peers.add(new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3)));
                     }
                     return peers;
+                });
+    }
+
+    /** Routers with sessions stored as up (at start-up: they were connected before). */
+    public Uni<List<String>> routersWithEstablishedSessions() {
+        return pool.query("SELECT DISTINCT host(router) FROM routes.sessions WHERE state = 7").execute()
+                .map(rows -> {
+                    List<String> routers = new ArrayList<>();
+                    rows.forEach(r -> routers.add(r.getString(0)));
+                    return routers;
                 });
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class BmpRobustnessTest {
     private static final int INPUTS = 200_000;
     private static final long SEED = 7854;
-    private static final long SLOW_DECODE_NANOS = 100_000_000L; // 100 ms: a decode should take microseconds
+    private static final long HANG_NANOS = 2_000_000_000L; // a decode takes microseconds: seconds mean a hang
 
     @Test
     void damagedMessagesOnlyEverRaiseBmpDecodeExceptionAndDecodeFast() throws IOException {
@@ -58,7 +58,7 @@ class BmpRobustnessTest {
         assertThat(decoded + rejected).isEqualTo(INPUTS);
         assertThat(rejected).as("most damage is detected").isGreaterThan(INPUTS / 10);
         assertThat(decoded).as("some damage is harmless").isGreaterThan(INPUTS / 100);
-        assertThat(slowest).as("slowest single decode in ns").isLessThan(SLOW_DECODE_NANOS);
+        assertThat(slowest).as("slowest single decode in ns (a hang, not a speed target)").isLessThan(HANG_NANOS);
     }
 
     @Test

@@ -226,4 +226,28 @@ class BmpCollectorTest {
         assertThat(routesOfTestRouter()).hasSize(1);
         assertThat(sessionOfTestRouter().getState()).isEqualTo(SessionState.SESSION_STATE_ESTABLISHED);
     }
+
+    @Test
+    void aRouterReconnectingReSendsItsTableAndWhatItNoLongerHasIsWithdrawnAtEndOfRib() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500), announce("203.0.113.0/24", 64500)));
+            out.flush();
+            await("two routes stored", () -> routesOfTestRouter().size() == 2);
+        }
+        try (Socket again = connectAsRouter(); OutputStream out = again.getOutputStream()) {
+            // the same session again, as after a BMP reconnect: one route re-sent unchanged, one not, then End-of-RIB
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500),
+                    routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], new byte[0], new byte[0]))));
+            out.flush();
+            await("the route not re-sent is withdrawn", () -> routesOfTestRouter().size() == 1);
+        }
+        assertThat(routesOfTestRouter()).extracting(ReceivedRoute::getPrefix).containsExactly("198.51.100.0/24");
+        List<String> log = new java.util.ArrayList<>();
+        pool.preparedQuery("SELECT prefix::text || ' ' || withdrawn || ' ' || reason FROM routes.route_changes"
+                        + " WHERE router = $1::text::inet ORDER BY seq")
+                .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).forEach(r -> log.add(r.getString(0)));
+        assertThat(log).containsExactly("198.51.100.0/24 false ", "203.0.113.0/24 false ",
+                "203.0.113.0/24 true not re-sent after the session was re-established");
+        assertThat(sessionOfTestRouter().getRoutesCount()).isEqualTo(1);
+    }
 }

@@ -41,7 +41,7 @@ class BmpReplayTest {
     @Inject
     Pool pool;
 
-    /** What the capture says each router held at the end: (router, peer, rib, prefix, path id) and up sessions. */
+    /** What decoding the bytes says each router held at the end: (router, peer, rib, prefix, path id) and up sessions. */
     record Expected(Set<String> routes, Set<String> upSessions) {
     }
 
