@@ -29,7 +29,7 @@ public class MetricQueries {
      * (the traffic of all series together), extremes and counts over all intervals.
      * Limits: an octet counter grows at most bandwidth/8 octets per second, a discard counter at
      * most bandwidth/512 packets per second (64-octet frames); see metrics.counter_delta.
-     * Parameters: $1 connections, $2 their bandwidth in bits/s, $3 start, $4 end, $5 grain, $6 max gap.
+     * Parameters: $1 connections, $2 their bandwidth in bits/s, $3 start, $4 end, $5 grain and $6 max gap in seconds.
      */
     public static final String RATES_SQL = """
             WITH bw AS (
@@ -43,16 +43,16 @@ public class MetricQueries {
                        c.out_discards, lag(c.out_discards) OVER w AS prev_out_d
                 FROM metrics.connection_samples c JOIN bw b ON b.connection = c.connection
                 WHERE c.connection = ANY($1::text[])
-                  AND c.time >= $3::timestamptz - $6::text::interval AND c.time < $4::timestamptz
+                  AND c.time >= $3::timestamptz - ($6::float8 * interval '1 second') AND c.time < $4::timestamptz
                 WINDOW w AS (PARTITION BY c.connection, c.session_address ORDER BY c.time)
-            ), d AS (
-                SELECT connection, session_address, time_bucket($5::text::interval, time) AS bucket, secs,
+            ), d AS MATERIALIZED ( -- computed once, not once per aggregate that reads it
+                SELECT connection, session_address, time_bucket(($5::float8 * interval '1 second'), time) AS bucket, secs,
                        (metrics.counter_delta(prev_in, in_octets, (max_bps / 8 * secs)::numeric) * 8)::float8 AS in_bits,
                        (metrics.counter_delta(prev_out, out_octets, (max_bps / 8 * secs)::numeric) * 8)::float8 AS out_bits,
                        (metrics.counter_delta(prev_in_d, in_discards, (max_bps / 512 * secs)::numeric)
                         + metrics.counter_delta(prev_out_d, out_discards, (max_bps / 512 * secs)::numeric))::float8 AS drops
                 FROM s
-                WHERE time >= $3::timestamptz AND secs > 0 AND secs <= extract(epoch FROM $6::text::interval)
+                WHERE time >= $3::timestamptz AND secs > 0 AND secs <= extract(epoch FROM ($6::float8 * interval '1 second'))
             ), per_series AS (
                 SELECT bucket,
                        sum(in_bits) / sum(secs) FILTER (WHERE in_bits IS NOT NULL) AS in_avg,
@@ -115,7 +115,7 @@ public class MetricQueries {
     public Uni<List<RateBucket>> rates(List<String> connections, List<Double> maxBitsPerSecond, Instant start, Instant end,
                                        Duration grain, Duration maxGap) {
         Tuple params = Tuple.tuple(Arrays.asList(connections.toArray(String[]::new), maxBitsPerSecond.toArray(Double[]::new),
-                utc(start), utc(end), grain.toSeconds() + " seconds", maxGap.toSeconds() + " seconds"));
+                utc(start), utc(end), (double) grain.toSeconds(), maxGap.toMillis() / 1000.0));
         return pool.preparedQuery(RATES_SQL).execute(params).map(rows -> {
             List<RateBucket> buckets = new ArrayList<>();
             for (Row row : rows) {

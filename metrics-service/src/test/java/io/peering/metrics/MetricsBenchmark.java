@@ -1,0 +1,270 @@
+package io.peering.metrics;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.peering.common.v1.TimeGrain;
+import io.peering.common.v1.TimeRange;
+import io.peering.metrics.repository.MetricQueries;
+import io.peering.metrics.v1.ConnectionSample;
+import io.peering.metrics.v1.IngestConnectionSamplesRequest;
+import io.peering.metrics.v1.IngestConnectionSamplesResponse;
+import io.peering.metrics.v1.MetricsServiceGrpc;
+import io.peering.metrics.v1.QueryConnectionMetricsRequest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Prints ingest throughput of IngestConnectionSamples next to a COPY of the same rows, and
+ * QueryConnectionMetrics latency (one connection, the whole period, PT1H and PT5M) next to the same
+ * SQL run by psql. Sizes: -Dbench.connections (100), -Dbench.days (30) of one-minute samples,
+ * -Dbench.queries (50 per grain).
+ */
+@QuarkusTest
+@Tag("benchmark")
+@TestProfile(MetricsBenchmark.BenchmarkInventory.class)
+class MetricsBenchmark {
+
+    static final int CONNECTIONS = Integer.getInteger("bench.connections", 100);
+    static final int DAYS = Integer.getInteger("bench.days", 30);
+    static final int QUERIES = Integer.getInteger("bench.queries", 50);
+    static final long BANDWIDTH_MBPS = 10_000;
+
+    /** An inventory with one peering "bench" of CONNECTIONS connections. */
+    public static class BenchmarkInventory implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            StringBuilder yaml = new StringBuilder("inventory:\n  peerings:\n    - name: bench\n      peer-asn: 64999\n      connections:\n");
+            for (int c = 0; c < CONNECTIONS; c++) {
+                yaml.append("        - name: c").append(c).append("\n          session-addresses: [127.1.")
+                        .append(c / 250).append('.').append(c % 250 + 1).append("]\n          bandwidth-mbps: ")
+                        .append(BANDWIDTH_MBPS).append('\n');
+            }
+            try {
+                Path file = Files.createTempFile("bench-inventory", ".yaml");
+                Files.writeString(file, yaml);
+                file.toFile().deleteOnExit();
+                return Map.of("quarkus.config.locations", file.toUri().toString());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    static String connection(int c) {
+        return "peerings/bench/connections/c" + c;
+    }
+
+    /** Sample i of connection c: 100 Mbit/s in, 50 Mbit/s out, a few discards. */
+    static long[] counters(int c, long i) {
+        return new long[]{i * 60 * 12_500_000L + c, i * 60 * 6_250_000L, i * 3, i};
+    }
+
+    final Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    final Instant start = end.minus(Duration.ofDays(DAYS));
+    final long perConnection = Duration.ofDays(DAYS).toMinutes();
+
+    static Connection jdbc() throws Exception {
+        return DriverManager.getConnection(ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class),
+                "peering", "peering");
+    }
+
+    static void sql(String statement) throws Exception {
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    @Test
+    void printIngestAndQueryFigures() throws Exception {
+        long rows = CONNECTIONS * perConnection;
+        sql("DELETE FROM metrics.connection_samples WHERE connection LIKE 'peerings/bench/%'");
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+
+        long t0 = System.nanoTime();
+        IngestConnectionSamplesResponse reply = ingestOverStream(channel);
+        double streamSeconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(reply.getAccepted()).isEqualTo(rows);
+
+        sql("DELETE FROM metrics.connection_samples WHERE connection LIKE 'peerings/bench/%'");
+        t0 = System.nanoTime();
+        copy();
+        double copySeconds = (System.nanoTime() - t0) / 1e9;
+        sql("ANALYZE metrics.connection_samples");
+
+        System.out.printf("%nBENCHMARK ingest of %,d samples (%d connections x %d days of one-minute samples):%n", rows,
+                CONNECTIONS, DAYS);
+        System.out.printf("  IngestConnectionSamples client stream: %8.1f s  %,10.0f samples/s%n", streamSeconds, rows / streamSeconds);
+        System.out.printf("  COPY (PostgreSQL JDBC CopyManager):    %8.1f s  %,10.0f samples/s%n", copySeconds, rows / copySeconds);
+
+        MetricsServiceGrpc.MetricsServiceBlockingStub stub = MetricsServiceGrpc.newBlockingStub(channel);
+        for (TimeGrain grain : List.of(TimeGrain.TIME_GRAIN_PT1H, TimeGrain.TIME_GRAIN_PT5M)) {
+            Random random = new Random(7);
+            List<Double> grpc = new ArrayList<>();
+            int points = 0;
+            for (int q = 0; q < QUERIES + 3; q++) {
+                QueryConnectionMetricsRequest request = QueryConnectionMetricsRequest.newBuilder()
+                        .setResource(connection(random.nextInt(CONNECTIONS))).addMetrics("IngressTrafficRate")
+                        .setTimeRange(TimeRange.newBuilder().setStartTime(ts(start)).setEndTime(ts(end))).setTimeGrain(grain).build();
+                long q0 = System.nanoTime();
+                points = stub.withDeadlineAfter(60, TimeUnit.SECONDS).queryConnectionMetrics(request).getSeries(0).getPointsCount();
+                if (q >= 3) { // the first three warm up
+                    grpc.add((System.nanoTime() - q0) / 1e6);
+                }
+            }
+            List<Double> psql = psqlTimings(grain == TimeGrain.TIME_GRAIN_PT1H ? 3600 : 300);
+            System.out.printf("BENCHMARK QueryConnectionMetrics one connection, %d days at %s (%d points), %d queries:%n",
+                    DAYS, grain.name().substring("TIME_GRAIN_".length()), points, QUERIES);
+            System.out.printf("  over gRPC:              p50 %8.1f ms  p99 %8.1f ms%n", pct(grpc, 50), pct(grpc, 99));
+            System.out.printf("  same SQL in psql:       p50 %8.1f ms  p99 %8.1f ms%n", pct(psql, 50), pct(psql, 99));
+        }
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        sql("DELETE FROM metrics.connection_samples WHERE connection LIKE 'peerings/bench/%'");
+    }
+
+    IngestConnectionSamplesResponse ingestOverStream(ManagedChannel channel) throws Exception {
+        CompletableFuture<IngestConnectionSamplesResponse> reply = new CompletableFuture<>();
+        MetricsServiceGrpc.newStub(channel).ingestConnectionSamples(new ClientResponseObserver<IngestConnectionSamplesRequest,
+                IngestConnectionSamplesResponse>() {
+            int c;
+            long i;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<IngestConnectionSamplesRequest> requests) {
+                requests.setOnReadyHandler(() -> {
+                    while (requests.isReady() && c < CONNECTIONS) {
+                        IngestConnectionSamplesRequest.Builder batch = IngestConnectionSamplesRequest.newBuilder();
+                        for (int n = 0; n < 1000 && c < CONNECTIONS; n++) {
+                            long[] k = counters(c, i);
+                            batch.addSamples(ConnectionSample.newBuilder().setConnection(connection(c))
+                                    .setTime(ts(start.plusSeconds(i * 60))).setInOctets(k[0]).setOutOctets(k[1])
+                                    .setInDiscards(k[2]).setOutDiscards(k[3]));
+                            if (++i == perConnection) {
+                                i = 0;
+                                c++;
+                            }
+                        }
+                        requests.onNext(batch.build());
+                        if (c == CONNECTIONS) {
+                            requests.onCompleted();
+                        }
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(IngestConnectionSamplesResponse value) {
+                reply.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                reply.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        return reply.get(2, TimeUnit.HOURS);
+    }
+
+    void copy() throws Exception {
+        try (Connection c = jdbc()) {
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY metrics.connection_samples (time, connection,"
+                    + " session_address, in_octets, out_octets, in_discards, out_discards) FROM STDIN (FORMAT csv)");
+            StringBuilder chunk = new StringBuilder();
+            for (int conn = 0; conn < CONNECTIONS; conn++) {
+                for (long i = 0; i < perConnection; i++) {
+                    long[] k = counters(conn, i);
+                    chunk.append(OffsetDateTime.ofInstant(start.plusSeconds(i * 60), ZoneOffset.UTC)).append(',')
+                            .append(connection(conn)).append(",\"\",").append(k[0]).append(',').append(k[1]).append(',')
+                            .append(k[2]).append(',').append(k[3]).append('\n');
+                    if (chunk.length() > 1 << 20) {
+                        byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+                        copy.writeToCopy(bytes, 0, bytes.length);
+                        chunk.setLength(0);
+                    }
+                }
+            }
+            byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+        }
+    }
+
+    /** The service's rate SQL, prepared once in psql and executed QUERIES times with \timing. */
+    List<Double> psqlTimings(int grainSeconds) throws Exception {
+        StringBuilder script = new StringBuilder("\\o /dev/null\nPREPARE q(text[], float8[], timestamptz, timestamptz, float8, float8) AS\n")
+                .append(MetricQueries.RATES_SQL).append(";\n");
+        for (int w = 0; w < 3; w++) {
+            script.append(execute(w % CONNECTIONS, grainSeconds));
+        }
+        script.append("\\timing on\n");
+        Random random = new Random(7);
+        for (int q = 0; q < QUERIES; q++) {
+            script.append(execute(random.nextInt(CONNECTIONS), grainSeconds));
+        }
+        Path file = Files.createTempFile("bench", ".sql");
+        Files.writeString(file, script);
+        Process psql = new ProcessBuilder("psql", "-X", "-q", "-h", "127.0.0.1", "-p", "55432", "-U", "peering", "-d", "peering",
+                "-v", "ON_ERROR_STOP=1", "-f", file.toString()).redirectErrorStream(true).start();
+        String out = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(psql.waitFor()).as(out).isZero();
+        Files.delete(file);
+        List<Double> times = new ArrayList<>();
+        Matcher m = Pattern.compile("Time: ([0-9.]+) ms").matcher(out);
+        while (m.find()) {
+            times.add(Double.parseDouble(m.group(1)));
+        }
+        assertThat(times).as(out).hasSize(QUERIES);
+        return times;
+    }
+
+    String execute(int c, int grainSeconds) {
+        return "EXECUTE q(ARRAY['" + connection(c) + "'], ARRAY[" + BANDWIDTH_MBPS * 1e6 + "::float8], '" + start + "', '" + end
+                + "', " + grainSeconds + ", 3600);\n";
+    }
+
+    static double pct(List<Double> values, int p) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    static Timestamp ts(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+}
