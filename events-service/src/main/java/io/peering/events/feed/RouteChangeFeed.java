@@ -151,10 +151,10 @@ public class RouteChangeFeed {
                             servicePrefixes.allPrefixes().size());
                     return routes.watchRouteChanges(request.build());
                 })
-                .onItem().transformToUniAndConcatenate(this::store);
+                .onItem().transformToUniAndConcatenate(this::derive);
     }
 
-    private Uni<EventDeriver.Applied> store(WatchRouteChangesResponse response) {
+    private Uni<EventDeriver.Applied> derive(WatchRouteChangesResponse response) {
         if (response.getChangesCount() == 0) {
             return Uni.createFrom().item(new EventDeriver.Applied(0, 0));
         }
@@ -200,8 +200,8 @@ public class RouteChangeFeed {
         failuresInARow++;
         long initial = config.retryInitialDelay().toMillis();
         long delay = Math.min(config.retryMaxDelay().toMillis(), initial << Math.min(failuresInARow - 1, 20));
-        LOG.warnf("The route-change feed stopped (%s); reconnecting in %d ms (failure %d in a row)", failure.toString(),
-                delay, failuresInARow);
+        LOG.warnf("The route-change feed stopped (%s%s); reconnecting in %d ms (failure %d in a row)", failure,
+                failure.getCause() == null ? "" : ", caused by " + failure.getCause(), delay, failuresInARow);
         pendingRetry = Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(delay))
                 .subscribe().with(v -> subscribe(gen));
     }

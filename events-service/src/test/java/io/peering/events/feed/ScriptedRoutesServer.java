@@ -1,0 +1,164 @@
+package io.peering.events.feed;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.peering.common.v1.StartPosition;
+import io.peering.routes.v1.ReceivedRoute;
+import io.peering.routes.v1.RibView;
+import io.peering.routes.v1.RouteChange;
+import io.peering.routes.v1.RouteChangeType;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.v1.WatchRouteChangesRequest;
+import io.peering.routes.v1.WatchRouteChangesResponse;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stand-in for routes-service's WatchRouteChanges on a random loopback port, serving a scripted
+ * log of route changes (cursors 1, 2, 3, ...) the way routes-service does: replay after the
+ * requested cursor (or from the start for EARLIEST), in responses of {@link #batchSize} changes,
+ * then follow what the test appends. It can drop each stream after a number of responses.
+ */
+public final class ScriptedRoutesServer {
+
+    private final List<RouteChange> log = new ArrayList<>();
+    private final List<WatchRouteChangesRequest> requests = new CopyOnWriteArrayList<>();
+    private final ExecutorService streams = Executors.newCachedThreadPool();
+    private final Server server;
+    private volatile int batchSize = 100;
+    private volatile int dropAfterResponses = 0;
+
+    public ScriptedRoutesServer() throws IOException {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new RoutesServiceGrpc.RoutesServiceImplBase() {
+                    @Override
+                    public void watchRouteChanges(WatchRouteChangesRequest request,
+                                                  StreamObserver<WatchRouteChangesResponse> observer) {
+                        requests.add(request);
+                        streams.execute(() -> serve(request, (ServerCallStreamObserver<WatchRouteChangesResponse>) observer));
+                    }
+                })
+                .build().start();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public void shutdown() throws InterruptedException {
+        streams.shutdownNow();
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Empties the log (the next change gets cursor 1) and forgets the requests; settings back to defaults. */
+    public synchronized void reset() {
+        log.clear();
+        requests.clear();
+        batchSize = 100;
+        dropAfterResponses = 0;
+    }
+
+    public void batchSize(int size) {
+        batchSize = size;
+    }
+
+    /** Fail every stream with UNAVAILABLE after this many responses (0: never). */
+    public void dropAfterResponses(int responses) {
+        dropAfterResponses = responses;
+    }
+
+    public List<WatchRouteChangesRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Appends changes to the log, numbering their cursors; returns the last cursor. */
+    public synchronized long append(List<RouteChange> changes) {
+        for (RouteChange c : changes) {
+            log.add(c.toBuilder().setCursor(Long.toString(log.size() + 1)).build());
+        }
+        notifyAll();
+        return log.size();
+    }
+
+    public long append(RouteChange... changes) {
+        return append(List.of(changes));
+    }
+
+    private synchronized List<RouteChange> after(int position, long waitMillis) throws InterruptedException {
+        if (log.size() <= position) {
+            wait(waitMillis);
+        }
+        return log.size() <= position ? List.of() : List.copyOf(log.subList(position, Math.min(log.size(), position + batchSize)));
+    }
+
+    private void serve(WatchRouteChangesRequest request, ServerCallStreamObserver<WatchRouteChangesResponse> observer) {
+        try {
+            int position;
+            if (!request.getAfterCursor().isEmpty()) {
+                position = Integer.parseInt(request.getAfterCursor());
+            } else if (request.getStartPosition() == StartPosition.START_POSITION_EARLIEST) {
+                position = 0;
+            } else {
+                synchronized (this) {
+                    position = log.size();
+                }
+            }
+            int sent = 0;
+            while (!observer.isCancelled()) {
+                List<RouteChange> batch = after(position, 50);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (dropAfterResponses > 0 && sent == dropAfterResponses) {
+                    observer.onError(Status.UNAVAILABLE.withDescription("scripted drop").asRuntimeException());
+                    return;
+                }
+                observer.onNext(WatchRouteChangesResponse.newBuilder().addAllChanges(batch).build());
+                position += batch.size();
+                sent++;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the client went away while we were sending
+        }
+    }
+
+    // ---- building changes ----------------------------------------------------------------------
+
+    public static RouteChange announce(Instant time, String prefix, String peer, String router, long pathId, String asPath,
+                                       long originAsn) {
+        return change(RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE, time, prefix, peer, router, pathId, asPath, originAsn,
+                RibView.RIB_VIEW_ADJ_RIB_IN_PRE_POLICY, "");
+    }
+
+    public static RouteChange withdraw(Instant time, String prefix, String peer, String router, long pathId, String reason) {
+        return change(RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW, time, prefix, peer, router, pathId, "", 0,
+                RibView.RIB_VIEW_ADJ_RIB_IN_PRE_POLICY, reason);
+    }
+
+    public static RouteChange change(RouteChangeType type, Instant time, String prefix, String peer, String router,
+                                     long pathId, String asPath, long originAsn, RibView view, String reason) {
+        Timestamp t = Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
+        return RouteChange.newBuilder()
+                .setType(type)
+                .setTime(t)
+                .setReason(reason)
+                .setRoute(ReceivedRoute.newBuilder().setPrefix(prefix).setPeerAddress(peer).setRouter(router)
+                        .setPathId((int) pathId).setAsPath(asPath).setOriginAsn((int) originAsn).setRibView(view)
+                        .setReceivedTime(t).setPeerAsn(64500))
+                .build();
+    }
+}
