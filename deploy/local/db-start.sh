@@ -48,9 +48,12 @@ psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -U "$PG_SUPERUSER" -d "${1:-postgre
 if ! psql_admin postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'" | grep -q 1; then
   psql_admin postgres -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'"
 fi
-if ! psql_admin postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1; then
-  psql_admin postgres -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
-fi
-# The extension is created once by the superuser; each service's Flyway migration owns its schema.
-psql_admin "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" 2>&1 | grep -v 'already exists' || true
+# The stack's database, and the tests' own (so a test run never touches the stack's data).
+for db in "$DB_NAME" "${DB_NAME}_test"; do
+  if ! psql_admin postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    psql_admin postgres -c "CREATE DATABASE $db OWNER $DB_USER"
+  fi
+  # The extension is created once by the superuser; each service's Flyway migration owns its schema.
+  psql_admin "$db" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" 2>&1 | grep -v 'already exists' || true
+done
 log "database '$DB_NAME' ready: postgresql://$DB_USER@$PGHOST:$PGPORT/$DB_NAME ($(psql_admin "$DB_NAME" -tAc "SELECT 'timescaledb ' || extversion FROM pg_extension WHERE extname = 'timescaledb'"))"

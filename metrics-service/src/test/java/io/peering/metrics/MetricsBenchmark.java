@@ -239,7 +239,7 @@ class MetricsBenchmark {
         }
         Path file = Files.createTempFile("bench", ".sql");
         Files.writeString(file, script);
-        Process psql = new ProcessBuilder("psql", "-X", "-q", "-h", "127.0.0.1", "-p", "55432", "-U", "peering", "-d", "peering",
+        Process psql = new ProcessBuilder("psql", "-X", "-q", "-h", "127.0.0.1", "-p", "55432", "-U", "peering", "-d", ConfigProvider.getConfig().getValue("peering.db.name", String.class),
                 "-v", "ON_ERROR_STOP=1", "-f", file.toString()).redirectErrorStream(true).start();
         String out = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(psql.waitFor()).as(out).isZero();

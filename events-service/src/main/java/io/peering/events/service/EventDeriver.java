@@ -2,7 +2,7 @@ package io.peering.events.service;
 
 import io.peering.events.RouteUpdate;
 import io.peering.events.repository.EventStore;
-import io.peering.events.repository.LogSignal;
+import io.peering.support.log.LogSignal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,7 +2,7 @@ package io.peering.events.service;
 
 import io.peering.events.PrefixEvent;
 import io.peering.events.repository.EventQueries;
-import io.peering.events.repository.LogSignal;
+import io.peering.support.log.LogSignal;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.grpc.PageTokens;
 import io.peering.support.inventory.Inventory;

@@ -54,7 +54,12 @@ public class BmpListener {
         server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(config.port())
                 .setTcpNoDelay(true).setTcpKeepAlive(true));
         server.connectHandler(this::accept);
-        server.listen().toCompletionStage().toCompletableFuture().join();
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException("the BMP collector cannot listen on " + config.host() + ":" + config.port() + " ("
+                    + e.getCause().getMessage() + "); free the port or choose another with PEERING_BMP_PORT", e.getCause());
+        }
         LOG.infof("BMP collector listening on %s:%d", config.host(), server.actualPort());
         // Routers that had sessions up when the collector stopped get the grace period to come back.
         store.routersWithEstablishedSessions().subscribe().with(routers -> routers.forEach(router -> {

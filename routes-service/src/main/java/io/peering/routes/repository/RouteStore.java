@@ -1,5 +1,7 @@
 package io.peering.routes.repository;
 
+import io.peering.support.log.LogSignal;
+
 import io.peering.support.sql.Columns;
 
 import io.peering.routes.PeerRef;

@@ -4,7 +4,7 @@ import io.peering.support.grpc.ApiErrors;
 import io.peering.support.grpc.PageTokens;
 
 import io.peering.routes.PeerRef;
-import io.peering.routes.repository.LogSignal;
+import io.peering.support.log.LogSignal;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.net.Cidr;

@@ -223,6 +223,21 @@ class RoutesApiTest {
     }
 
     @Test
+    void aWatchIdleLongerThanThePollIntervalStillDeliversTheNextChange() throws Exception {
+        Collector<WatchRouteChangesResponse> watcher = new Collector<>();
+        RoutesServiceGrpc.newStub(channel).watchRouteChanges(WatchRouteChangesRequest.newBuilder()
+                .setStartPosition(StartPosition.START_POSITION_LATEST).addPrefixes("192.0.2.0/24").build(), watcher);
+        long idleUntil = System.nanoTime() + 3 * io.peering.support.log.LogSignal.POLL.toNanos();
+        while (System.nanoTime() < idleUntil) { // several poll timeouts pass with nothing to send
+            assertThat(watcher.error).as("stream failed while idle").isNull();
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        write(List.of(announce("192.0.2.0/26", "64500", 64500)));
+        await("the change after the idle time", () -> changesOf(watcher).size() == 1);
+        assertThat(watcher.error).isNull();
+    }
+
+    @Test
     void watchSessionsStreamsUpAndDownTransitionsInOrder() throws Exception {
         Collector<WatchSessionsResponse> watcher = new Collector<>();
         RoutesServiceGrpc.newStub(channel).watchSessions(WatchSessionsRequest.newBuilder()

@@ -1,4 +1,4 @@
-package io.peering.routes.repository;
+package io.peering.support.log;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 @ApplicationScoped
 public class LogSignal {
 
-    static final Duration POLL = Duration.ofMillis(500);
+    public static final Duration POLL = Duration.ofMillis(500);
 
     private volatile CompletableFuture<Void> next = new CompletableFuture<>();
 
@@ -26,7 +26,8 @@ public class LogSignal {
 
     /** Completes at the next signal, or after the poll interval, whichever comes first. */
     public Uni<Void> awaitNext() {
-        return Uni.createFrom().completionStage(next)
+        // a copy: when the poll timeout cancels this wait, the shared future must stay pending for the others
+        return Uni.createFrom().completionStage(next.copy())
                 .ifNoItem().after(POLL).recoverWithItem((Void) null);
     }
 }
