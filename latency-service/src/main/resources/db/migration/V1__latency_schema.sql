@@ -9,30 +9,28 @@ CREATE TABLE latency.samples (
     probe_location text             NOT NULL DEFAULT '',
     origin_asn     bigint                      -- NULL when the probe did not know it
 );
-SELECT create_hypertable('latency.samples', by_range('time', INTERVAL '1 day'));
+SELECT create_hypertable('latency.samples', by_range('time', INTERVAL '1 day'), create_default_indexes => false);
+-- "prefix <<= a constant" becomes a range scan of this btree (PostgreSQL's network_subset_support);
+-- no GiST index: it would halve the ingest rate for no query that needs it.
 CREATE INDEX samples_prefix_time ON latency.samples (prefix, time DESC);
-CREATE INDEX samples_prefix_gist ON latency.samples USING gist (prefix inet_ops);
 CREATE INDEX samples_origin_asn_time ON latency.samples (origin_asn, time DESC) WHERE origin_asn IS NOT NULL;
 
--- Per reporting prefix, origin ASN (0 = unknown) and hour: every rtt_ms of the hour, sorted
--- ascending. Written in the same statement as the samples, so it always agrees with them.
--- Exact statistics of a bucket made of one row need no sort at all; of several rows, one sort
--- of in-memory values instead of a scan of the raw rows.
+-- Per reporting prefix, origin ASN (0 = unknown) and hour: every rtt_ms of the hour. Written in
+-- the same statement as the samples, so it always agrees with them. A row is created sorted;
+-- later batches of the same hour append (cheap) and clear `sorted`; the compaction job sorts
+-- closed hours again. Exact statistics of a bucket made of one sorted row need no sort at all;
+-- otherwise one sort of in-memory values instead of a scan of the raw rows.
 CREATE TABLE latency.hourly (
     hour       timestamptz        NOT NULL,
     prefix     cidr               NOT NULL,
     origin_asn bigint             NOT NULL,
     rtts       double precision[] NOT NULL,
+    sorted     boolean            NOT NULL,  -- rtts is in ascending order
     PRIMARY KEY (prefix, origin_asn, hour)
 );
-SELECT create_hypertable('latency.hourly', by_range('hour', INTERVAL '1 day'));
+SELECT create_hypertable('latency.hourly', by_range('hour', INTERVAL '1 day'), create_default_indexes => false);
 CREATE INDEX hourly_origin_asn_hour ON latency.hourly (origin_asn, hour);
-CREATE INDEX hourly_prefix_gist ON latency.hourly USING gist (prefix inet_ops);
-
--- The values of both arrays, sorted (both are sorted; the result is too).
-CREATE FUNCTION latency.merge_sorted(a double precision[], b double precision[]) RETURNS double precision[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT array_agg(v ORDER BY v) FROM (SELECT unnest(a) UNION ALL SELECT unnest(b)) AS x(v) $$;
+CREATE INDEX hourly_unsorted ON latency.hourly (hour) WHERE NOT sorted;
 
 -- The values of an array, sorted.
 CREATE FUNCTION latency.sorted(a double precision[]) RETURNS double precision[]

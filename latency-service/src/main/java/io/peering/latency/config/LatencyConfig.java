@@ -3,6 +3,8 @@ package io.peering.latency.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** latency-service settings ({@code peering.latency.*}). */
 @ConfigMapping(prefix = "peering.latency")
 public interface LatencyConfig {
@@ -14,4 +16,16 @@ public interface LatencyConfig {
     /** Samples written per statement (one INSERT through unnest arrays per batch). */
     @WithDefault("5000")
     int batchSize();
+
+    /** Batches of one stream written at the same time (rollup rows are locked in key order, so they cannot deadlock). */
+    @WithDefault("2")
+    int concurrentBatches();
+
+    /** How often rollup rows that batches appended to are sorted again (a Quarkus schedule; "off" disables). */
+    @WithDefault("1m")
+    String compactionEvery();
+
+    /** Deadline of each call to routes-service (received routes for samples without an origin ASN). */
+    @WithDefault("PT10S")
+    Duration routesTimeout();
 }

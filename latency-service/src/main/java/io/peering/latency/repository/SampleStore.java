@@ -13,7 +13,9 @@ import java.util.List;
 
 /**
  * Writes accepted samples: one statement per batch, through {@code unnest} arrays, that inserts
- * the raw samples and merges their values into the hourly rollup, so both always agree.
+ * the raw samples and adds their values to the hourly rollup, so both always agree. A new rollup
+ * row is written sorted; adding to an existing one appends and marks it unsorted (see
+ * {@link RollupCompaction}).
  * Rollup rows are upserted in key order, so concurrent streams lock them in the same order.
  */
 @ApplicationScoped
@@ -27,10 +29,15 @@ public class SampleStore {
                 INSERT INTO latency.samples (time, prefix, target, rtt_ms, probe_location, origin_asn)
                 SELECT t, prefix::cidr, target::inet, rtt, location, asn FROM u
             )
-            INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts)
-            SELECT time_bucket(INTERVAL '1 hour', t), prefix::cidr, coalesce(asn, 0), array_agg(rtt ORDER BY rtt)
+            INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts, sorted)
+            SELECT time_bucket(INTERVAL '1 hour', t), prefix::cidr, coalesce(asn, 0), array_agg(rtt ORDER BY rtt), true
             FROM u GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
-            ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = latency.merge_sorted(h.rtts, EXCLUDED.rtts)
+            ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false
+            """;
+
+    static final String COMPACT = """
+            UPDATE latency.hourly SET rtts = latency.sorted(rtts), sorted = true
+            WHERE NOT sorted AND hour < time_bucket(INTERVAL '1 hour', now())
             """;
 
     private final Pool pool;
@@ -51,6 +58,11 @@ public class SampleStore {
                     s.rttMs(), s.probeLocation(), s.originAsn());
         }
         return pool.preparedQuery(INSERT).execute(columns.tuple()).replaceWith(batch.size());
+    }
+
+    /** Sorts the rollup rows of closed hours that batches appended to; yields how many. */
+    public Uni<Integer> compact() {
+        return pool.query(COMPACT).execute().map(rows -> rows.rowCount());
     }
 
     private static String text(Cidr target) {

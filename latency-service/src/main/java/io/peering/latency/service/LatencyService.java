@@ -34,11 +34,13 @@ public class LatencyService {
     private final SampleStore store;
     private final LatencyQueries queries;
     private final InventoryIndex inventory;
+    private final RouteOrigins routeOrigins;
     private final LatencyConfig config;
     private final Duration retention;
 
-    public LatencyService(SampleStore store, LatencyQueries queries, InventoryIndex inventory, LatencyConfig config,
-                          RetentionConfig retention) {
+    public LatencyService(SampleStore store, LatencyQueries queries, InventoryIndex inventory, RouteOrigins routeOrigins,
+                          LatencyConfig config, RetentionConfig retention) {
+        this.routeOrigins = routeOrigins;
         this.store = store;
         this.queries = queries;
         this.inventory = inventory;
@@ -67,11 +69,11 @@ public class LatencyService {
     }
 
     /**
-     * Checks every sample of the stream, stores the good ones in batches as they come, and
-     * answers when the stream ends. A refused sample does not stop the stream.
+     * Checks every sample of the stream, stores the good ones in batches as they come (a few
+     * batches in flight, so checking overlaps writing), and answers when the stream ends. A
+     * refused sample does not stop the stream. Batches written before a database failure stay.
      */
     public Uni<IngestResult> ingest(Multi<IncomingSample> samples) {
-        Instant now = Instant.now();
         long[] index = {0};
         long[] rejected = {0};
         List<Rejection> rejections = new ArrayList<>();
@@ -79,7 +81,7 @@ public class LatencyService {
                 .map(incoming -> {
                     long i = index[0]++;
                     try {
-                        return Optional.of(check(incoming, now));
+                        return Optional.of(check(incoming, Instant.now())); // streams may stay open for hours
                     } catch (IllegalArgumentException e) {
                         rejected[0]++;
                         if (rejections.size() < MAX_REJECTIONS) {
@@ -90,7 +92,7 @@ public class LatencyService {
                 })
                 .select().where(Optional::isPresent).map(Optional::get)
                 .group().intoLists().of(config.batchSize())
-                .onItem().transformToUniAndConcatenate(store::insert)
+                .onItem().transformToUni(store::insert).merge(config.concurrentBatches())
                 .collect().with(Collectors.summingLong(Integer::longValue))
                 .map(accepted -> new IngestResult(accepted, rejected[0], List.copyOf(rejections)));
     }
@@ -149,7 +151,12 @@ public class LatencyService {
                 .collect().asList();
     }
 
-    /** The registered ASN named {@code peerings/{peering}/registeredAsns/{name}}: its average customer-prefix latency. */
+    /**
+     * The registered ASN named {@code peerings/{peering}/registeredAsns/{name}}: its average
+     * customer-prefix latency. Samples without an origin ASN count when they lie inside a route of
+     * the peering that routes-service received with the ASN as origin; routes-service is asked
+     * only when such samples exist in the range.
+     */
     public Uni<AsnLatency> registeredAsnLatency(String name, Instant from, Instant to, Grain grain) {
         String[] parts = name == null ? new String[0] : name.split("/", -1);
         if (parts.length != 4 || !parts[0].equals("peerings") || !parts[2].equals("registeredAsns") || parts[3].isEmpty()) {
@@ -162,7 +169,11 @@ public class LatencyService {
                 .orElseThrow(() -> ApiErrors.notFound(name + " does not exist: peering " + peering.name()
                         + " has no registered ASN named \"" + parts[3] + "\""));
         checkRange(from, to, grain);
-        return queries.asnSeries(asn.asn(), from, to, grain).map(series -> new AsnLatency(asn.asn(), series));
+        return queries.hasSamplesWithoutOrigin(from, to)
+                .flatMap(needRoutes -> needRoutes ? routeOrigins.reportingPrefixes(peering.name(), asn.asn())
+                        : Uni.createFrom().item(List.<String>of()))
+                .flatMap(routePrefixes -> queries.asnSeries(asn.asn(), routePrefixes, from, to, grain))
+                .map(series -> new AsnLatency(asn.asn(), series));
     }
 
     private Inventory.Peering peering(String resourceName, String field) {

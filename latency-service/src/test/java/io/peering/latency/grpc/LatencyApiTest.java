@@ -22,7 +22,9 @@ import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyResponse;
 import io.peering.latency.v1.SampleRejection;
 import io.quarkus.test.junit.QuarkusTest;
+import io.peering.latency.repository.SampleStore;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -57,6 +59,9 @@ class LatencyApiTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    SampleStore store;
 
     ManagedChannel channel;
     LatencyServiceGrpc.LatencyServiceBlockingStub latency;
@@ -269,9 +274,21 @@ class LatencyApiTest {
 
         assertThat(reply.getAccepted()).isEqualTo(12001);
         assertThat(reply.getRejected()).isZero();
+        // later batches appended to the hour's rollup row: unsorted until compaction, exact either way
+        assertThat(rollupRowSorted("10.40.0.0/24")).isFalse();
         for (QueryPrefixLatencyResponse r : List.of(hourly("10.40.0.0/24"), hourlyFromRawSamples("10.40.0.0/24"))) {
             assertPoint(r.getPoints(0), at(5, 0), 6000, 10800, 11880, 0, 12000, 12001);
         }
+
+        assertThat(store.compact().await().atMost(Duration.ofSeconds(30))).isEqualTo(1);
+
+        assertThat(rollupRowSorted("10.40.0.0/24")).isTrue();
+        assertPoint(hourly("10.40.0.0/24").getPoints(0), at(5, 0), 6000, 10800, 11880, 0, 12000, 12001);
+    }
+
+    boolean rollupRowSorted(String prefix) {
+        return pool.preparedQuery("SELECT sorted FROM latency.hourly WHERE prefix = $1::text::cidr").execute(Tuple.of(prefix))
+                .await().atMost(Duration.ofSeconds(10)).iterator().next().getBoolean(0);
     }
 
     @Test
@@ -356,13 +373,14 @@ class LatencyApiTest {
         samples.add(sample("10.30.1.1", at(2, 0), 12, asn));          // hour 2: only prefix A, median (12+14)/2
         samples.add(sample("10.30.1.2", at(2, 1), 14, asn));
         samples.add(sample("10.30.3.1", at(1, 0), 5000, 64500));      // another origin: not a customer prefix of the ASN
-        samples.add(sample("10.30.4.1", at(1, 0), 5000));             // no origin: not counted
         ingest(samples.toArray(LatencySample[]::new));
+        ingest(sample("10.30.1.99", at(1, 59), 10, asn));             // a later stream: A's hour-1 rollup row is now unsorted
 
         for (Instant start : List.of(HOUR, HOUR.plusSeconds(1))) { // rollup, then raw samples
             QueryRegisteredAsnLatencyResponse r = latency.queryRegisteredAsnLatency(QueryRegisteredAsnLatencyRequest.newBuilder()
                     .setName("peerings/contoso-ams/registeredAsns/contoso-customer")
                     .setTimeRange(range(start, HOUR.plus(Duration.ofHours(6)))).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build());
+            assertThat(r.getPointsList()).as("from " + start).hasSize(2);
 
             assertThat(r.getAsn()).isEqualTo((int) asn);
             assertThat(Integer.toUnsignedLong(r.getAsn())).isEqualTo(asn);
@@ -372,6 +390,18 @@ class LatencyApiTest {
             assertThat(r.getPoints(0).getValue()).isCloseTo(55, within(EPS));
             assertThat(r.getPoints(1).getValue()).isCloseTo(13, within(EPS));
         }
+    }
+
+    @Test
+    void asnLatencyNeedingRoutesServiceWhileItIsDownAnswersUnavailable() throws Exception {
+        // a sample without origin in the range: only routes-service can say whether it is a customer prefix;
+        // the test profile points the routes client at a closed port
+        ingest(sample("10.30.1.1", at(1, 0), 10, 4200000001L), sample("10.30.4.1", at(1, 0), 5000));
+
+        assertStatus(() -> latency.queryRegisteredAsnLatency(QueryRegisteredAsnLatencyRequest.newBuilder()
+                        .setName("peerings/contoso-ams/registeredAsns/contoso-customer")
+                        .setTimeRange(range(HOUR, HOUR.plus(Duration.ofHours(6)))).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build()),
+                Status.Code.UNAVAILABLE, "routes-service did not answer", "origin_asn");
     }
 
     @Test

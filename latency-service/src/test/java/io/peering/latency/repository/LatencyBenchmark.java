@@ -1,0 +1,378 @@
+package io.peering.latency.repository;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.peering.common.v1.TimeGrain;
+import io.peering.common.v1.TimeRange;
+import io.peering.latency.v1.IngestLatencySamplesRequest;
+import io.peering.latency.v1.IngestLatencySamplesResponse;
+import io.peering.latency.v1.LatencySample;
+import io.peering.latency.v1.LatencyServiceGrpc;
+import io.peering.latency.v1.QueryPrefixLatencyRequest;
+import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Prints ingest throughput (gRPC client stream next to COPY) and query latency (hourly medians
+ * over 30 days: one prefix in a table of 10 million samples, one ASN with 1,000 customer
+ * prefixes), through gRPC and as the same SQL in psql, from the hourly rollup and from the raw
+ * samples. Sizes: -Dbench.samples (10000000), -Dbench.hot-prefix-samples (1000000),
+ * -Dbench.asn-prefixes (1000), -Dbench.days (30), -Dbench.ingest-samples (1000000),
+ * -Dbench.iterations (30); -Dbench.keep=true keeps the data set for another run.
+ *
+ * <p>Data: the queried prefix 100.64.0.0/24 (origin AS64500) gets the hot-prefix samples, the
+ * ASN 4200000001 (peerings/contoso-ams/registeredAsns/contoso-customer) gets the rest spread
+ * evenly over its customer prefixes 100.65.0.0/24 onwards, at random times over the days.
+ */
+@QuarkusTest
+@Tag("benchmark")
+class LatencyBenchmark {
+
+    static final long ASN = 4200000001L;
+    /** Origin of the queried prefix: every sample carries an origin, so the ASN query needs no routes-service. */
+    static final long HOT_PREFIX_ASN = 64500L;
+    static final String HOT_PREFIX = "100.64.0.0/24";
+    static final String DATA_SET = "100.64.0.0/11";
+    static final String INGEST_SET = "100.96.0.0/11";
+
+    final long samples = Long.getLong("bench.samples", 10_000_000);
+    final long hotSamples = Long.getLong("bench.hot-prefix-samples", 1_000_000);
+    final int asnPrefixes = Integer.getInteger("bench.asn-prefixes", 1000);
+    final int days = Integer.getInteger("bench.days", 30);
+    final int ingestSamples = Integer.getInteger("bench.ingest-samples", 1_000_000);
+    final int iterations = Integer.getInteger("bench.iterations", 30);
+    final boolean keep = Boolean.getBoolean("bench.keep");
+
+    final Config config = ConfigProvider.getConfig();
+
+    Connection jdbc() throws Exception {
+        return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+    }
+
+    static String asnPrefix(int i) {
+        return "100." + (65 + i / 256) + "." + (i % 256) + ".0/24";
+    }
+
+    static Timestamp ts(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    @Test
+    void ingestAndQueryFigures() throws Exception {
+        int port = config.getValue("quarkus.http.test-port", Integer.class);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .maxInboundMessageSize(64 * 1024 * 1024).build();
+        try (Connection db = jdbc()) {
+            db.setAutoCommit(true);
+            ingestFigures(channel, db);
+            queryFigures(channel, db);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- ingest
+
+    void ingestFigures(ManagedChannel channel, Connection db) throws Exception {
+        // live probes: recent samples (the last hour) over 1,000 prefixes, 1,000 samples per message
+        SplittableRandom random = new SplittableRandom(7);
+        Instant now = Instant.now();
+        long[] times = new long[ingestSamples];
+        int[] prefixes = new int[ingestSamples];
+        double[] rtts = new double[ingestSamples];
+        for (int i = 0; i < ingestSamples; i++) {
+            times[i] = now.toEpochMilli() - random.nextLong(3_600_000);
+            prefixes[i] = random.nextInt(1000);
+            rtts[i] = Math.round(random.nextDouble(1, 200) * 1000) / 1000.0;
+        }
+        deleteIngestSet(db);
+        List<IngestLatencySamplesRequest> messages = new ArrayList<>();
+        for (int m = 0; m < ingestSamples; m += 1000) {
+            IngestLatencySamplesRequest.Builder b = IngestLatencySamplesRequest.newBuilder();
+            for (int i = m; i < Math.min(ingestSamples, m + 1000); i++) {
+                b.addSamples(LatencySample.newBuilder().setTarget(ingestTarget(prefixes[i], i))
+                        .setTime(ts(Instant.ofEpochMilli(times[i]))).setRttMs(rtts[i]).setProbeLocation("bench-grpc")
+                        .setOriginAsn((int) ASN));
+            }
+            messages.add(b.build());
+        }
+        long start = System.nanoTime();
+        IngestLatencySamplesResponse reply = ingest(channel, messages);
+        double grpcSeconds = (System.nanoTime() - start) / 1e9;
+        assertThat(reply.getAccepted()).isEqualTo(ingestSamples);
+
+        start = System.nanoTime();
+        try (Writer out = copyIn(db)) {
+            for (int i = 0; i < ingestSamples; i++) {
+                out.append(Instant.ofEpochMilli(times[i]).toString()).append('\t')
+                        .append(ingestPrefix(prefixes[i])).append('\t').append(ingestTarget(prefixes[i], i)).append('\t')
+                        .append(Double.toString(rtts[i])).append("\tbench-copy\t").append(Long.toString(ASN)).append('\n');
+            }
+        }
+        double copySeconds = (System.nanoTime() - start) / 1e9;
+        long copied = count(db, "SELECT count(*) FROM latency.samples WHERE probe_location = 'bench-copy'");
+        assertThat(copied).isEqualTo(ingestSamples);
+
+        System.out.printf("%nINGEST %,d samples (1,000 prefixes, times within the last hour)%n", ingestSamples);
+        System.out.printf("  gRPC IngestLatencySamples stream (raw rows + hourly rollup, %d-sample unnest statements): %,.0f samples/s (%.1f s)%n",
+                config.getValue("peering.latency.batch-size", Integer.class), ingestSamples / grpcSeconds, grpcSeconds);
+        System.out.printf("  COPY of the same rows into latency.samples (raw rows only, no rollup):              %,.0f samples/s (%.1f s)%n",
+                ingestSamples / copySeconds, copySeconds);
+        deleteIngestSet(db);
+    }
+
+    static String ingestPrefix(int p) {
+        return "100." + (96 + p / 256) + "." + (p % 256) + ".0/24";
+    }
+
+    static String ingestTarget(int p, int i) {
+        return "100." + (96 + p / 256) + "." + (p % 256) + "." + (i % 256);
+    }
+
+    void deleteIngestSet(Connection db) throws Exception {
+        try (Statement st = db.createStatement()) {
+            st.execute("DELETE FROM latency.samples WHERE prefix <<= '" + INGEST_SET + "'");
+            st.execute("DELETE FROM latency.hourly WHERE prefix <<= '" + INGEST_SET + "'");
+        }
+    }
+
+    IngestLatencySamplesResponse ingest(ManagedChannel channel, List<IngestLatencySamplesRequest> messages) throws Exception {
+        CompletableFuture<IngestLatencySamplesResponse> reply = new CompletableFuture<>();
+        StreamObserver<IngestLatencySamplesRequest> requests = LatencyServiceGrpc.newStub(channel)
+                .withDeadlineAfter(30, TimeUnit.MINUTES).ingestLatencySamples(new StreamObserver<>() {
+                    @Override
+                    public void onNext(IngestLatencySamplesResponse value) {
+                        reply.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        reply.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        reply.complete(null);
+                    }
+                });
+        messages.forEach(requests::onNext);
+        requests.onCompleted();
+        return reply.get(30, TimeUnit.MINUTES);
+    }
+
+    Writer copyIn(Connection db) throws Exception {
+        CopyIn copy = db.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                "COPY latency.samples (time, prefix, target, rtt_ms, probe_location, origin_asn) FROM STDIN");
+        return new OutputStreamWriter(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                try {
+                    copy.writeToCopy(b, off, len);
+                } catch (java.sql.SQLException e) {
+                    throw new java.io.IOException(e);
+                }
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                try {
+                    copy.endCopy();
+                } catch (java.sql.SQLException e) {
+                    throw new java.io.IOException(e);
+                }
+            }
+        }, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    void queryFigures(ManagedChannel channel, Connection db) throws Exception {
+        Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        Instant start = end.minus(Duration.ofDays(days));
+        loadDataSet(db, start, end);
+        long table = count(db, "SELECT count(*) FROM latency.samples");
+        long hotRows = count(db, "SELECT count(*) FROM latency.samples WHERE prefix = '" + HOT_PREFIX + "'");
+        System.out.printf("%nQUERIES: hourly medians over %d days (%s .. %s); latency.samples holds %,d rows, %,d of them in %s,"
+                + " %,d in the %d customer prefixes of AS%d; latency.hourly holds %,d rows%n", days, start, end, table, hotRows,
+                HOT_PREFIX, samples - hotSamples, asnPrefixes, ASN, count(db, "SELECT count(*) FROM latency.hourly"));
+
+        LatencyServiceGrpc.LatencyServiceBlockingStub stub = LatencyServiceGrpc.newBlockingStub(channel);
+        TimeRange range = TimeRange.newBuilder().setStartTime(ts(start)).setEndTime(ts(end)).build();
+        QueryPrefixLatencyRequest prefixRequest = QueryPrefixLatencyRequest.newBuilder().setPrefix(HOT_PREFIX)
+                .setTimeRange(range).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build();
+        QueryRegisteredAsnLatencyRequest asnRequest = QueryRegisteredAsnLatencyRequest.newBuilder()
+                .setName("peerings/contoso-ams/registeredAsns/contoso-customer").setTimeRange(range)
+                .setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build();
+        int[] points = new int[2];
+        points[0] = stub.withDeadlineAfter(10, TimeUnit.MINUTES).queryPrefixLatency(prefixRequest).getPointsCount();
+        var asnReply = stub.withDeadlineAfter(10, TimeUnit.MINUTES).queryRegisteredAsnLatency(asnRequest);
+        points[1] = asnReply.getPointsCount();
+        System.out.printf("  answers: prefix %d hourly points; ASN %d hourly points over %d customer prefixes%n", points[0],
+                points[1], asnReply.getCustomerPrefixCount());
+
+        report("one prefix, gRPC QueryPrefixLatency (rollup)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
+                .queryPrefixLatency(prefixRequest)));
+        report("one prefix, same SQL in psql (rollup)", psql(sql(LatencyQueries.PREFIX_ROLLUP, "'" + HOT_PREFIX + "'", start, end), iterations));
+        report("one prefix, raw-sample SQL in psql (no rollup)", psql(sql(LatencyQueries.PREFIX_RAW, "'" + HOT_PREFIX + "'", start, end), iterations));
+        report("one ASN, gRPC QueryRegisteredAsnLatency (rollup)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
+                .queryRegisteredAsnLatency(asnRequest)));
+        report("one ASN, same SQL in psql (rollup)", psql(sql(LatencyQueries.ASN_ROLLUP_HOURLY, Long.toString(ASN), start, end), iterations));
+        report("one ASN, raw-sample SQL in psql (no rollup)", psql(sql(LatencyQueries.ASN_RAW, Long.toString(ASN), start, end),
+                Math.max(3, iterations / 5)));
+
+        if (!keep) {
+            try (Statement st = db.createStatement()) {
+                st.execute("DELETE FROM latency.samples WHERE prefix <<= '" + DATA_SET + "'");
+                st.execute("DELETE FROM latency.hourly WHERE prefix <<= '" + DATA_SET + "'");
+            }
+        }
+    }
+
+    /** COPY of the data set, then the rollup built from it (what ingest maintains as it goes). Skipped if already there. */
+    void loadDataSet(Connection db, Instant start, Instant end) throws Exception {
+        long present = count(db, "SELECT count(*) FROM latency.samples WHERE prefix <<= '" + DATA_SET + "' AND time >= '"
+                + start + "' AND time < '" + end + "'");
+        if (present == samples) {
+            System.out.printf("%n(data set of %,d samples already loaded; reused)%n", present);
+            return;
+        }
+        try (Statement st = db.createStatement()) {
+            st.execute("DELETE FROM latency.samples WHERE prefix <<= '" + DATA_SET + "'");
+            st.execute("DELETE FROM latency.hourly WHERE prefix <<= '" + DATA_SET + "'");
+        }
+        SplittableRandom random = new SplittableRandom(11);
+        long span = Duration.between(start, end).toMillis();
+        long t0 = System.nanoTime();
+        try (Writer out = copyIn(db)) {
+            StringBuilder line = new StringBuilder(96);
+            for (long i = 0; i < samples; i++) {
+                boolean hot = i < hotSamples;
+                int p = hot ? -1 : (int) ((i - hotSamples) % asnPrefixes);
+                String prefix = hot ? HOT_PREFIX : asnPrefix(p);
+                String target = prefix.substring(0, prefix.length() - 4) + (1 + i % 254);
+                line.setLength(0);
+                line.append(Instant.ofEpochMilli(start.toEpochMilli() + random.nextLong(span))).append('\t').append(prefix)
+                        .append('\t').append(target).append('\t').append(Math.round(random.nextDouble(1, 250) * 1000) / 1000.0)
+                        .append("\tbench\t").append(hot ? Long.toString(HOT_PREFIX_ASN) : Long.toString(ASN)).append('\n');
+                out.append(line);
+            }
+        }
+        double copySeconds = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        try (Statement st = db.createStatement()) {
+            st.execute("INSERT INTO latency.hourly (hour, prefix, origin_asn, rtts, sorted) "
+                    + "SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true "
+                    + "FROM latency.samples WHERE prefix <<= '" + DATA_SET + "' GROUP BY 1, 2, 3");
+            st.execute("ANALYZE latency.samples");
+            st.execute("ANALYZE latency.hourly");
+        }
+        System.out.printf("%nLOAD: COPY of %,d samples %.1f s (%,.0f samples/s); hourly rollup built from them in %.1f s%n",
+                samples, copySeconds, samples / copySeconds, (System.nanoTime() - t0) / 1e9);
+    }
+
+    static String sql(String template, String key, Instant start, Instant end) {
+        return template.formatted("3600 seconds").replace("$1", key).replace("$2", "'" + start + "'::timestamptz")
+                .replace("$3", "'" + end + "'::timestamptz")
+                .replace("$4", "ARRAY[]::text[]");
+    }
+
+    List<Double> time(Supplier<?> call) {
+        for (int i = 0; i < Math.min(3, iterations); i++) {
+            call.get();
+        }
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            call.get();
+            ms.add((System.nanoTime() - t) / 1e6);
+        }
+        return ms;
+    }
+
+    /** Runs the statement in psql {@code runs} times (after two warm-up runs) and collects psql's own timings. */
+    List<Double> psql(String sql, int runs) throws Exception {
+        String statement = sql.strip() + ";\n";
+        StringBuilder script = new StringBuilder("\\o /dev/null\n").append(statement).append(statement).append("\\timing on\n");
+        for (int i = 0; i < runs; i++) {
+            script.append(statement);
+        }
+        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", config.getValue("peering.db.host", String.class),
+                "-p", config.getValue("peering.db.port", String.class), "-U", config.getValue("quarkus.datasource.username", String.class),
+                "-d", config.getValue("peering.db.name", String.class)).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", config.getValue("quarkus.datasource.password", String.class));
+        Process process = pb.start();
+        try (Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+            in.write(script.toString());
+        }
+        List<Double> ms = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("Time: ")) {
+                    ms.add(Double.parseDouble(line.substring(6, line.indexOf(" ms"))));
+                } else {
+                    other.add(line);
+                }
+            }
+        }
+        assertThat(process.waitFor()).as("psql: " + other).isZero();
+        assertThat(ms).hasSize(runs);
+        return ms;
+    }
+
+    static void report(String what, List<Double> ms) {
+        double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf("  %-52s p50 %9.1f ms   p99 %9.1f ms   (%d runs)%n", what, percentile(sorted, 0.5),
+                percentile(sorted, 0.99), sorted.length);
+    }
+
+    static double percentile(double[] sorted, double f) {
+        double pos = f * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    static long count(Connection db, String sql) throws Exception {
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
