@@ -8,20 +8,25 @@
 #                       [--community 64500:100 ...] [--large-community 64500:1:2 ...] [--med N] [--local-pref N]
 #   routers.sh withdraw PEER PREFIX
 #   routers.sh clear PEER                                    withdraws everything PEER announces
-#   routers.sh bulk PEER COUNT4 [COUNT6] [--as-path "64501"] [--no-wait]
+#   routers.sh bulk PEER COUNT4 [COUNT6] [--as-path "64501"] [--reset] [--no-wait]
+#                                                            IPv4 /24s from 16.0.0.0, IPv6 /48s from 2a10::, via an MRT
+#                                                            file; --reset: inject with the session down (faster)
 #   routers.sh session-down PEER | session-up PEER           disable / enable the session on the BMP-exporting router
 #   routers.sh rib PEER-ADDRESS [--family ipv4|ipv6]         the router's Adj-RIB-In (pre-policy) for that neighbor, JSON
 #
 # PEER is p1, p2, p3 or one of their addresses (127.0.0.11, fd00:64:500::11, ...). An address picks that
 # one session for session-down/up; a name picks all the peer's sessions.
-# Environment: PEERING_ROUTERS_STATE (state dir, default /tmp/peering-routers), PEERING_ROUTERS_TIMEOUT
+# One instance per machine (fixed addresses); subcommands other than start use the state dir of the last
+# start unless given --state DIR. Environment: PEERING_ROUTERS_STATE (state dir, default /tmp/peering-routers), PEERING_ROUTERS_TIMEOUT
 # (seconds to wait for Established, default 60), PEERING_ROUTERS_IPV6=sessions|mp (default: sessions when
-# fd00:64:500::/64 addresses can be added to lo, else IPv6 NLRI over the IPv4 sessions).
+# fd00:64:500::/64 addresses can be added to lo, else IPv6 NLRI over the IPv4 sessions),
+# PEERING_ROUTERS_R1_IMPORT=accept|reject (R1's default import policy; reject = no Loc-RIB, faster bulk).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE="${PEERING_ROUTERS_STATE:-/tmp/peering-routers}"
 TIMEOUT="${PEERING_ROUTERS_TIMEOUT:-60}"
+POINTER="${TMPDIR:-/tmp}/peering-routers.last-state"   # the state dir of the last start, for the other subcommands
 BGP_PORT=179
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 
@@ -128,8 +133,9 @@ gobgp_neighbor() {  # addr peer-as local-addr passive afi-safi...
     remote-port = $BGP_PORT
   [neighbors.timers.config]
     connect-retry = 5
-    hold-time = 30
-    keepalive-interval = 10
+    # long enough for a router busy with a million routes on two shared cores
+    hold-time = 180
+    keepalive-interval = 60
     idle-hold-time-after-reset = 1
 EOF
   local f
@@ -150,8 +156,10 @@ write_r1_config() {
   router-id = "$R1_V4"
   port = $BGP_PORT
   local-address-list = [$listen]
-# R1 only collects: it exports nothing to its neighbors (BMP pre-policy Adj-RIB-In is unaffected).
+# R1 only observes: it exports nothing to its neighbors, and with PEERING_ROUTERS_R1_IMPORT=reject
+# it keeps nothing in its Loc-RIB either (less work per route; BMP pre-policy Adj-RIB-In is unaffected).
 [global.apply-policy.config]
+  default-import-policy = "${PEERING_ROUTERS_R1_IMPORT:-accept}-route"
   default-export-policy = "reject-route"
 
 [[bmp-servers]]
@@ -220,7 +228,7 @@ router bgp $R2_AS
  neighbor $v4 description P3 IPv4
  neighbor $v4 update-source $R2_V4
  neighbor $v4 disable-connected-check
- neighbor $v4 timers 10 30
+ neighbor $v4 timers 60 180
  neighbor $v4 timers connect 2
 EOF
     if [ "$mode" = sessions ]; then
@@ -229,7 +237,7 @@ EOF
  neighbor $v6 description P3 IPv6
  neighbor $v6 update-source $R2_V6
  neighbor $v6 disable-connected-check
- neighbor $v6 timers 10 30
+ neighbor $v6 timers 60 180
  neighbor $v6 timers connect 2
 EOF
     fi
@@ -267,9 +275,26 @@ EOF
 
 # ---------- start / stop ----------
 
+instance_running() {  # state-dir
+  local d="$1" n
+  for n in r1 p1 p2 p3; do pid_alive "$d/$n.pid" gobgpd && return 0; done
+  pid_alive "$d/r2.pid" bgpd
+}
+
+require_free() {  # name addr port: dies when something else listens there
+  local pid
+  pid="$(ss -Htlnp 2>/dev/null | awk -v a="$2:$3" -v b="[$2]:$3" '$4 == a || $4 == b' \
+    | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 || true)"
+  [ -z "$pid" ] || die "$1: $2:$3 is already in use by pid $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-160))"
+}
+
 start_gobgpd() {  # name api-host api-port
-  local n="$1" host="$2" port="$3"
+  local n="$1" host="$2" port="$3" a
   if pid_alive "$STATE/$n.pid" gobgpd; then log "$n already running (pid $(cat "$STATE/$n.pid"))"; return; fi
+  require_free "$n" "$host" "$port"
+  for a in $(grep -o 'local-address-list = \[.*\]' "$STATE/$n.toml" | grep -o '"[^"]*"' | tr -d '"'); do
+    require_free "$n" "$a" "$BGP_PORT"
+  done
   gobgpd -d -f "$STATE/$n.toml" >/dev/null 2>&1 || { gobgpd -d -f "$STATE/$n.toml" >&2 || true; die "$n: invalid config $STATE/$n.toml"; }
   log "starting $n: gobgpd, API $host:$port, log $STATE/$n.log"
   nohup setsid gobgpd -f "$STATE/$n.toml" -p -l info --api-hosts="$host:$port" --pprof-disable \
@@ -281,6 +306,7 @@ start_r2() {
   if pid_alive "$STATE/r2.pid" bgpd; then log "r2 already running (pid $(cat "$STATE/r2.pid"))"; return; fi
   [ -x /usr/lib/frr/bgpd ] || die "FRR is not installed (apt-get install frr)"
   mkdir -p "$STATE/r2"
+  require_free r2 "$R2_V4" "$BGP_PORT"
   local listen=(-l "$R2_V4")
   [ "$(ipv6_mode)" = sessions ] && listen+=(-l "$R2_V6")
   log "starting r2: FRR bgpd -M bmp without zebra, vty socket $STATE/r2, log $STATE/r2.log"
@@ -303,15 +329,25 @@ wait_api() {  # name host port
 r1_states() {  # prints "address state" for each R1 neighbor (6 = Established)
   gobgp_r1 -j neighbor 2>/dev/null | "$PY" -c '
 import json, sys
-for n in json.load(sys.stdin):
-    print(n["state"]["neighbor_address"], n["state"].get("session_state", 0))'
+try:
+    neighbors = json.load(sys.stdin)
+except ValueError:
+    neighbors = []  # the daemon is still starting: nothing is up yet
+for n in neighbors if isinstance(neighbors, list) else []:
+    if isinstance(n, dict) and isinstance(n.get("state"), dict):
+        print(n["state"].get("neighbor_address"), n["state"].get("session_state", 0))'
 }
 
 r2_states() {
   vtysh_r2 -c "show bgp neighbors json" 2>/dev/null | "$PY" -c '
 import json, sys
-for a, n in json.load(sys.stdin).items():
-    print(a, 6 if n.get("bgpState") == "Established" else n.get("bgpState"))'
+try:
+    neighbors = json.load(sys.stdin)
+except ValueError:
+    neighbors = {}  # bgpd is still starting: nothing is up yet
+for a, n in (neighbors.items() if isinstance(neighbors, dict) else []):
+    if isinstance(n, dict):
+        print(a, 6 if n.get("bgpState") == "Established" else n.get("bgpState"))'
 }
 
 wait_established() {  # router [addresses...]; all of the router's neighbors when none given
@@ -350,7 +386,14 @@ cmd_start() {
   [ "$host" = localhost ] && host=127.0.0.1
   command -v gobgpd >/dev/null || die "gobgpd is not installed (apt-get install gobgpd)"
   mkdir -p "$STATE"
-  echo "$STATE" >"${TMPDIR:-/tmp}/peering-routers.last-state"
+  STATE="$(cd "$STATE" && pwd)"
+  # One instance at a time: the addresses and ports are fixed.
+  local prev=""
+  [ -f "$POINTER" ] && prev="$(cat "$POINTER")"
+  if [ -n "$prev" ] && [ "$prev" != "$STATE" ] && instance_running "$prev"; then
+    die "another instance is running (state $prev); 'routers.sh stop' stops it"
+  fi
+  echo "$STATE" >"$POINTER"
   if [ -f "$STATE/bmp-target" ] && [ "$(cat "$STATE/bmp-target")" != "$host:$port" ] \
      && { pid_alive "$STATE/r1.pid" gobgpd || pid_alive "$STATE/r2.pid" bgpd; }; then
     die "already running with BMP target $(cat "$STATE/bmp-target"); run 'routers.sh stop' first"
@@ -387,8 +430,15 @@ stop_pidfile() {  # name comm
   if pid_alive "$f" "$2"; then
     pid="$(cat "$f")"
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do pid_alive "$f" "$2" || break; sleep 0.1; done
-    if pid_alive "$f" "$2"; then kill -KILL "$pid" 2>/dev/null || true; log "killed $1 (pid $pid)"; else log "stopped $1"; fi
+    # a gobgpd holding a million routes takes a few seconds to exit
+    for i in $(seq 1 100); do pid_alive "$f" "$2" || break; sleep 0.1; done
+    if pid_alive "$f" "$2"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for i in $(seq 1 100); do pid_alive "$f" "$2" || break; sleep 0.1; done
+      log "killed $1 (pid $pid, no exit 10 s after SIGTERM)"
+    else
+      log "stopped $1"
+    fi
   fi
   rm -f "$f"
 }
@@ -497,7 +547,7 @@ cmd_bulk() {
       *) die "bulk: unknown argument $1" ;;
     esac
   done
-  local file="$STATE/bulk-$c4-$c6-${aspath// /_}.mrt" t0 t1 t2 t3 last4="" last6="" try
+  local file="$STATE/bulk-$p-$c4-$c6-${aspath// /_}.mrt" t0 t1 t2 t3 last4="" last6="" try
   t0=$(date +%s.%N)
   if [ ! -s "$file" ] || [ ! -s "$file.last" ]; then
     "$PY" "$HERE/mrtgen.py" --count4 "$c4" --count6 "$c6" --as-path "$aspath" --peer-as "${PEER_AS[$p]}" \
@@ -576,8 +626,8 @@ cmd_rib() {
 # ---------- main ----------
 
 # Subcommands other than start find the state dir of the last start when --state/PEERING_ROUTERS_STATE are not given.
-if [ -z "${PEERING_ROUTERS_STATE:-}" ] && [ -f "${TMPDIR:-/tmp}/peering-routers.last-state" ] && [ "${1:-}" != start ]; then
-  STATE="$(cat "${TMPDIR:-/tmp}/peering-routers.last-state")"
+if [ -z "${PEERING_ROUTERS_STATE:-}" ] && [ -f "$POINTER" ] && [ "${1:-}" != start ]; then
+  STATE="$(cat "$POINTER")"
 fi
 cmd="${1:-}"; shift || true
 args=()
@@ -596,5 +646,5 @@ case "$cmd" in
   session-down) cmd_session down "$@" ;;
   session-up) cmd_session up "$@" ;;
   rib) cmd_rib "$@" ;;
-  *) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2 ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2 ;;
 esac
