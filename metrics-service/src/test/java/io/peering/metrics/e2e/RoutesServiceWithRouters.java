@@ -1,0 +1,131 @@
+package io.peering.metrics.e2e;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real chain before metrics-service starts: routes-service (its built jar, on the tests'
+ * database) with GoBGP routers on loopback exporting BMP to it. metrics-service's WatchSessions
+ * client is pointed at that routes-service. Where the jar or GoBGP is missing, nothing starts and
+ * {@link #unavailable} says why (the test skips).
+ */
+public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleManager {
+
+    static String unavailable;
+    static Path routers;
+    private Process routes;
+    /** routes-service gets a database of its own: what other tests left in theirs is not this chain's. */
+    private final String database = "peering_chain_" + ProcessHandle.current().pid();
+
+    static String psql(String db, String sql) throws IOException, InterruptedException {
+        return run("psql", "-X", "-q", "-h", System.getenv().getOrDefault("PEERING_DB_HOST", "127.0.0.1"),
+                "-p", System.getenv().getOrDefault("PEERING_DB_PORT", "55432"), "-U", "peering_admin", "-d", db, "-c", sql);
+    }
+
+    static Path repo() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("deploy/local/routers/routers.sh"))) {
+                return dir;
+            }
+        }
+        return null;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String run(String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", args) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Path repo = repo();
+        Path jar = repo == null ? null : repo.resolve("routes-service/target/quarkus-app/quarkus-run.jar");
+        if (jar == null || !Files.isRegularFile(jar)) {
+            unavailable = "routes-service is not built (" + jar + "); build the whole project to run this test";
+            return Map.of();
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/gobgpd"))) {
+            unavailable = "gobgpd is not installed (deploy/local/install.sh installs it)";
+            return Map.of();
+        }
+        try {
+            routers = repo.resolve("deploy/local/routers/routers.sh");
+            psql("postgres", "DROP DATABASE IF EXISTS " + database);
+            psql("postgres", "CREATE DATABASE " + database + " OWNER peering");
+            psql(database, "CREATE EXTENSION timescaledb");
+            int http = freePort();
+            int bmp = freePort();
+            ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString())
+                    .redirectErrorStream(true).redirectOutput(Files.createTempFile("routes-service", ".log").toFile());
+            pb.environment().putAll(Map.of("QUARKUS_HTTP_PORT", String.valueOf(http), "PEERING_BMP_PORT", String.valueOf(bmp),
+                    "PEERING_BMP_HOST", "127.0.0.1", "PEERING_DB_NAME", database,
+                    "PEERING_INVENTORY", repo.resolve("deploy/inventory/sample-inventory.yaml").toString()));
+            routes = pb.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!ready(http)) {
+                if (!routes.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("routes-service did not become ready on port " + http);
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+            run("bash", routers.toString(), "stop");
+            run("bash", routers.toString(), "start", "--bmp", "127.0.0.1:" + bmp, "--state",
+                    Files.createTempDirectory("routers").toString());
+            return Map.of("quarkus.grpc.clients.routes.host", "127.0.0.1",
+                    "quarkus.grpc.clients.routes.port", String.valueOf(http),
+                    "quarkus.grpc.clients.routes.test-port", String.valueOf(http),
+                    "peering.metrics.session-feed.enabled", "false");
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("could not start routes-service and the routers", e);
+        }
+    }
+
+    private static boolean ready(int port) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
+            c.setConnectTimeout(500);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (routers != null) {
+                run("bash", routers.toString(), "stop");
+            }
+        } catch (IOException | InterruptedException | IllegalStateException e) {
+            System.err.println("stopping the routers: " + e.getMessage());
+        }
+        if (routes != null) {
+            routes.destroy();
+            try {
+                routes.waitFor(30, TimeUnit.SECONDS);
+                psql("postgres", "DROP DATABASE IF EXISTS " + database);
+            } catch (IOException | InterruptedException | IllegalStateException e) {
+                System.err.println("dropping " + database + ": " + e.getMessage());
+            }
+        }
+    }
+
+}
