@@ -39,6 +39,9 @@ fi
 if as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
   log "cluster already running on $PGHOST:$PGPORT"
 else
+  if (exec 3<>"/dev/tcp/$PGHOST/$PGPORT") 2>/dev/null; then
+    die "another server already listens on $PGHOST:$PGPORT (not the cluster in $PGDATA); stop it, or use another port with PEERING_PGPORT"
+  fi
   log "starting cluster on $PGHOST:$PGPORT"
   as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 start >/dev/null \
     || { tail -n 30 "$PGDATA/server.log" >&2; die "PostgreSQL did not start"; }
