@@ -9,6 +9,7 @@ import io.peering.metrics.feed.SessionFeed;
 import io.peering.metrics.v1.MetricSeries;
 import io.peering.metrics.v1.MetricsServiceGrpc;
 import io.peering.metrics.v1.QueryConnectionMetricsRequest;
+import io.peering.support.testing.RoutesServiceWithRouters;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -43,6 +44,11 @@ class SessionAvailabilityFromRealRoutersTest {
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(RoutesServiceWithRouters.class));
+        }
+
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("peering.metrics.session-feed.enabled", "false"); // the test starts it
         }
     }
 

@@ -1,4 +1,4 @@
-package io.peering.metrics.e2e;
+package io.peering.support.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -15,12 +15,13 @@ import java.util.concurrent.TimeUnit;
  * Runs the real chain before metrics-service starts: routes-service (its built jar, on the tests'
  * database) with GoBGP routers on loopback exporting BMP to it. metrics-service's WatchSessions
  * client is pointed at that routes-service. Where the jar or GoBGP is missing, nothing starts and
- * {@link #unavailable} says why (the test skips).
+ * {@link #unavailable} says why (the test skips). A service's test profile adds its own settings
+ * (e.g. its feed switched off, so the test starts it after clearing earlier state).
  */
 public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleManager {
 
-    static String unavailable;
-    static Path routers;
+    public static String unavailable;
+    public static Path routers;
     private Process routes;
     /** routes-service gets a database of its own: what other tests left in theirs is not this chain's. */
     private final String database = "peering_chain_" + ProcessHandle.current().pid();
@@ -45,7 +46,7 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
         }
     }
 
-    static String run(String... args) throws IOException, InterruptedException {
+    public static String run(String... args) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -91,8 +92,7 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
                     Files.createTempDirectory("routers").toString());
             return Map.of("quarkus.grpc.clients.routes.host", "127.0.0.1",
                     "quarkus.grpc.clients.routes.port", String.valueOf(http),
-                    "quarkus.grpc.clients.routes.test-port", String.valueOf(http),
-                    "peering.metrics.session-feed.enabled", "false");
+                    "quarkus.grpc.clients.routes.test-port", String.valueOf(http));
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("could not start routes-service and the routers", e);
         }
