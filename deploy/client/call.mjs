@@ -49,7 +49,22 @@ if (!info) {
 const headers = new grpc.Metadata();
 if (process.env.PEERING_TOKEN) headers.set('authorization', `Bearer ${process.env.PEERING_TOKEN}`);
 const client = new Service(target, grpc.credentials.createInsecure());
-const request = JSON.parse(body);
+// Timestamps may be written as RFC 3339 strings ("2026-11-24T00:00:00Z"), as in JSON-mapped protobuf.
+const timestamps = value => {
+  if (Array.isArray(value)) return value.map(timestamps);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => {
+      if (typeof v === 'string' && /(^|_)time$/.test(k) && /^\d{4}-\d\d-\d\dT/.test(v)) {
+        const ms = Date.parse(v);
+        if (Number.isNaN(ms)) throw new Error(`${k}: "${v}" is not an RFC 3339 time`);
+        return [k, { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 }];
+      }
+      return [k, timestamps(v)];
+    }));
+  }
+  return value;
+};
+const request = timestamps(JSON.parse(body));
 const print = m => console.log(JSON.stringify(m));
 const fail = e => {
   console.error(`${grpc.status[e.code] ?? e.code}: ${decodeURIComponent(e.details ?? e.message)}`);

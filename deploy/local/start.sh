@@ -61,7 +61,9 @@ All four services are up on the local TimescaleDB ($PGHOST:$PGPORT, database $DB
   metrics-service  127.0.0.1:8082
   latency-service  127.0.0.1:8083
   events-service   127.0.0.1:8084
-Try:  grpcurl -plaintext 127.0.0.1:8081 list
+Try:  (cd deploy/client && npm install --no-audit --no-fund)     # once
+      node deploy/client/call.mjs 127.0.0.1:8081 RoutesService/ListSessions '{"parent":"peerings/-"}'
+      node deploy/client/call.mjs 127.0.0.1:8082 MetricsService/ListMetricDefinitions
       curl -s http://127.0.0.1:8082/q/health/ready
 Stop: deploy/local/stop.sh
 MSG

@@ -266,17 +266,7 @@ public class RouteStore {
         if (firsts.isEmpty()) {
             return Uni.createFrom().item(new Prior(new BitSet(), new BitSet()));
         }
-        Columns c = new Columns(firsts.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
-                String.class, String.class, Long.class));
-        for (RouteChange r : firsts) {
-            RouteChange.Attributes a = r.attributes();
-            c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
-                    a == null ? null : a.origin(), a == null ? null : a.asPath(), a == null ? null : a.nextHop(),
-                    a == null ? null : a.med(), a == null ? null : a.localPref(),
-                    a == null ? null : String.join(" ", a.communities()), a == null ? null : String.join(" ", a.largeCommunities()),
-                    r.peer().peerAsn());
-        }
-        return conn.preparedQuery(PRIOR_STATE).execute(c.tuple()).map(rows -> {
+        return conn.preparedQuery(PRIOR_STATE).execute(keysAndAttributes(firsts)).map(rows -> {
             BitSet present = new BitSet();
             BitSet repeated = new BitSet();
             for (Row row : rows) {
@@ -292,15 +282,25 @@ public class RouteStore {
         if (announcements.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Columns c = new Columns(announcements.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
+        return conn.preparedQuery(REFRESH_STALE).execute(keysAndAttributes(announcements)).replaceWithVoid();
+    }
+
+    /**
+     * The columns PRIOR_STATE and REFRESH_STALE compare: route key, the attributes that make a route
+     * "the same" (null for a withdrawal), and the peer ASN.
+     */
+    private static io.vertx.mutiny.sqlclient.Tuple keysAndAttributes(List<RouteChange> changes) {
+        Columns c = new Columns(changes.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
                 String.class, String.class, Long.class));
-        for (RouteChange r : announcements) {
+        for (RouteChange r : changes) {
             RouteChange.Attributes a = r.attributes();
             c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
-                    a.origin(), a.asPath(), a.nextHop(), a.med(), a.localPref(), String.join(" ", a.communities()),
-                    String.join(" ", a.largeCommunities()), r.peer().peerAsn());
+                    a == null ? null : a.origin(), a == null ? null : a.asPath(), a == null ? null : a.nextHop(),
+                    a == null ? null : a.med(), a == null ? null : a.localPref(),
+                    a == null ? null : String.join(" ", a.communities()), a == null ? null : String.join(" ", a.largeCommunities()),
+                    r.peer().peerAsn());
         }
-        return conn.preparedQuery(REFRESH_STALE).execute(c.tuple()).replaceWithVoid();
+        return c.tuple();
     }
 
     /** Writes the announcements; yields, for each route it inserted or changed, whether it inserted it. */
