@@ -1,5 +1,6 @@
 package io.peering.routes.service;
 
+import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 
 import io.peering.support.inventory.Inventory;
@@ -21,8 +22,33 @@ public class Peerings {
         this.inventory = inventory;
     }
 
-    /** "peerings/{peering}" → the peering; NOT_FOUND or INVALID_ARGUMENT otherwise. */
+    /**
+     * "peerings/{peering}" → the peering; NOT_FOUND or INVALID_ARGUMENT otherwise, and
+     * PERMISSION_DENIED when the caller's token does not cover the peering's ASN.
+     */
     public Inventory.Peering peering(String resource) {
+        Inventory.Peering peering = resolve(resource);
+        Caller.current().requirePeering(peering, resource);
+        return peering;
+    }
+
+    /**
+     * The session addresses the caller may see when it asks for every peering ("peerings/-"):
+     * null (no restriction) for an operator, else those of the peerings of its ASNs.
+     */
+    public List<String> visibleSessionAddresses() {
+        Caller caller = Caller.current();
+        if (caller.seesAllPeerings()) {
+            return null;
+        }
+        List<String> addresses = new ArrayList<>();
+        for (Inventory.Peering p : caller.visible(inventory.peerings())) {
+            addresses.addAll(sessionAddresses(p, null));
+        }
+        return addresses;
+    }
+
+    private Inventory.Peering resolve(String resource) {
         if (resource == null || !resource.startsWith("peerings/") || resource.indexOf('/', 9) >= 0 || resource.length() == 9) {
             throw ApiErrors.invalidArgument("expected a peering name like \"peerings/contoso-ams\"; got \"" + resource + "\"");
         }

@@ -105,7 +105,8 @@ public class RoutesService {
     }
 
     public Uni<Page<RouteQueries.StoredSession>> listSessions(String parent, int pageSize, String pageToken) {
-        List<String> addresses = "peerings/-".equals(parent) ? null : peerings.sessionAddresses(peerings.peering(parent), null);
+        List<String> addresses = "peerings/-".equals(parent) ? peerings.visibleSessionAddresses()
+                : peerings.sessionAddresses(peerings.peering(parent), null);
         int size = PageTokens.pageSize(pageSize);
         PeerRef after = null;
         if (pageToken != null && !pageToken.isEmpty()) {
@@ -146,7 +147,7 @@ public class RoutesService {
 
     private List<String> peersOf(String parent) {
         if (parent == null || parent.isEmpty() || "peerings/-".equals(parent)) {
-            return null;
+            return peerings.visibleSessionAddresses();
         }
         return peerings.sessionAddresses(peerings.peering(parent), null);
     }

@@ -1,0 +1,192 @@
+package io.peering.routes.grpc;
+
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.peering.common.v1.StartPosition;
+import io.peering.common.v1.TimeRange;
+import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.RouteChange;
+import io.peering.routes.repository.RouteStore;
+import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.v1.Session;
+import io.peering.routes.v1.WatchRouteChangesRequest;
+import io.peering.routes.v1.WatchRouteChangesResponse;
+import io.peering.routes.v1.WatchSessionsRequest;
+import io.peering.support.testing.AuthEnabledProfile;
+import io.peering.support.testing.RoleMatrix;
+import io.peering.support.testing.TestTokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.peering.support.testing.RoleMatrix.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Bearer tokens on every routes RPC: who may call what, and a reader sees only its own peerings. */
+@QuarkusTest
+@TestProfile(AuthEnabledProfile.class)
+class RoutesAuthorizationTest {
+
+    static final String ROUTER = "127.0.0.204";
+    static final PeerRef CONTOSO = new PeerRef(ROUTER, 0, "127.0.0.11", 64500);       // contoso-ams ams-1
+    static final PeerRef FABRIKAM = new PeerRef(ROUTER, 0, "127.0.0.21", 4200000002L); // fabrikam-lon lon-1
+
+    @Inject
+    RouteStore store;
+
+    @Inject
+    Pool pool;
+
+    int port;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
+            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+        port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static RoutesServiceGrpc.RoutesServiceBlockingStub stub(Channel channel) {
+        return RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(RoleMatrix.deadlineMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    RoutesServiceGrpc.RoutesServiceBlockingStub as(String token) {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return RoutesServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void everyRoutesRpcAnswersEachKindOfCallerAsTheRoleMatrixSays() {
+        String contoso = "peerings/contoso-ams";
+        Instant now = Instant.now();
+        TimeRange lastHour = TimeRange.newBuilder()
+                .setStartTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.minusSeconds(3600).getEpochSecond()))
+                .setEndTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond() + 60)).build();
+        RoleMatrix.run(port, List.of(
+                query("ListReceivedRoutes", ch -> stub(ch).listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent(contoso).build())),
+                query("GetRouteHistory", ch -> stub(ch).getRouteHistory(GetRouteHistoryRequest.newBuilder().setParent(contoso)
+                        .setPrefix("198.51.100.0/24").setTimeRange(lastHour).build())),
+                query("ListSessions", ch -> stub(ch).listSessions(ListSessionsRequest.newBuilder().setParent(contoso).build())),
+                query("WatchRouteChanges", ch -> RoleMatrix.firstOf(stub(ch).watchRouteChanges(
+                        WatchRouteChangesRequest.newBuilder().setParent(contoso).build()))),
+                query("WatchSessions", ch -> RoleMatrix.firstOf(stub(ch).watchSessions(
+                        WatchSessionsRequest.newBuilder().setParent(contoso).build())))),
+                RoleMatrix.methodsOf(RoutesServiceGrpc.getServiceDescriptor()));
+    }
+
+    @Test
+    void readerSeesOnlyTheSessionsOfItsOwnAsnWhenAskingForEveryPeering() {
+        Instant t = Instant.now();
+        store.peerUp(CONTOSO, t, "192.0.2.11", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        store.peerUp(FABRIKAM, t, "192.0.2.21", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+
+        List<String> seenByFabrikam = sessionsOfRouter(as(TestTokens.reader(RoleMatrix.OTHER_ASN)));
+        List<String> seenByOperator = sessionsOfRouter(as(TestTokens.operator()));
+
+        assertThat(seenByFabrikam).containsExactly("127.0.0.21");
+        assertThat(seenByOperator).containsExactlyInAnyOrder("127.0.0.11", "127.0.0.21");
+    }
+
+    static List<String> sessionsOfRouter(RoutesServiceGrpc.RoutesServiceBlockingStub stub) {
+        return stub.listSessions(ListSessionsRequest.newBuilder().setParent("peerings/-").setPageSize(1000).build())
+                .getSessionsList().stream().filter(s -> s.getRouter().equals(ROUTER)).map(Session::getPeerAddress).toList();
+    }
+
+    @Test
+    void readerWatchingEveryPeeringReceivesOnlyChangesOfItsOwnAsn() {
+        Instant t = Instant.now();
+        RouteChange.Attributes attrs = new RouteChange.Attributes((short) 0, "4200000002", 4200000002L, "192.0.2.1",
+                null, null, List.of(), List.of(), (short) 3, "");
+        store.applyRouteChanges(List.of(
+                RouteChange.announce(t, FABRIKAM, Rib.ADJ_RIB_IN_PRE_POLICY, "203.0.113.0/24", 0, attrs),
+                RouteChange.announce(t, CONTOSO, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0,
+                        new RouteChange.Attributes((short) 0, "64500", 64500, "192.0.2.1", null, null, List.of(), List.of(), (short) 3, ""))))
+                .await().atMost(Duration.ofSeconds(10));
+
+        Iterator<WatchRouteChangesResponse> stream = as(TestTokens.reader(RoleMatrix.OWN_ASN)).withDeadlineAfter(3, TimeUnit.SECONDS)
+                .watchRouteChanges(WatchRouteChangesRequest.newBuilder().setParent("peerings/-")
+                        .setStartPosition(StartPosition.START_POSITION_EARLIEST).build());
+        List<String> peers = new ArrayList<>();
+        try {
+            while (stream.hasNext()) {
+                stream.next().getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER))
+                        .forEach(c -> peers.add(c.getRoute().getPeerAddress()));
+            }
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).as("the stream stays open until its deadline").isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+        }
+        assertThat(peers).containsExactly("127.0.0.11");
+    }
+
+    @Test
+    void readerAskingForAnotherAsnsPeeringIsDeniedWithTheScopeOfItsToken() {
+        assertThatThrownBy(() -> as(TestTokens.reader(RoleMatrix.OTHER_ASN))
+                .listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").build()))
+                .isInstanceOf(StatusRuntimeException.class)
+                .hasMessageContaining("PERMISSION_DENIED")
+                .hasMessageContaining("AS4200000002")
+                .hasMessageContaining("peerings/contoso-ams belongs to AS64500");
+    }
+
+    @Test
+    void missingTokenIsRefusedWithHowToGetOne() {
+        assertThatThrownBy(() -> stub(channel).listSessions(ListSessionsRequest.newBuilder().setParent("peerings/-").build()))
+                .hasMessageContaining("UNAUTHENTICATED")
+                .hasMessageContaining("authorization: Bearer");
+    }
+
+    @Test
+    void expiredTokenIsRefusedAsExpired() {
+        assertThatThrownBy(() -> as(TestTokens.expiredOperator()).listSessions(ListSessionsRequest.newBuilder().setParent("peerings/-").build()))
+                .hasMessageContaining("UNAUTHENTICATED")
+                .hasMessageContaining("expired");
+    }
+
+    @Test
+    void tokenSignedByAnotherKeyIsRefused() {
+        assertThatThrownBy(() -> as(TestTokens.foreignOperator()).listSessions(ListSessionsRequest.newBuilder().setParent("peerings/-").build()))
+                .hasMessageContaining("UNAUTHENTICATED")
+                .hasMessageContaining("signature");
+    }
+
+    @Test
+    void healthNeedsNoToken() {
+        var health = grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(grpc.health.v1.HealthOuterClass.HealthCheckRequest.getDefaultInstance());
+        assertThat(health.getStatus()).isEqualTo(grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING);
+    }
+}
