@@ -5,6 +5,7 @@ import io.peering.metrics.Metric;
 import io.peering.metrics.config.MetricsConfig;
 import io.peering.metrics.repository.MetricQueries;
 import io.peering.metrics.repository.MetricQueries.RateBucket;
+import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
@@ -106,6 +107,7 @@ public class MetricsService {
         }
         Inventory.PeeringService service = inventory.peeringService(name.substring(prefix.length())).orElseThrow(() ->
                 ApiErrors.notFound(name + " is not in the inventory"));
+        inventory.peering(service.peering()).ifPresent(p -> Caller.current().requirePeering(p, name));
         checkRange(start, end, grain);
         Instant now = Instant.now();
         String primary = "peerings/" + service.peering() + "/connections/" + service.primaryConnection();
@@ -136,13 +138,16 @@ public class MetricsService {
     List<ConnectionRef> scope(String resource) {
         String[] parts = resource == null ? new String[0] : resource.split("/", -1);
         if (parts.length == 2 && parts[0].equals("peerings") && !parts[1].isEmpty()) {
-            inventory.peering(parts[1]).orElseThrow(() -> ApiErrors.notFound("peering \"" + resource
-                    + "\" is not in the inventory"));
+            Inventory.Peering peering = inventory.peering(parts[1]).orElseThrow(() -> ApiErrors.notFound("peering \""
+                    + resource + "\" is not in the inventory"));
+            Caller.current().requirePeering(peering, resource);
             return inventory.connectionsOf(parts[1]);
         }
         if (parts.length == 4 && parts[0].equals("peerings") && parts[2].equals("connections")) {
-            return List.of(inventory.connection(resource).orElseThrow(() -> ApiErrors.notFound("connection \"" + resource
-                    + "\" is not in the inventory")));
+            ConnectionRef connection = inventory.connection(resource).orElseThrow(() -> ApiErrors.notFound("connection \""
+                    + resource + "\" is not in the inventory"));
+            Caller.current().requirePeering(connection.peering(), resource);
+            return List.of(connection);
         }
         throw ApiErrors.invalidArgument("resource must be \"peerings/{peering}\" or"
                 + " \"peerings/{peering}/connections/{connection}\"; got \"" + resource + "\"");

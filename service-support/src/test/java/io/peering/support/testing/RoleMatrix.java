@@ -158,6 +158,41 @@ public final class RoleMatrix {
         return stream.hasNext() ? stream.next() : "end of stream";
     }
 
+    /**
+     * Sends {@code messages} on a client stream opened by {@code open} (an async stub's method),
+     * half-closes, and returns the reply, or throws the StatusRuntimeException the call ended with.
+     */
+    public static <Q, R> R clientStream(Function<io.grpc.stub.StreamObserver<R>, io.grpc.stub.StreamObserver<Q>> open, List<Q> messages) {
+        java.util.concurrent.CompletableFuture<R> reply = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<Q> out = open.apply(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(R value) {
+                reply.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                reply.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        messages.forEach(out::onNext);
+        out.onCompleted();
+        try {
+            return reply.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof StatusRuntimeException s) {
+                throw s;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no reply to the client stream in 30 s", e);
+        }
+    }
+
     public static long deadlineMillis() {
         return TimeUnit.SECONDS.toMillis(3);
     }
