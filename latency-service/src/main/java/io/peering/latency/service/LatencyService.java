@@ -5,6 +5,7 @@ import io.peering.latency.Sample;
 import io.peering.latency.config.LatencyConfig;
 import io.peering.latency.repository.LatencyQueries;
 import io.peering.latency.repository.SampleStore;
+import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
@@ -131,7 +132,9 @@ public class LatencyService {
         if (prefix == null || prefix.isBlank()) {
             throw ApiErrors.invalidArgument("prefix is required, e.g. \"198.51.100.0/24\" or \"2001:db8::/48\"");
         }
-        Cidr reported = Sample.reportingPrefix(parse(prefix, "prefix"));
+        Cidr asked = parse(prefix, "prefix");
+        requireReadable(asked, prefix);
+        Cidr reported = Sample.reportingPrefix(asked);
         checkRange(from, to, grain);
         return queries.prefixSeries(reported.toString(), from, to, grain)
                 .map(points -> new PrefixSeries(reported.toString(), points));
@@ -182,7 +185,31 @@ public class LatencyService {
             throw ApiErrors.invalidArgument(field + " must look like \"peerings/{peering}\"; got \"" + resourceName + "\"");
         }
         String id = resourceName.substring("peerings/".length());
-        return inventory.peering(id).orElseThrow(() -> ApiErrors.notFound("peerings/" + id + " does not exist in the inventory"));
+        Inventory.Peering peering = inventory.peering(id).orElseThrow(() -> ApiErrors.notFound("peerings/" + id
+                + " does not exist in the inventory"));
+        Caller.current().requirePeering(peering, resourceName);
+        return peering;
+    }
+
+    /**
+     * A reader may ask for a prefix inside a registered prefix (or a peering service's prefix) of
+     * one of its peerings; anything else could show another peer's customers.
+     */
+    private void requireReadable(Cidr asked, String text) {
+        Caller caller = Caller.current();
+        if (caller.seesAllPeerings()) {
+            return;
+        }
+        List<String> covering = new ArrayList<>();
+        for (Inventory.Peering p : caller.visible(inventory.peerings())) {
+            p.registeredPrefixes().orElse(List.of()).forEach(rp -> covering.add(rp.prefix()));
+            inventory.peeringServices().stream().filter(ps -> ps.peering().equals(p.name()))
+                    .forEach(ps -> covering.addAll(ps.prefixes()));
+        }
+        if (covering.stream().noneMatch(c -> Cidr.parse(c).contains(asked))) {
+            throw caller.permissionDenied("prefix " + text + " is not inside a registered prefix of those peerings "
+                    + covering);
+        }
     }
 
     private void checkRange(Instant from, Instant to, Grain grain) {
