@@ -238,9 +238,12 @@ public class RouteStore {
     }
 
     /**
-     * Applies a router's changes split by route into {@code lanes} parts written at the same time on
-     * separate connections. Each route's changes stay in one part, in order, so the outcome per route
-     * is the same as {@link #applyRouteChanges}; the log may interleave the parts.
+     * Applies a router's changes split by prefix into {@code lanes} parts written at the same time on
+     * separate connections. Each prefix's changes (of every peer and path) stay in one part, in
+     * order, so the outcome per route is the same as {@link #applyRouteChanges} and the log keeps the
+     * router's order of the changes of each prefix (followers derive per prefix: a backup's
+     * announcement logged after the primary's withdrawal it preceded would read as an outage); only
+     * changes of different prefixes may interleave.
      */
     public Uni<Applied> applyRouteChanges(List<RouteChange> changes, int lanes) {
         if (lanes <= 1 || changes.size() < 2 * lanes) {
@@ -251,7 +254,7 @@ public class RouteStore {
             parts.add(new ArrayList<>(changes.size() / lanes + 1));
         }
         for (RouteChange c : changes) {
-            parts.get(Math.floorMod(c.key().hashCode(), lanes)).add(c);
+            parts.get(Math.floorMod(c.prefix().hashCode(), lanes)).add(c);
         }
         return Uni.join().all(parts.stream().filter(p -> !p.isEmpty()).map(this::applyRouteChanges).toList())
                 .andFailFast()
