@@ -18,8 +18,11 @@ import java.util.List;
 @ApplicationScoped
 public class EventQueries {
 
-    /** Which events: a peering service (null: all), a prefix (null: all), types and levels (empty: all). */
-    public record EventFilter(String peeringService, String prefix, List<Short> types, List<Short> levels) {
+    /**
+     * Which events: peering services by resource name (null: all), a prefix (null: all), types and
+     * levels (empty: all).
+     */
+    public record EventFilter(List<String> peeringServices, String prefix, List<Short> types, List<Short> levels) {
     }
 
     /** The log's oldest retained position and its last position. */
@@ -75,8 +78,8 @@ public class EventQueries {
 
     private static SqlFilter conditions(EventFilter filter) {
         SqlFilter where = new SqlFilter();
-        if (filter.peeringService() != null) {
-            where.and("e.peering_service = ?", filter.peeringService());
+        if (filter.peeringServices() != null) {
+            where.and("e.peering_service = ANY(?::text[])", (Object) filter.peeringServices().toArray(String[]::new));
         }
         if (filter.prefix() != null) {
             where.and("e.prefix = ?::text::cidr", filter.prefix());

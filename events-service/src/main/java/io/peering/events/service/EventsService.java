@@ -62,7 +62,7 @@ public class EventsService {
                         + " previous response unchanged, or none to start over");
             }
         }
-        EventQueries.EventFilter filter = new EventQueries.EventFilter(parent, canonical, types, levels);
+        EventQueries.EventFilter filter = new EventQueries.EventFilter(List.of(parent), canonical, types, levels);
         return queries.list(filter, from, to, afterTime, afterSeq, size + 1).map(events -> {
             if (events.size() <= size) {
                 return new Page(events, "");
@@ -79,12 +79,13 @@ public class EventsService {
      */
     public Multi<List<PrefixEvent>> watch(String parent, String prefix, List<Short> types, List<Short> levels,
                                           String afterCursor, boolean fromEarliest) {
-        String service = null;
+        List<String> services;
         String canonical;
         if (parent == null || parent.isEmpty() || "peeringServices/-".equals(parent)) {
             canonical = prefix == null || prefix.isEmpty() ? null : anyServicePrefix(prefix);
+            services = servicePrefixes.visibleServices();
         } else {
-            service = parent;
+            services = List.of(parent);
             canonical = prefixOf(servicePrefixes.service(parent), prefix);
         }
         Long requested = null;
@@ -96,7 +97,7 @@ public class EventsService {
                         + " use the cursor of an event");
             }
         }
-        EventQueries.EventFilter filter = new EventQueries.EventFilter(service, canonical, types, levels);
+        EventQueries.EventFilter filter = new EventQueries.EventFilter(services, canonical, types, levels);
         Long cursor = requested;
         return queries.bounds().onItem().transformToMulti(bounds -> {
             long start;

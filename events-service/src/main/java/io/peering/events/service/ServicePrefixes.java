@@ -1,6 +1,7 @@
 package io.peering.events.service;
 
 import io.peering.events.Role;
+import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
@@ -74,8 +75,31 @@ public class ServicePrefixes {
                 .orElse(List.of());
     }
 
-    /** "peeringServices/{name}" → the service; INVALID_ARGUMENT or NOT_FOUND otherwise. */
+    /**
+     * "peeringServices/{name}" → the service; INVALID_ARGUMENT or NOT_FOUND otherwise, and
+     * PERMISSION_DENIED when the caller's token does not cover the service's peering.
+     */
     public Inventory.PeeringService service(String resource) {
+        Inventory.PeeringService service = resolve(resource);
+        inventory.peering(service.peering()).ifPresent(p -> Caller.current().requirePeering(p, resource));
+        return service;
+    }
+
+    /**
+     * The peering services (resource names) the caller may see when it asks for all of them: null
+     * (no restriction) for an operator, else those of the peerings of its ASNs.
+     */
+    public List<String> visibleServices() {
+        Caller caller = Caller.current();
+        if (caller.seesAllPeerings()) {
+            return null;
+        }
+        return inventory.peeringServices().stream()
+                .filter(s -> inventory.peering(s.peering()).map(caller::maySee).orElse(false))
+                .map(s -> "peeringServices/" + s.name()).toList();
+    }
+
+    private Inventory.PeeringService resolve(String resource) {
         String head = "peeringServices/";
         if (resource == null || !resource.startsWith(head) || resource.length() == head.length()
                 || resource.indexOf('/', head.length()) >= 0) {
