@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,6 +41,8 @@ public class BmpListener {
 
     private final Map<String, Integer> connections = new HashMap<>();
     private final Map<String, Long> graceTimers = new HashMap<>();
+    private final List<Cidr> allowedSources;
+    private int openSessions;
     private NetServer server;
 
     public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, CollectorMetrics metrics, RpkiValidation rpki) {
@@ -48,6 +51,16 @@ public class BmpListener {
         this.store = store;
         this.metrics = metrics;
         this.rpki = rpki;
+        this.allowedSources = config.allowedSources().stream().map(BmpListener::range).toList();
+    }
+
+    private static Cidr range(String text) {
+        try {
+            return Cidr.parse(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("peering.bmp.allowed-sources: \"" + text + "\" is not a CIDR range like"
+                    + " 192.0.2.0/24 or 2001:db8::/32 (" + e.getMessage() + ")", e);
+        }
     }
 
     void start(@Observes StartupEvent event) {
@@ -84,8 +97,24 @@ public class BmpListener {
     }
 
     private void accept(NetSocket socket) {
-        String router = IpText.format(Cidr.parseAddress(socket.remoteAddress().hostAddress()));
+        java.net.InetAddress source = Cidr.parseAddress(socket.remoteAddress().hostAddress());
+        String router = IpText.format(source);
+        Cidr host = new Cidr(source, source.getAddress().length * 8);
+        if (allowedSources.stream().noneMatch(r -> r.contains(host))) {
+            metrics.refusedSource.increment();
+            LOG.warnf("refused a BMP connection from %s: not in peering.bmp.allowed-sources %s", router, config.allowedSources());
+            socket.close();
+            return;
+        }
         synchronized (this) {
+            if (openSessions >= config.maxSessions()) {
+                metrics.refusedSessionLimit.increment();
+                LOG.warnf("refused a BMP connection from %s: %d sessions are open, peering.bmp.max-sessions is %d",
+                        router, openSessions, config.maxSessions());
+                socket.close();
+                return;
+            }
+            openSessions++;
             Long timer = graceTimers.remove(router);
             if (timer != null) {
                 vertx.cancelTimer(timer);
@@ -97,6 +126,7 @@ public class BmpListener {
     }
 
     private synchronized void closed(String router) {
+        openSessions--;
         if (connections.merge(router, -1, Integer::sum) > 0) {
             return;
         }

@@ -19,6 +19,8 @@ public class CollectorMetrics {
     final Counter unknownAttributes;
     final Counter adjRibOutSkipped;
     final Counter backpressurePauses;
+    final Counter refusedSource;
+    final Counter refusedSessionLimit;
 
     public CollectorMetrics(MeterRegistry registry) {
         messages = registry.counter("peering.bmp.messages");
@@ -32,5 +34,7 @@ public class CollectorMetrics {
         unknownAttributes = registry.counter("peering.bmp.skipped", "what", "path-attribute");
         adjRibOutSkipped = registry.counter("peering.bmp.skipped", "what", "adj-rib-out");
         backpressurePauses = registry.counter("peering.bmp.backpressure.pauses");
+        refusedSource = registry.counter("peering.bmp.refused", "reason", "source-address");
+        refusedSessionLimit = registry.counter("peering.bmp.refused", "reason", "session-limit");
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 
 /** The BMP collector's settings ({@code peering.bmp.*}). */
 @ConfigMapping(prefix = "peering.bmp")
@@ -16,6 +17,18 @@ public interface CollectorConfig {
     /** TCP port routers connect to (RFC 7854 names none; 11019 is common). 0 picks a free port. */
     @WithDefault("11019")
     int port();
+
+    /**
+     * Source address ranges (CIDR) routers may connect from; any other connection is closed at
+     * once, logged and counted ({@code peering_bmp_refused_total{reason="source-address"}}).
+     * Loopback only unless configured: list the routers' management ranges.
+     */
+    @WithDefault("127.0.0.0/8,::1/128")
+    List<String> allowedSources();
+
+    /** BMP connections open at once, all routers together; more are refused until one closes. */
+    @WithDefault("64")
+    int maxSessions();
 
     /** Route changes written per statement batch (per lane). */
     @WithDefault("5000")
