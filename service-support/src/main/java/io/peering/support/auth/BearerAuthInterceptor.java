@@ -11,8 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.Prioritized;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -22,7 +22,6 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -37,8 +36,7 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 @GlobalInterceptor
-@Priority(1000) // before every other interceptor: nothing runs for an unauthenticated call
-public class BearerAuthInterceptor implements ServerInterceptor {
+public class BearerAuthInterceptor implements ServerInterceptor, Prioritized {
 
     private static final Logger LOG = Logger.getLogger(BearerAuthInterceptor.class);
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -56,6 +54,12 @@ public class BearerAuthInterceptor implements ServerInterceptor {
         if (!enabled) {
             LOG.warn("peering.auth.enabled=false: every caller is an operator; never run a shared deployment like this");
         }
+    }
+
+    /** Quarkus orders global interceptors by {@link Prioritized} (higher runs first): authentication before everything else. */
+    @Override
+    public int getPriority() {
+        return 1000;
     }
 
     @Override
@@ -140,43 +144,6 @@ public class BearerAuthInterceptor implements ServerInterceptor {
         meters.counter("peering_auth_refused_total", "code", status.getCode().name()).increment();
         LOG.debugf("refused %s: %s %s", method, status.getCode(), status.getDescription());
         return new RefusingListener<>(call, status);
-    }
-
-    /**
-     * Closes the call with the refusal at its first event rather than inside {@code startCall}:
-     * Quarkus starts the call lazily from a listener event, and a close from within that start
-     * would re-enter its context interceptor before the listener exists.
-     */
-    private static final class RefusingListener<Q, R> extends ServerCall.Listener<Q> {
-        private final ServerCall<Q, R> call;
-        private final Status status;
-        private final AtomicBoolean closed = new AtomicBoolean();
-
-        RefusingListener(ServerCall<Q, R> call, Status status) {
-            this.call = call;
-            this.status = status;
-        }
-
-        private void closeOnce() {
-            if (closed.compareAndSet(false, true)) {
-                call.close(status, new Metadata());
-            }
-        }
-
-        @Override
-        public void onReady() {
-            closeOnce();
-        }
-
-        @Override
-        public void onMessage(Q message) {
-            closeOnce();
-        }
-
-        @Override
-        public void onHalfClose() {
-            closeOnce();
-        }
     }
 
     private static String names(Set<Role> roles) {

@@ -10,6 +10,8 @@ public final class TimeRanges {
 
     /** How far into the future a range may end (clock skew between client and service). */
     public static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(1);
+    /** The longest range one query may span: longer than any retention, so no data is out of reach. */
+    public static final Duration MAX_SPAN = Duration.ofDays(366);
 
     private TimeRanges() {
     }
@@ -21,6 +23,10 @@ public final class TimeRanges {
         }
         if (!end.isAfter(start)) {
             throw ApiErrors.invalidArgument("time_range is reversed or empty: end_time " + end + " must be after start_time " + start);
+        }
+        if (Duration.between(start, end).compareTo(MAX_SPAN) > 0) {
+            throw ApiErrors.invalidArgument("time_range spans " + Duration.between(start, end).toDays() + " days, more than the limit of "
+                    + MAX_SPAN.toDays() + " days; split it into shorter ranges");
         }
         if (end.isAfter(now.plus(FUTURE_TOLERANCE))) {
             throw ApiErrors.invalidArgument("time_range end_time " + end + " is in the future (now is " + now
