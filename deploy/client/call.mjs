@@ -2,6 +2,7 @@
 // A gRPC command-line client for the platform, from the .proto files in proto/ (no reflection needed).
 //   node deploy/client/call.mjs HOST:PORT Service/Method ['{"json": "request"}'] [--max N] [--timeout S]
 //   Service is the short name (RoutesService, MetricsService, LatencyService, EventsService) or the full one.
+// Times (*_time fields) may be RFC 3339 strings or relative: "now", "now-15m".
 // Unary calls print the response as JSON. Server streams print one JSON line per message (stop after
 // --max messages or --timeout seconds). Client streams take a JSON array: one request message per element.
 import grpc from '@grpc/grpc-js';
@@ -49,11 +50,18 @@ if (!info) {
 const headers = new grpc.Metadata();
 if (process.env.PEERING_TOKEN) headers.set('authorization', `Bearer ${process.env.PEERING_TOKEN}`);
 const client = new Service(target, grpc.credentials.createInsecure());
-// Timestamps may be written as RFC 3339 strings ("2026-11-24T00:00:00Z"), as in JSON-mapped protobuf.
+// Timestamps may be written as RFC 3339 strings ("2026-11-24T00:00:00Z"), as in JSON-mapped protobuf,
+// or relative to now: "now", "now-15m" (s, m, h, d).
+const units = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
 const timestamps = value => {
   if (Array.isArray(value)) return value.map(timestamps);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => {
+      const relative = typeof v === 'string' && /(^|_)time$/.test(k) && /^now(?:-(\d+)([smhd]))?$/.exec(v);
+      if (relative) {
+        const ms = Date.now() - (relative[1] ? Number(relative[1]) * units[relative[2]] : 0);
+        return [k, { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 }];
+      }
       if (typeof v === 'string' && /(^|_)time$/.test(k) && /^\d{4}-\d\d-\d\dT/.test(v)) {
         const ms = Date.parse(v);
         if (Number.isNaN(ms)) throw new Error(`${k}: "${v}" is not an RFC 3339 time`);

@@ -9,6 +9,7 @@ source "$(dirname "$0")/env.sh"
 cd "$REPO_DIR"
 
 bash "$LOCAL_DIR/install.sh"
+bash "$LOCAL_DIR/install-kubectl.sh" >/dev/null   # the project's kubectl (kustomize) for RenderedManifestsTest
 bash "$LOCAL_DIR/db-start.sh"
 
 log "linting the v1 contracts with buf"

@@ -13,7 +13,9 @@ import java.util.List;
 
 /**
  * Writes accepted samples: one statement per batch, through {@code unnest} arrays, that inserts
- * the raw samples and adds their values to the hourly rollup, so both always agree. A new rollup
+ * the raw samples and adds their values to the hourly rollup, so both always agree. A sample
+ * identical to one stored (same target, probe location, time and value: a stream sent again) is
+ * not stored again, and only the samples inserted reach the rollup. A new rollup
  * row is written sorted; adding to an existing one appends and marks it unsorted (see
  * {@link RollupCompaction}).
  * Rollup rows are upserted in key order, so concurrent streams lock them in the same order.
@@ -28,10 +30,12 @@ public class SampleStore {
             ), raw AS (
                 INSERT INTO latency.samples (time, prefix, target, rtt_ms, probe_location, origin_asn)
                 SELECT t, prefix::cidr, target::inet, rtt, location, asn FROM u
+                ON CONFLICT DO NOTHING
+                RETURNING time, prefix, rtt_ms, origin_asn
             )
             INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts, sorted)
-            SELECT time_bucket(INTERVAL '1 hour', t), prefix::cidr, coalesce(asn, 0), array_agg(rtt ORDER BY rtt), true
-            FROM u GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
+            SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true
+            FROM raw GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
             ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false
             """;
 
@@ -46,7 +50,10 @@ public class SampleStore {
         this.pool = pool;
     }
 
-    /** Stores one batch in one statement (its own transaction); yields how many samples were stored. */
+    /**
+     * Stores one batch in one statement (its own transaction); yields how many samples of the batch
+     * are now stored (inserted, or identical to one stored before).
+     */
     public Uni<Integer> insert(List<Sample> batch) {
         if (batch.isEmpty()) {
             return Uni.createFrom().item(0);

@@ -1,5 +1,7 @@
 package io.peering.latency.service;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.peering.latency.LatencyStats;
 import io.peering.latency.Sample;
 import io.peering.latency.config.LatencyConfig;
@@ -15,6 +17,7 @@ import io.peering.support.time.Grain;
 import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -72,11 +75,13 @@ public class LatencyService {
     /**
      * Checks every sample of the stream, stores the good ones in batches as they come (a few
      * batches in flight, so checking overlaps writing), and answers when the stream ends. A
-     * refused sample does not stop the stream. Batches written before a database failure stay.
+     * refused sample does not stop the stream. A batch that cannot be written refuses the stream
+     * (UNAVAILABLE when the database is unreachable or went away); batches written before stay.
      */
     public Uni<IngestResult> ingest(Multi<IncomingSample> samples) {
         long[] index = {0};
         long[] rejected = {0};
+        long[] stored = {0};
         List<Rejection> rejections = new ArrayList<>();
         return samples
                 .map(incoming -> {
@@ -94,8 +99,31 @@ public class LatencyService {
                 .select().where(Optional::isPresent).map(Optional::get)
                 .group().intoLists().of(config.batchSize())
                 .onItem().transformToUni(store::insert).merge(config.concurrentBatches())
+                .invoke(n -> stored[0] += n)
+                .onFailure().transform(e -> storeFailed(e, stored[0]))
                 .collect().with(Collectors.summingLong(Integer::longValue))
                 .map(accepted -> new IngestResult(accepted, rejected[0], List.copyOf(rejections)));
+    }
+
+    /**
+     * The status of a stream whose batch could not be written: UNAVAILABLE when the database could
+     * not be reached, went away or is overloaded (sending the stream again is safe and will succeed
+     * once it is back), INTERNAL for anything else.
+     */
+    static StatusRuntimeException storeFailed(Throwable failure, long storedBefore) {
+        if (failure instanceof StatusRuntimeException status) {
+            return status;
+        }
+        String sqlState = failure instanceof PgException pg ? pg.getSqlState() : null;
+        boolean transientFailure = sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("53")
+                || sqlState.startsWith("57P") || sqlState.startsWith("40");
+        String stored = "at least " + storedBefore + " samples of this stream were stored before it failed";
+        return (transientFailure
+                ? Status.UNAVAILABLE.withDescription("could not store the samples: the database is unavailable ("
+                        + failure.getMessage() + "); " + stored + ". Send the stream again: a sample already stored"
+                        + " is not stored twice")
+                : Status.INTERNAL.withDescription("could not store the samples: " + failure.getMessage() + "; " + stored))
+                .withCause(failure).asRuntimeException();
     }
 
     /** The checked sample, or an IllegalArgumentException saying what is wrong with it. */

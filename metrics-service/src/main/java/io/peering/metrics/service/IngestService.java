@@ -1,6 +1,8 @@
 package io.peering.metrics.service;
 
 import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.peering.common.v1.SessionState;
 import io.peering.metrics.Sample;
 import io.peering.metrics.Transition;
@@ -15,6 +17,7 @@ import io.peering.support.net.Cidr;
 import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.Inet4Address;
@@ -28,7 +31,9 @@ import java.util.function.Function;
 /**
  * The two client streams: each item is checked on its own (a bad one is refused with its reason,
  * the others are kept), the good ones are written in batches of {@code ingest-batch-size} rows, and
- * items already stored are counted as duplicates.
+ * items already stored are counted as duplicates. A stream whose batch cannot be written is refused
+ * (UNAVAILABLE when the database is unreachable or went away): its earlier batches stay stored, and
+ * sending the stream again stores each item once.
  */
 @ApplicationScoped
 public class IngestService {
@@ -55,11 +60,11 @@ public class IngestService {
     }
 
     public Uni<Outcome> ingestSamples(Multi<List<ConnectionSample>> batches) {
-        return ingest(batches, this::sample, samples::insert);
+        return ingest(batches, this::sample, samples::insert, "samples");
     }
 
     public Uni<Outcome> reportTransitions(Multi<List<SessionTransitionReport>> batches) {
-        return ingest(batches, this::transition, transitions::insert);
+        return ingest(batches, this::transition, transitions::insert, "transitions");
     }
 
     Sample sample(ConnectionSample s) {
@@ -119,7 +124,8 @@ public class IngestService {
         return time;
     }
 
-    private <I, T> Uni<Outcome> ingest(Multi<List<I>> batches, Function<I, T> check, Function<List<T>, Uni<Integer>> write) {
+    private <I, T> Uni<Outcome> ingest(Multi<List<I>> batches, Function<I, T> check, Function<List<T>, Uni<Integer>> write,
+                                       String noun) {
         int batchSize = config.ingestBatchSize();
         List<T> pending = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
@@ -127,7 +133,7 @@ public class IngestService {
         Function<List<T>, Uni<Void>> flush = batch -> write.apply(batch).invoke(inserted -> {
             tally[1] += inserted;
             tally[2] += batch.size() - inserted;
-        }).replaceWithVoid();
+        }).onFailure().transform(e -> storeFailed(e, noun, tally[1] + tally[2])).replaceWithVoid();
         return batches.onItem().transformToUniAndConcatenate(items -> {
                     for (I item : items) {
                         long index = tally[0]++;
@@ -150,5 +156,26 @@ public class IngestService {
                 .collect().last()
                 .flatMap(ignored -> pending.isEmpty() ? Uni.createFrom().voidItem() : flush.apply(List.copyOf(pending)))
                 .map(ignored -> new Outcome(tally[1], tally[2], tally[3], List.copyOf(rejections)));
+    }
+
+    /**
+     * The status of a stream whose batch could not be written: UNAVAILABLE when the database could
+     * not be reached, went away or is overloaded (sending the stream again is safe and will succeed
+     * once it is back), INTERNAL for anything else.
+     */
+    static StatusRuntimeException storeFailed(Throwable failure, String items, long storedBefore) {
+        if (failure instanceof StatusRuntimeException status) {
+            return status;
+        }
+        String sqlState = failure instanceof PgException pg ? pg.getSqlState() : null;
+        boolean transientFailure = sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("53")
+                || sqlState.startsWith("57P") || sqlState.startsWith("40");
+        String stored = storedBefore + " " + items + " of this stream were stored before it failed";
+        return (transientFailure
+                ? Status.UNAVAILABLE.withDescription("could not store the " + items + ": the database is unavailable ("
+                        + failure.getMessage() + "); " + stored + ". Send the stream again: " + items
+                        + " already stored are counted as duplicates, not stored twice")
+                : Status.INTERNAL.withDescription("could not store the " + items + ": " + failure.getMessage() + "; " + stored))
+                .withCause(failure).asRuntimeException();
     }
 }

@@ -33,6 +33,11 @@ import java.util.function.Supplier;
  * <p>Everything here runs on the socket's event-loop context. Writes go through a queue with one
  * write in flight; while {@code maxPendingBatches} writes wait, the socket is paused, so a router
  * faster than the database is slowed down by TCP instead of filling memory.
+ *
+ * <p>When a write fails, the session is closed and nothing the router sent after it is stored
+ * (the writes waiting, the batch being built, bytes still arriving): for each prefix the stored
+ * state is what the router sent up to some point, never later changes without earlier ones, and
+ * the router re-sends everything when it reconnects.
  */
 final class RouterConnection {
 
@@ -55,6 +60,8 @@ final class RouterConnection {
     private boolean writing;
     private boolean paused;
     private boolean closed;
+    /** A write failed: nothing more of this session is stored (the router re-sends everything when it reconnects). */
+    private boolean failed;
     private boolean closeReported;
     private long flushTimer;
 
@@ -81,7 +88,7 @@ final class RouterConnection {
     }
 
     private void onData(Buffer data) {
-        if (closed) {
+        if (closed || failed) {
             return;
         }
         frames.append(data.getBytes(), 0, data.length());
@@ -147,7 +154,7 @@ final class RouterConnection {
                         if (resync) { // routes not re-sent by then are swept even without End-of-RIB
                             long ms = Math.max(1, config.resyncTimeout().toMillis());
                             vertx.setTimer(ms, id -> context.runOnContext(v -> {
-                                if (!closed) {
+                                if (!closed && !failed) {
                                     enqueue(() -> store.sweepStale(peer, Instant.now(), 0));
                                 }
                             }));
@@ -182,7 +189,7 @@ final class RouterConnection {
     }
 
     private void flushBatch() {
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() || failed) {
             return;
         }
         List<RouteChange> changes = batch;
@@ -214,6 +221,7 @@ final class RouterConnection {
                     metrics.writeErrors.increment();
                     LOG.errorf(failure, "router %s: database write failed; closing its BMP session so it re-sends"
                             + " its routes when it reconnects", router);
+                    failed = true; // what the router sent after the failed write is not stored either
                     pending.clear();
                     batch.clear();
                     socket.close();
@@ -223,7 +231,7 @@ final class RouterConnection {
 
     private void afterWrite() {
         writing = false;
-        if (paused && pending.size() < config.maxPendingBatches() && !closed) {
+        if (paused && pending.size() < config.maxPendingBatches() && !closed && !failed) {
             paused = false;
             socket.resume();
         }
