@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on Debian 12: PostgreSQL 15, TimescaleDB (Apache edition,
 # built from Debian 13's source package, which Debian 12 lacks), and the tools the tests use
-# (GoBGP, FRR, nginx). Idempotent: a second run checks and returns in about a second.
+# (GoBGP, FRR, nginx, Node.js). Idempotent: a second run checks and returns in about a second.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -12,6 +12,11 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Node.js runs the client, the feeders and the gateway test; any install with npm will do
+# (a NodeSource nodejs package brings its own npm, and Debian's npm would conflict with it).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -11,7 +11,8 @@
 #      round-trip latency, streamed through the gateway).
 #   deploy/local/start.sh        # then deploy/local/stop.sh
 # Environment: PEERING_GATEWAY_PORT (8080), PEERING_STACK_ROUTES4 / PEERING_STACK_ROUTES6 (customer routes
-# per peer, 2000 / 200), PEERING_STACK_LIVE=0 (no routers, live feed or feeders), PEERING_AUTH_ENABLED (false),
+# per peer, 2000 / 200), PEERING_STACK_LIVE=0 (no routers, live feed or feeders), PEERING_AUTH_ENABLED (true: bearer
+# tokens from deploy/local/mint-token, written to deploy/local/.state/jwt/*.token),
 # PEERING_SKIP_BUILD=1 (run the jars as built, even when sources are newer).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -48,6 +49,21 @@ elif ((stale)); then
 fi
 
 # ---- the four services ----
+# Bearer tokens (roles reader, collector, operator): a dev key pair made here on first use, never
+# committed; tokens valid 30 days, in files a user can export as PEERING_TOKEN for the Node client.
+AUTH="${PEERING_AUTH_ENABLED:-true}"
+JWT_DIR="$STATE_DIR/jwt"
+mint() { bash "$LOCAL_DIR/mint-token" --ttl 2592000 "$@"; }
+if [ ! -s "$JWT_DIR/service.token" ] || [ -n "$(find "$JWT_DIR/service.token" -mtime +20 2>/dev/null)" ]; then
+  bash "$LOCAL_DIR/mint-token" --public-key >/dev/null   # makes the key pair on first use
+  mint --role operator --subject local-services >"$JWT_DIR/service.token"
+  mint --role operator --subject local-operator >"$JWT_DIR/operator.token"
+  mint --role collector --subject local-feeders >"$JWT_DIR/collector.token"
+  mint --role reader --asn 64500 --subject contoso-noc >"$JWT_DIR/reader-as64500.token"
+  mint --role reader --asn 4200000002 --subject fabrikam-noc >"$JWT_DIR/reader-as4200000002.token"
+  log "minted local tokens in $JWT_DIR (operator, collector, reader-as64500, reader-as4200000002; 30 days)"
+fi
+
 for entry in "${SERVICES[@]}"; do
   name="${entry%%:*}"; port="${entry##*:}"; svc="$name-service"
   if running "$svc"; then
@@ -57,7 +73,8 @@ for entry in "${SERVICES[@]}"; do
   log "starting $svc on port $port (log: $RUN_DIR/$svc.log)"
   (cd "$svc" && export PEERING_INVENTORY="${PEERING_INVENTORY:-$REPO_DIR/deploy/inventory/sample-inventory.yaml}" \
      PEERING_DB_HOST="$PGHOST" PEERING_DB_PORT="$PGPORT" QUARKUS_HTTP_PORT="$port" \
-     PEERING_AUTH_ENABLED="${PEERING_AUTH_ENABLED:-false}" \
+     PEERING_AUTH_ENABLED="$AUTH" PEERING_AUTH_PUBLIC_KEY="$JWT_DIR/public-key.pem" \
+     PEERING_ROUTES_TOKEN="$(cat "$JWT_DIR/service.token")" \
    && exec java ${PEERING_JAVA_OPTS:--Xmx512m} -jar target/quarkus-app/quarkus-run.jar) \
     >"$RUN_DIR/$svc.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$svc.pid"
@@ -124,6 +141,8 @@ if [ "$LIVE" != 0 ]; then
       (cd "$client_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
     export PEERING_GATEWAY_ADDR="$GATEWAY"
+    PEERING_TOKEN="$(cat "$JWT_DIR/collector.token")"
+    export PEERING_TOKEN
     start_bg feeder-counters "$RUN_DIR/feeder-counters.log" node "$LOCAL_DIR/feeders/counters.mjs"
     start_bg feeder-latency "$RUN_DIR/feeder-latency.log" node "$LOCAL_DIR/feeders/latency.mjs"
   else
@@ -147,7 +166,9 @@ Up in $((SECONDS - t_start)) s. One gRPC address for all four services: the gate
   database $PGHOST:$PGPORT/$DB_NAME · logs $RUN_DIR · gateway logs $STATE_DIR/gateway/logs
   ${routers_note:-routers: deploy/local/routers/routers.sh status   (live activity: $RUN_DIR/live-feed.log)}
 Counters and latency samples arrive every 10 s (rates need two samples); events and session flaps come
-from live-feed.sh every minute. Try (through the gateway):
+from live-feed.sh every minute. Every call needs a bearer token (roles reader, collector, operator;
+mint more with deploy/local/mint-token). Try (through the gateway, as the reader of AS64500, contoso-ams):
+  export PEERING_TOKEN=\$(cat $JWT_DIR/reader-as64500.token)
   C="$C"
   \$C RoutesService/ListSessions '{"parent":"peerings/-"}'
   \$C RoutesService/ListReceivedRoutes '{"parent":"peerings/contoso-ams","prefix":"198.51.100.0/24"}'
@@ -158,6 +179,7 @@ from live-feed.sh every minute. Try (through the gateway):
   \$C LatencyService/QueryRegisteredAsnLatency '{"name":"peerings/contoso-ams/registeredAsns/contoso-customer","time_grain":"TIME_GRAIN_PT5M","time_range":{"start_time":"now-1h","end_time":"now"}}'
   \$C EventsService/ListPrefixEvents '{"parent":"peeringServices/contoso-web","time_range":{"start_time":"now-1h","end_time":"now"}}'
   \$C EventsService/WatchPrefixEvents '{"parent":"peeringServices/contoso-web"}' --timeout 300
+  PEERING_TOKEN=\$(cat $JWT_DIR/reader-as4200000002.token) \$C RoutesService/ListReceivedRoutes '{"parent":"peerings/contoso-ams"}'   # PERMISSION_DENIED
   curl --http2-prior-knowledge http://$GATEWAY/healthz/metrics     # each service's readiness, through the gateway
 Stop: deploy/local/stop.sh   (--keep-db keeps the database running)
 MSG

@@ -94,6 +94,14 @@ class RouterConnectionWriteFailureTest {
                 return 0;
             }
 
+            public java.util.List<String> allowedSources() {
+                return java.util.List.of("127.0.0.0/8");
+            }
+
+            public int maxSessions() {
+                return 64;
+            }
+
             public int batchSize() {
                 return 10;
             }

@@ -90,11 +90,31 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void throughTheGatewayACallNeedsATokenAndAReaderSeesOnlyItsOwnPeering() throws Exception {
+        // every route of contoso-ams (the customer route of P1 stays announced whatever the other tests do)
+        String routes = "{\"parent\":\"peerings/contoso-ams\"}";
+        GatewayStack.Result anonymous = stack.callAs(null, "RoutesService/ListReceivedRoutes", routes);
+        GatewayStack.Result stranger = stack.callAs(stack.mintToken("--role", "reader", "--asn", "4200000002"),
+                "RoutesService/ListReceivedRoutes", routes);
+        GatewayStack.Result owner = stack.callAs(stack.mintToken("--role", "reader", "--asn", "64500"),
+                "RoutesService/ListReceivedRoutes", routes);
+        GatewayStack.Result collector = stack.callAs(stack.mintToken("--role", "collector"), "RoutesService/ListReceivedRoutes", routes);
+
+        assertThat(anonymous.output()).contains("UNAUTHENTICATED").contains("authorization: Bearer");
+        assertThat(stranger.output()).contains("PERMISSION_DENIED").contains("peerings/contoso-ams belongs to AS64500");
+        assertThat(owner.exit()).as(owner.output()).isZero();
+        assertThat(owner.output()).contains("127.0.0.11");
+        assertThat(collector.output()).contains("PERMISSION_DENIED").contains("needs one of [reader, operator]");
+    }
+
+    @Test
     void everyRpcOfTheFourServicesAnswersThroughTheGatewayAndTheWatchStreamsFollowTheRouters() throws Exception {
-        Process smoke = new ProcessBuilder("node", "deploy/client/smoke.mjs", stack.gateway(),
+        ProcessBuilder smokeCommand = new ProcessBuilder("node", "deploy/client/smoke.mjs", stack.gateway(),
                 "--live-prefix", LIVE_PREFIX, "--live-session", "127.0.0.12",
                 "--live-event", "PREFIX_EVENT_TYPE_PREFIX_WITHDRAWAL_EVENT", "--timeout", "420")
-                .directory(stack.repo.toFile())
+                .directory(stack.repo.toFile());
+        smokeCommand.environment().put("PEERING_TOKEN", stack.operatorToken);
+        Process smoke = smokeCommand
                 .redirectError(stack.logs.resolve("smoke.stderr.log").toFile())
                 .start();
         List<String> lines = new CopyOnWriteArrayList<>();

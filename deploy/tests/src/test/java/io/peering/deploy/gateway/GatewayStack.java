@@ -36,6 +36,9 @@ final class GatewayStack implements AutoCloseable {
     final Map<String, Process> processes = new LinkedHashMap<>();
     int bmpPort;
     int gatewayPort;
+    /** The key pair and tokens of this run, from deploy/local/mint-token with a state folder of its own. */
+    Path jwtState;
+    String operatorToken;
     Path gatewayState;
     Path routersState;
     private boolean databaseCreated;
@@ -70,6 +73,18 @@ final class GatewayStack implements AutoCloseable {
             check(run(Duration.ofMinutes(5), client, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), "npm ci in deploy/client");
         }
         Files.createDirectories(logs);
+        jwtState = logs.resolve("jwt-state");
+        operatorToken = mintToken("--role", "operator", "--subject", "gateway-e2e-operator");
+    }
+
+    /** A token signed with this run's dev key (deploy/local/mint-token, which makes the key on first use). */
+    String mintToken(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", "deploy/local/mint-token"));
+        cmd.addAll(List.of(args));
+        Result r = run(Duration.ofSeconds(30), repo, Map.of("PEERING_STATE_DIR", jwtState.toString()), cmd.toArray(String[]::new));
+        check(r, "mint-token " + String.join(" ", args));
+        String[] lines = r.output().strip().split("\n");
+        return lines[lines.length - 1].strip();
     }
 
     void startDatabase() throws IOException, InterruptedException {
@@ -90,7 +105,9 @@ final class GatewayStack implements AutoCloseable {
                     "QUARKUS_HTTP_PORT", String.valueOf(ports.get(s)),
                     "PEERING_DB_HOST", DB_HOST, "PEERING_DB_PORT", DB_PORT, "PEERING_DB_NAME", database,
                     "PEERING_INVENTORY", repo.resolve("deploy/inventory/sample-inventory.yaml").toString(),
-                    "PEERING_AUTH_ENABLED", "false",
+                    "PEERING_AUTH_ENABLED", "true",
+                    "PEERING_AUTH_PUBLIC_KEY", jwtState.resolve("jwt/public-key.pem").toString(),
+                    "PEERING_ROUTES_TOKEN", operatorToken,
                     "PEERING_ROUTES_HOST", "127.0.0.1", "PEERING_ROUTES_PORT", String.valueOf(ports.get("routes"))));
             if (s.equals("routes")) {
                 env.put("PEERING_BMP_HOST", "127.0.0.1");
@@ -159,10 +176,16 @@ final class GatewayStack implements AutoCloseable {
         return check(r, String.join(" ", cmd));
     }
 
-    /** node deploy/client/call.mjs GATEWAY Service/Method JSON: its output, or null when the call failed. */
+    /** node deploy/client/call.mjs GATEWAY Service/Method JSON as the operator: its output, or null when the call failed. */
     String call(String method, String json) throws IOException, InterruptedException {
-        Result r = run(Duration.ofMinutes(1), repo, "node", "deploy/client/call.mjs", gateway(), method, json);
+        Result r = callAs(operatorToken, method, json);
         return r.exit == 0 ? r.output : null;
+    }
+
+    /** The same call with another bearer token (none when null): exit code and output, errors included. */
+    Result callAs(String token, String method, String json) throws IOException, InterruptedException {
+        return run(Duration.ofMinutes(1), repo, token == null ? Map.of() : Map.of("PEERING_TOKEN", token),
+                "node", "deploy/client/call.mjs", gateway(), method, json);
     }
 
     /** Polls a call through the gateway until its output satisfies the condition. */

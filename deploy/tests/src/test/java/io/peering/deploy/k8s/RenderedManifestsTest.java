@@ -69,7 +69,6 @@ class RenderedManifestsTest {
      * calls routes-service (ListReceivedRoutes) but has no peering.auth.service-token yet; the
      * manifest already hands it the token. Remove the entry when it reads one.
      */
-    static final Map<String, Set<String>> NOT_YET_READ = Map.of("latency-service", Set.of("PEERING_ROUTES_TOKEN"));
 
     /**
      * Variables of authentication, which is being built on its own branch: exempt only while no
@@ -702,6 +701,16 @@ class RenderedManifestsTest {
             if (admitted.isEmpty()) {
                 problems.add(r.name + ": no NetworkPolicy admits the routers to port " + bmp);
             }
+            Set<String> collectorAdmits = new LinkedHashSet<>();
+            for (String range : routes.setting(container, "peering.bmp.allowed-sources", "").split(",")) {
+                if (!range.isBlank()) {
+                    collectorAdmits.add(range.trim());
+                }
+            }
+            if (!collectorAdmits.equals(admitted)) {
+                problems.add(r.name + ": the collector admits " + collectorAdmits + " (peering.bmp.allowed-sources) but the"
+                        + " NetworkPolicy admits " + admitted + "; keep the two lists the same");
+            }
             List<Map<String, Object>> loadBalancers = r.all("Service").stream()
                     .filter(s -> "LoadBalancer".equals(at(s, "spec", "type")) && r.workloadsSelectedBy(s).contains(d)).toList();
             if (loadBalancers.isEmpty()) {
@@ -1022,7 +1031,7 @@ class RenderedManifestsTest {
                     String name = (String) map(e).get("name");
                     boolean notLanded = NOT_LANDED_YET.contains(name)
                             && SERVICES.stream().noneMatch(other -> Module.of(other).orElseThrow().consumes(name));
-                    if (!module.consumes(name) && !NOT_YET_READ.getOrDefault(service, Set.of()).contains(name) && !notLanded) {
+                    if (!module.consumes(name) && !notLanded) {
                         problems.add(r.name + ": " + service + " gets " + name + ", which its application.properties never reads");
                     }
                 }
