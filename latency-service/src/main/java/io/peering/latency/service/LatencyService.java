@@ -117,7 +117,8 @@ public class LatencyService {
         String sqlState = failure instanceof PgException pg ? pg.getSqlState() : null;
         boolean transientFailure = sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("53")
                 || sqlState.startsWith("57P") || sqlState.startsWith("40");
-        String stored = "at least " + storedBefore + " samples of this stream were stored before it failed";
+        String stored = storedBefore + " samples of this stream were stored before it failed (and batches in flight may"
+                + " have been)";
         return (transientFailure
                 ? Status.UNAVAILABLE.withDescription("could not store the samples: the database is unavailable ("
                         + failure.getMessage() + "); " + stored + ". Send the stream again: a sample already stored"

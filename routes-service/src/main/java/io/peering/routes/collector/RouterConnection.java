@@ -13,6 +13,7 @@ import io.peering.routes.bmp.IpText;
 import io.peering.routes.bmp.StatCounter;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -24,7 +25,9 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +67,9 @@ final class RouterConnection {
     private boolean failed;
     private boolean closeReported;
     private long flushTimer;
+    private long reportCheckTimer;
+    /** The peers this session reported up (Peer Up), by distinguisher and address. */
+    private final Set<String> reportedPeers = new HashSet<>();
 
     RouterConnection(NetSocket socket, Vertx vertx, String router, CollectorConfig config, RouteStore store,
                      CollectorMetrics metrics, RouteConverter converter, Runnable onClosed) {
@@ -85,6 +91,15 @@ final class RouterConnection {
         socket.closeHandler(v -> onClose());
         socket.exceptionHandler(e -> LOG.warnf("router %s: socket error: %s", router, e.getMessage()));
         flushTimer = vertx.setPeriodic(Math.max(1, config.flushInterval().toMillis()), id -> flushBatch());
+        // A router reports every established peer (Peer Up) when its BMP session starts. Peers stored
+        // as up that it has not reported by the resync timeout went down while we were not receiving
+        // (the collector restarting, the connection broken): take them down now.
+        reportCheckTimer = vertx.setTimer(Math.max(1, config.resyncTimeout().toMillis()), id -> context.runOnContext(v -> {
+            if (!closed && !failed) {
+                Set<String> reported = Set.copyOf(reportedPeers);
+                enqueue(() -> takeDownPeersNotReported(reported));
+            }
+        }));
     }
 
     private void onData(Buffer data) {
@@ -145,6 +160,7 @@ final class RouterConnection {
             }
         } else if (message instanceof BmpMessage.PeerUp up) {
             PeerRef peer = converter.peer(up.peer());
+            reportedPeers.add(key(peer));
             String localAddress = up.localAddress() == null ? null : IpText.format(up.localAddress());
             String bgpId = up.peer().bgpId() == null ? null : IpText.format(up.peer().bgpId());
             long localAsn = up.sentOpen() == null ? 0 : up.sentOpen().myAs();
@@ -178,6 +194,25 @@ final class RouterConnection {
         } else if (message instanceof BmpMessage.Unsupported u) {
             metrics.unsupportedMessages.increment();
         }
+    }
+
+    private static String key(PeerRef peer) {
+        return peer.distinguisher() + " " + peer.peerAddress();
+    }
+
+    /** Takes down the router's peers stored as up that this session has not reported. */
+    private Uni<?> takeDownPeersNotReported(Set<String> reported) {
+        Instant now = Instant.now();
+        return store.establishedPeersOf(router)
+                .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
+                .select().where(peer -> !reported.contains(key(peer)))
+                .onItem().transformToUniAndConcatenate(peer -> {
+                    LOG.warnf("router %s did not report peer %s within %s of its BMP session starting: it went down while"
+                            + " the collector was not receiving; taking it down", router, peer.peerAddress(), config.resyncTimeout());
+                    return store.peerDown(peer, now, "not reported by the router after its BMP session started again (went"
+                            + " down while the collector was not receiving)", 0, 0, 0, "peer down");
+                })
+                .collect().last();
     }
 
     private void add(RouteChange change) {
@@ -244,6 +279,7 @@ final class RouterConnection {
         }
         LOG.infof("router %s: BMP session closed", router);
         vertx.cancelTimer(flushTimer);
+        vertx.cancelTimer(reportCheckTimer);
         flushBatch();
         closed = true;
         enqueue(() -> store.routerDisconnected(router));

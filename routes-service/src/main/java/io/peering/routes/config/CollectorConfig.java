@@ -61,7 +61,9 @@ public interface CollectorConfig {
 
     /**
      * After a session already known as up is re-established, routes not re-sent are withdrawn at
-     * the router's End-of-RIB for their family, or after this long when it sends none.
+     * the router's End-of-RIB for their family, or after this long when it sends none. Peers stored
+     * as up that a router has not reported (Peer Up) this long after its BMP session started are
+     * taken down: they went down while the collector was not receiving.
      */
     @WithDefault("PT5M")
     Duration resyncTimeout();

@@ -1,0 +1,236 @@
+package io.peering.deploy.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL 15 + TimescaleDB cluster of one test's own, so the test may stop and start it at
+ * will (the shared cluster on 55432 is never touched). Created like deploy/local/db-start.sh does:
+ * initdb as the 'postgres' OS user when we are root, trust authentication on 127.0.0.1, a free
+ * port, {@code shared_preload_libraries = timescaledb}, the role and database the services use
+ * ({@code peering}/{@code peering}, extension created by the superuser {@code peering_admin}).
+ *
+ * <p>{@code fsync} is off to spare the shared machine's disk: the cluster is only ever stopped
+ * cleanly ({@code -m fast} writes a shutdown checkpoint), so committed data survives every restart.
+ * {@link #close()} stops it and deletes its data directory (its log, {@code server.log}, stays);
+ * a shutdown hook does the same if the JVM exits without reaching it.
+ */
+final class PrivateCluster implements AutoCloseable {
+
+    static final String PG_BIN = "/usr/lib/postgresql/15/bin/";
+    static final String SUPERUSER = "peering_admin";
+    static final String DATABASE = "peering";
+
+    private final Path dir;
+    private final Path data;
+    private final int port;
+    private final Thread cleanup = new Thread(this::close, "private-cluster-cleanup");
+    private boolean closed;
+
+    private PrivateCluster(Path dir, int port) {
+        this.dir = dir;
+        this.data = dir.resolve("pgdata");
+        this.port = port;
+    }
+
+    /** Creates and starts a cluster under {@code dir} (which must be reachable by the 'postgres' user). */
+    static PrivateCluster start(Path dir) {
+        PrivateCluster cluster = new PrivateCluster(dir, Local.freePort());
+        Runtime.getRuntime().addShutdownHook(cluster.cleanup);
+        try {
+            cluster.create();
+            cluster.startServer();
+            cluster.execute("postgres", "CREATE ROLE peering LOGIN PASSWORD 'peering'");
+            cluster.execute("postgres", "CREATE DATABASE " + DATABASE + " OWNER peering");
+            cluster.execute(DATABASE, "CREATE EXTENSION timescaledb");
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Environment that points a service at this cluster. */
+    Map<String, String> serviceEnvironment() {
+        return Map.of("PEERING_DB_HOST", "127.0.0.1", "PEERING_DB_PORT", String.valueOf(port),
+                "PEERING_DB_NAME", DATABASE);
+    }
+
+    private void create() {
+        try {
+            Files.createDirectories(data);
+            if (asRoot()) {
+                run("chown", "postgres:postgres", dir.toString(), data.toString());
+            }
+            run("chmod", "700", data.toString());
+            runAsOwner(PG_BIN + "initdb", "-D", data.toString(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8", "--no-sync");
+            Files.writeString(data.resolve("postgresql.conf"), """
+
+                    # --- private cluster of a fault test (deploy/tests faults) ---
+                    listen_addresses = '127.0.0.1'
+                    port = %d
+                    unix_socket_directories = '%s'
+                    shared_preload_libraries = 'timescaledb'
+                    timescaledb.telemetry_level = off
+                    timescaledb.max_background_workers = 2
+                    max_connections = 150
+                    shared_buffers = 128MB
+                    fsync = off
+                    full_page_writes = off
+                    log_min_messages = warning
+                    """.formatted(port, data), StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startServer() {
+        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60", "start");
+    }
+
+    /** Fast restart: open connections are terminated, the server stops cleanly and starts again. */
+    void restart() {
+        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-m", "fast", "-w",
+                "-t", "60", "restart");
+    }
+
+    /** Fast stop: open connections are terminated, in-flight transactions roll back. */
+    void stop() {
+        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop");
+    }
+
+    void startAgain() {
+        startServer();
+    }
+
+    // ---- queries (a fresh connection each time: the server may have restarted since) ----------
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE, SUPERUSER, "");
+    }
+
+    /** The first column of the first row, as a long. */
+    long count(String sql, Object... params) {
+        List<String> rows = strings(sql, params);
+        return rows.isEmpty() || rows.get(0) == null ? 0 : Long.parseLong(rows.get(0));
+    }
+
+    /** Every row, its columns joined by '|'. */
+    List<String> strings(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            List<String> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                int columns = r.getMetaData().getColumnCount();
+                while (r.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= columns; i++) {
+                        row.append(i > 1 ? "|" : "").append(r.getString(i));
+                    }
+                    rows.add(row.toString());
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void execute(String database, String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, SUPERUSER, "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the server (immediately: nothing more is needed from it) and deletes its data directory. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (Files.isRegularFile(data.resolve("postmaster.pid"))) {
+                runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-m", "immediate", "-w", "-t", "60", "stop");
+            }
+        } catch (RuntimeException e) {
+            System.err.println("stopping the private cluster in " + data + ": " + e.getMessage());
+        }
+        try (Stream<Path> files = Files.walk(data)) { // the logs beside it stay, for reading after a failure
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("deleting " + data + ": " + e.getMessage());
+        }
+        if (Thread.currentThread() != cleanup) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already
+            }
+        }
+    }
+
+    private static boolean asRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void runAsOwner(String... command) {
+        if (asRoot()) {
+            String[] full = new String[command.length + 4];
+            full[0] = "runuser";
+            full[1] = "-u";
+            full[2] = "postgres";
+            full[3] = "--";
+            System.arraycopy(command, 0, full, 4, command.length);
+            run(full);
+        } else {
+            run(command);
+        }
+    }
+
+    static String run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in 120 s:\n" + out);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n" + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.peering.deploy.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of the four services, run from its built jar ({@code <module>/target/quarkus-app/quarkus-run.jar})
+ * as a child process on its own free HTTP/gRPC port, with its log appended to {@code <dir>/<module>.log}
+ * (restarts append to the same log). Authentication is off (PEERING_AUTH_ENABLED=false) and the
+ * inventory is the sample one. {@link #close()} kills it; a shutdown hook does too.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private final String module;
+    private final Path jar;
+    private final Path log;
+    private final int port;
+    private final Map<String, String> environment = new HashMap<>();
+    private final Thread cleanup = new Thread(this::destroy, "service-process-cleanup");
+    private Process process;
+
+    private ServiceProcess(String module, Path dir, Map<String, String> environment) {
+        this.module = module;
+        this.jar = Local.repo().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        this.log = dir.resolve(module + ".log");
+        this.port = Local.freePort();
+        this.environment.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        this.environment.put("PEERING_AUTH_ENABLED", "false");
+        this.environment.put("PEERING_INVENTORY", Local.repo().resolve("deploy/inventory/sample-inventory.yaml").toString());
+        this.environment.putAll(environment);
+    }
+
+    /** Starts the service and waits until it is ready (/q/health/ready answers 200). */
+    static ServiceProcess start(String module, Path dir, Map<String, String> environment) {
+        ServiceProcess service = new ServiceProcess(module, dir, environment);
+        if (!Files.isRegularFile(service.jar)) {
+            throw new IllegalStateException(service.jar + " is missing: build the service first (./mvnw install -DskipTests -pl "
+                    + module + " -am, or the whole reactor)");
+        }
+        Runtime.getRuntime().addShutdownHook(service.cleanup);
+        service.launch();
+        return service;
+    }
+
+    /** The port of its gRPC, health and metrics endpoints. */
+    int port() {
+        return port;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    private void launch() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar.toString()))
+                .directory(jar.getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Local.await(Duration.ofSeconds(120), module + " ready on port " + port, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError(module + " exited with " + process.exitValue() + " before it was ready:\n" + tail());
+                }
+                return ready();
+            }, ok -> ok);
+        } catch (AssertionError e) {
+            destroy();
+            throw new AssertionError(e.getMessage() + "\n--- last lines of " + log + " ---\n" + tail(), e);
+        }
+    }
+
+    private boolean ready() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(5000);
+            return c.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL: the process gets no chance to finish anything. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(module + " did not die within 30 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts it again with the same settings (same port, same database) and waits until it is ready. */
+    void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(module + " is still running");
+        }
+        launch();
+    }
+
+    /** The last lines of its log (for failure messages). */
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** How many lines of its log contain {@code text}. */
+    long logLines(String text) {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains(text)).count();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private synchronized void destroy() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        destroy();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down already
+        }
+    }
+}
