@@ -78,6 +78,8 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
                     .redirectErrorStream(true).redirectOutput(Files.createTempFile("routes-service", ".log").toFile());
             pb.environment().putAll(Map.of("QUARKUS_HTTP_PORT", String.valueOf(http), "PEERING_BMP_PORT", String.valueOf(bmp),
                     "PEERING_BMP_HOST", "127.0.0.1", "PEERING_DB_NAME", database,
+                    // the services under test follow it without a token, as their test profile has authentication off
+                    "PEERING_AUTH_ENABLED", "false",
                     "PEERING_INVENTORY", repo.resolve("deploy/inventory/sample-inventory.yaml").toString()));
             routes = pb.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
