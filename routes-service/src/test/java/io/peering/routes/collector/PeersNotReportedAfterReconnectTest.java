@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -79,39 +80,8 @@ class PeersNotReportedAfterReconnectTest {
     }
 
     static CollectorConfig config(Duration resyncTimeout) {
-        return new CollectorConfig() {
-            public String host() {
-                return ROUTER;
-            }
-
-            public int port() {
-                return 0;
-            }
-
-            public int batchSize() {
-                return 100;
-            }
-
-            public int writeLanes() {
-                return 1;
-            }
-
-            public Duration flushInterval() {
-                return Duration.ofMillis(20);
-            }
-
-            public int maxPendingBatches() {
-                return 2;
-            }
-
-            public Duration routerGracePeriod() {
-                return Duration.ofMinutes(10);
-            }
-
-            public Duration resyncTimeout() {
-                return resyncTimeout;
-            }
-        };
+        return CollectorSettings.with(Map.of("host", ROUTER, "port", 0, "batchSize", 100, "writeLanes", 1,
+                "flushInterval", Duration.ofMillis(20), "routerGracePeriod", Duration.ofMinutes(10), "resyncTimeout", resyncTimeout));
     }
 
     @Test

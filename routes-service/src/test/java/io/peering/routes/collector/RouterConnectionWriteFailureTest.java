@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -85,47 +86,8 @@ class RouterConnectionWriteFailureTest {
     }
 
     static CollectorConfig config() {
-        return new CollectorConfig() {
-            public String host() {
-                return "127.0.0.1";
-            }
-
-            public int port() {
-                return 0;
-            }
-
-            public java.util.List<String> allowedSources() {
-                return java.util.List.of("127.0.0.0/8");
-            }
-
-            public int maxSessions() {
-                return 64;
-            }
-
-            public int batchSize() {
-                return 10;
-            }
-
-            public int writeLanes() {
-                return 1;
-            }
-
-            public Duration flushInterval() {
-                return Duration.ofMillis(20);
-            }
-
-            public int maxPendingBatches() {
-                return 2;
-            }
-
-            public Duration routerGracePeriod() {
-                return Duration.ofMinutes(10);
-            }
-
-            public Duration resyncTimeout() {
-                return Duration.ofMinutes(5);
-            }
-        };
+        return CollectorSettings.with(Map.of("host", "127.0.0.1", "port", 0, "batchSize", 10, "writeLanes", 1,
+                "flushInterval", Duration.ofMillis(20), "maxPendingBatches", 2, "routerGracePeriod", Duration.ofMinutes(10)));
     }
 
     @Test
