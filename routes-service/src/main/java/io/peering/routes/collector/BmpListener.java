@@ -91,6 +91,11 @@ public class BmpListener {
         }
     }
 
+    /** BMP sessions open now, all routers together (bounded by peering.bmp.max-sessions). */
+    public synchronized int openSessions() {
+        return openSessions;
+    }
+
     /** The port routers connect to (the configured one, or the one picked when configured as 0). */
     public int port() {
         return server.actualPort();
