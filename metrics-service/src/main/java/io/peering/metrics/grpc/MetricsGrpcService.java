@@ -95,10 +95,10 @@ public class MetricsGrpcService extends MutinyMetricsServiceGrpc.MetricsServiceI
     }
 
     private static Instant start(boolean present, TimeRange range) {
-        return present && range.hasStartTime() ? MetricMapper.instant(range.getStartTime()) : null;
+        return present && range.hasStartTime() ? MetricMapper.instant("time_range.start_time", range.getStartTime()) : null;
     }
 
     private static Instant end(boolean present, TimeRange range) {
-        return present && range.hasEndTime() ? MetricMapper.instant(range.getEndTime()) : null;
+        return present && range.hasEndTime() ? MetricMapper.instant("time_range.end_time", range.getEndTime()) : null;
     }
 }

@@ -7,6 +7,7 @@ import io.peering.common.v1.SessionState;
 import io.peering.metrics.Sample;
 import io.peering.metrics.Transition;
 import io.peering.metrics.config.MetricsConfig;
+import io.peering.metrics.mapping.MetricMapper;
 import io.peering.metrics.repository.SampleStore;
 import io.peering.metrics.repository.TransitionStore;
 import io.peering.metrics.v1.ConnectionSample;
@@ -113,7 +114,12 @@ public class IngestService {
     /** Device time, to the microsecond the database keeps; refused when missing or in the future (beyond clock skew). */
     private static Instant time(Timestamp t) {
         if (t == null || (t.getSeconds() == 0 && t.getNanos() == 0)) {
-            throw new IllegalArgumentException("time is required");
+            throw new IllegalArgumentException("time is required: the device time, at most "
+                    + TimeRanges.FUTURE_TOLERANCE.toMinutes() + " minute in the future");
+        }
+        if (!MetricMapper.isValid(t)) {
+            throw new IllegalArgumentException("time is not a valid Timestamp: it needs " + MetricMapper.TIMESTAMP_RANGE
+                    + "; got seconds " + t.getSeconds() + ", nanos " + t.getNanos());
         }
         Instant time = Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).truncatedTo(ChronoUnit.MICROS);
         Instant latest = Instant.now().plus(TimeRanges.FUTURE_TOLERANCE);
