@@ -48,7 +48,9 @@ public class MetricsGrpcService extends MutinyMetricsServiceGrpc.MetricsServiceI
     public Uni<QueryConnectionMetricsResponse> queryConnectionMetrics(QueryConnectionMetricsRequest request) {
         return Uni.createFrom().deferred(() -> {
                     if (request.getAggregation() == Aggregation.UNRECOGNIZED) {
-                        throw ApiErrors.invalidArgument("aggregation " + request.getAggregationValue() + " is not a known value");
+                        throw ApiErrors.invalidArgument("aggregation " + request.getAggregationValue() + " is not a known value; use"
+                                + " AGGREGATION_AVERAGE, _MINIMUM, _MAXIMUM, _SUM or _COUNT as the metric offers (see"
+                                + " ListMetricDefinitions), or leave it unset for the metric's primary aggregation");
                     }
                     return metrics.queryConnectionMetrics(request.getResource(), request.getMetricsList(),
                             start(request.hasTimeRange(), request.getTimeRange()), end(request.hasTimeRange(), request.getTimeRange()),
@@ -63,7 +65,8 @@ public class MetricsGrpcService extends MutinyMetricsServiceGrpc.MetricsServiceI
         return Uni.createFrom().deferred(() -> {
                     AddressFamily family = request.getAddressFamily();
                     if (family == AddressFamily.UNRECOGNIZED) {
-                        throw ApiErrors.invalidArgument("address_family " + request.getAddressFamilyValue() + " is not a known value");
+                        throw ApiErrors.invalidArgument("address_family " + request.getAddressFamilyValue() + " is not a known value; use"
+                                + " ADDRESS_FAMILY_IPV4, ADDRESS_FAMILY_IPV6, or leave it unset for both");
                     }
                     return metrics.queryPeeringServiceAvailability(request.getPeeringService(),
                             start(request.hasTimeRange(), request.getTimeRange()), end(request.hasTimeRange(), request.getTimeRange()),
