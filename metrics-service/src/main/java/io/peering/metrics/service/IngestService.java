@@ -12,6 +12,7 @@ import io.peering.metrics.repository.SampleStore;
 import io.peering.metrics.repository.TransitionStore;
 import io.peering.metrics.v1.ConnectionSample;
 import io.peering.metrics.v1.SessionTransitionReport;
+import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.InventoryIndex.ConnectionRef;
 import io.peering.support.net.Cidr;
@@ -96,12 +97,23 @@ public class IngestService {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("connection is required: \"peerings/{peering}/connections/{connection}\"");
         }
+        String[] parts = name.split("/", -1);
+        if (parts.length != 4 || !parts[0].equals("peerings") || parts[1].isEmpty() || !parts[2].equals("connections")
+                || parts[3].isEmpty()) {
+            throw new IllegalArgumentException("connection must be \"peerings/{peering}/connections/{connection}\"; got \""
+                    + name + "\"");
+        }
         return inventory.connection(name).orElseThrow(() -> new IllegalArgumentException("connection \"" + name
                 + "\" is not in the inventory"));
     }
 
     private static InetAddress sessionAddress(ConnectionRef connection, String text) {
-        InetAddress address = Cidr.parseAddress(text);
+        InetAddress address;
+        try {
+            address = Cidr.parseAddress(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("session_address: " + e.getMessage());
+        }
         for (String known : connection.connection().sessionAddresses()) {
             if (Cidr.parseAddress(known).equals(address)) {
                 return address;
@@ -161,7 +173,19 @@ public class IngestService {
                 })
                 .collect().last()
                 .flatMap(ignored -> pending.isEmpty() ? Uni.createFrom().voidItem() : flush.apply(List.copyOf(pending)))
-                .map(ignored -> new Outcome(tally[1], tally[2], tally[3], List.copyOf(rejections)));
+                .map(ignored -> {
+                    if (tally[0] > 0 && tally[3] == tally[0]) {
+                        throw allRefused(noun, tally[0], rejections.get(0));
+                    }
+                    return new Outcome(tally[1], tally[2], tally[3], List.copyOf(rejections));
+                });
+    }
+
+    /** The status of a stream whose every item was refused (so nothing of it was stored). */
+    static StatusRuntimeException allRefused(String items, long count, Rejection first) {
+        return ApiErrors.invalidArgument("every " + items.substring(0, items.length() - 1) + " of the stream was refused ("
+                + count + " of " + count + "), nothing was stored; the first refused is index " + first.index() + ": "
+                + first.reason());
     }
 
     /**
