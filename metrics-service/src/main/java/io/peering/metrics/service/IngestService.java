@@ -31,11 +31,14 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The two client streams: each item is checked on its own (a bad one is refused with its reason,
- * the others are kept), the good ones are written in batches of {@code ingest-batch-size} rows, and
- * items already stored are counted as duplicates. A stream whose batch cannot be written is refused
- * (UNAVAILABLE when the database is unreachable or went away): its earlier batches stay stored, and
- * sending the stream again stores each item once.
+ * The two client streams: each item is checked on its own (a bad one is refused with its index in
+ * the stream and a reason that starts with the offending field, the others are kept), the good ones
+ * are written in batches of {@code ingest-batch-size} rows, and items already stored are counted as
+ * duplicates. A stream in which every item is refused stores nothing and ends with INVALID_ARGUMENT
+ * naming the first refused item's index and reason, so a client that sends only bad items (a wrong
+ * connection name, a device clock in the future) learns it from the status. A stream whose batch
+ * cannot be written is refused (UNAVAILABLE when the database is unreachable or went away): its
+ * earlier batches stay stored, and sending the stream again stores each item once.
  */
 @ApplicationScoped
 public class IngestService {
@@ -80,7 +83,8 @@ public class IngestService {
     Transition transition(SessionTransitionReport r) {
         ConnectionRef connection = connection(r.getConnection());
         if (r.getSessionAddress().isEmpty()) {
-            throw new IllegalArgumentException("session_address is required");
+            throw new IllegalArgumentException("session_address is required: one of the session addresses of "
+                    + connection.resourceName() + " " + connection.connection().sessionAddresses());
         }
         InetAddress address = sessionAddress(connection, r.getSessionAddress());
         SessionState state = r.getState();
