@@ -13,7 +13,7 @@ import java.util.List;
  * carrying BGP UPDATEs (RFC 4271; IPv6 in MP_REACH/MP_UNREACH, RFC 4760), with 4-byte AS numbers
  * (RFC 6793) negotiated on every session. Only what the fault tests send.
  */
-final class Bmp {
+public final class Bmp {
 
     private Bmp() {
     }
@@ -21,11 +21,11 @@ final class Bmp {
     static final int LOCAL_ASN = 65000;
 
     /** A BGP peer of the router, as BMP's per-peer header names it. */
-    record Peer(String address, long asn) {
+    public record Peer(String address, long asn) {
     }
 
     /** A route the router holds from a peer: IPv4 or IPv6 unicast, no ADD-PATH. */
-    record Route(String prefix, List<Long> asPath, String nextHop) {
+    public record Route(String prefix, List<Long> asPath, String nextHop) {
         boolean ipv6() {
             return prefix.contains(":");
         }

@@ -11,13 +11,13 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Where things are on this machine, free ports, and bounded waiting. */
-final class Local {
+public final class Local {
 
     private Local() {
     }
 
     /** The repository root (the directory holding deploy/local). */
-    static Path repo() {
+    public static Path repo() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("deploy/local/db-start.sh"))) {
                 return dir;
@@ -27,7 +27,7 @@ final class Local {
     }
 
     /** A fresh directory for one test's files (database, logs) under deploy/tests/target/faults. */
-    static Path workDir(String name) {
+    public static Path workDir(String name) {
         try {
             Path base = repo().resolve("deploy/tests/target/faults");
             Files.createDirectories(base);
@@ -40,7 +40,7 @@ final class Local {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -49,12 +49,12 @@ final class Local {
     }
 
     /** Polls {@code condition} every 100 ms until it holds; fails with {@code what} after {@code timeout}. */
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
         await(timeout, what, () -> condition.getAsBoolean(), done -> done);
     }
 
     /** Polls {@code value} every 100 ms until {@code done} accepts it, and returns it; fails with the last value seen. */
-    static <T> T await(Duration timeout, String what, Supplier<T> value, Predicate<T> done) {
+    public static <T> T await(Duration timeout, String what, Supplier<T> value, Predicate<T> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         T last = null;
         RuntimeException lastError = null;
@@ -80,7 +80,7 @@ final class Local {
         }
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * {@link #close()} stops it and deletes its data directory (its log, {@code server.log}, stays);
  * a shutdown hook does the same if the JVM exits without reaching it.
  */
-final class PrivateCluster implements AutoCloseable {
+public final class PrivateCluster implements AutoCloseable {
 
     static final String PG_BIN = "/usr/lib/postgresql/15/bin/";
     static final String SUPERUSER = "peering_admin";
@@ -49,7 +49,7 @@ final class PrivateCluster implements AutoCloseable {
     }
 
     /** Creates and starts a cluster under {@code dir} (which must be reachable by the 'postgres' user). */
-    static PrivateCluster start(Path dir) {
+    public static PrivateCluster start(Path dir) {
         PrivateCluster cluster = new PrivateCluster(dir, Local.freePort());
         Runtime.getRuntime().addShutdownHook(cluster.cleanup);
         try {
@@ -65,12 +65,12 @@ final class PrivateCluster implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Environment that points a service at this cluster. */
-    Map<String, String> serviceEnvironment() {
+    public Map<String, String> serviceEnvironment() {
         return Map.of("PEERING_DB_HOST", "127.0.0.1", "PEERING_DB_PORT", String.valueOf(port),
                 "PEERING_DB_NAME", DATABASE);
     }
@@ -130,13 +130,13 @@ final class PrivateCluster implements AutoCloseable {
     }
 
     /** The first column of the first row, as a long. */
-    long count(String sql, Object... params) {
+    public long count(String sql, Object... params) {
         List<String> rows = strings(sql, params);
         return rows.isEmpty() || rows.get(0) == null ? 0 : Long.parseLong(rows.get(0));
     }
 
     /** Every row, its columns joined by '|'. */
-    List<String> strings(String sql, Object... params) {
+    public List<String> strings(String sql, Object... params) {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);

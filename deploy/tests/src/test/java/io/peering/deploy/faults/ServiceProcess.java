@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * (restarts append to the same log). Authentication is off (PEERING_AUTH_ENABLED=false) and the
  * inventory is the sample one. {@link #close()} kills it; a shutdown hook does too.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final String module;
     private final Path jar;
@@ -40,7 +40,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts the service and waits until it is ready (/q/health/ready answers 200). */
-    static ServiceProcess start(String module, Path dir, Map<String, String> environment) {
+    public static ServiceProcess start(String module, Path dir, Map<String, String> environment) {
         ServiceProcess service = new ServiceProcess(module, dir, environment);
         if (!Files.isRegularFile(service.jar)) {
             throw new IllegalStateException(service.jar + " is missing: build the service first (./mvnw install -DskipTests -pl "
@@ -52,12 +52,21 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The port of its gRPC, health and metrics endpoints. */
-    int port() {
+    public int port() {
         return port;
     }
 
-    Path log() {
+    public Path log() {
         return log;
+    }
+
+    /** The operating-system process id of the running service (for /proc/{pid}/status). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
     }
 
     private void launch() {
@@ -118,7 +127,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The last lines of its log (for failure messages). */
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * in its first session ({@link #pauseFirstTableAfter}), so a test can break something at a known
  * point of the feed.
  */
-final class SyntheticRouter implements AutoCloseable {
+public final class SyntheticRouter implements AutoCloseable {
 
     static final Duration RECONNECT_DELAY = Duration.ofMillis(500);
     private static final int ROUTES_PER_UPDATE = 100;
@@ -80,13 +80,13 @@ final class SyntheticRouter implements AutoCloseable {
     private volatile Socket socket;
 
     /** A router at loopback address {@code address} exporting to the collector on 127.0.0.1:{@code collectorPort}. */
-    SyntheticRouter(String address, int collectorPort) {
+    public SyntheticRouter(String address, int collectorPort) {
         this.address = address;
         this.collectorPort = collectorPort;
     }
 
     /** Before {@link #start}: a peer whose session is up, with the routes the router received from it. */
-    synchronized SyntheticRouter peer(Peer peer, List<Route> routes) {
+    public synchronized SyntheticRouter peer(Peer peer, List<Route> routes) {
         LinkedHashMap<String, Route> held = table.computeIfAbsent(peer, p -> new LinkedHashMap<>());
         routes.forEach(r -> held.put(r.prefix(), r));
         up.add(peer);
@@ -99,7 +99,7 @@ final class SyntheticRouter implements AutoCloseable {
         return this;
     }
 
-    void start() {
+    public void start() {
         thread = new Thread(this::run, "synthetic-router-" + address);
         thread.setDaemon(true);
         thread.start();
@@ -107,20 +107,20 @@ final class SyntheticRouter implements AutoCloseable {
 
     // ---- what happens on the router ------------------------------------------------------------
 
-    void announce(Peer peer, Route route) {
+    public void announce(Peer peer, Route route) {
         changes.add(new Announce(peer, route));
     }
 
-    void withdraw(Peer peer, String prefix) {
+    public void withdraw(Peer peer, String prefix) {
         changes.add(new Withdraw(peer, prefix));
     }
 
-    void peerUp(Peer peer) {
+    public void peerUp(Peer peer) {
         changes.add(new PeerUp(peer));
     }
 
     /** The peer's BGP session goes down: the router drops its routes and reports Peer Down. */
-    void peerDown(Peer peer) {
+    public void peerDown(Peer peer) {
         changes.add(new PeerDown(peer));
     }
 
@@ -135,31 +135,36 @@ final class SyntheticRouter implements AutoCloseable {
         return copy;
     }
 
-    long sessionsOpened() {
+    public long sessionsOpened() {
         return sessionsOpened.get();
     }
 
-    long sessionsLost() {
+    public long sessionsLost() {
         return sessionsLost.get();
     }
 
     /** Route announcements written to the collector, over all sessions (a re-sent table counts again). */
-    long routesSent() {
+    public long routesSent() {
         return routesSent.get();
     }
 
     /** Changes written to the collector as they happened (not counting re-sent tables). */
-    long changesSent() {
+    public long changesSent() {
         return changesSent.get();
     }
 
+    /** Changes made on the router and not yet written to the collector. */
+    public int pending() {
+        return changes.size();
+    }
+
     /** Why the last session ended. */
-    String lastLoss() {
+    public String lastLoss() {
         return lastLoss;
     }
 
     /** The session is up, has sent the whole table, and every change made so far. */
-    boolean synced() {
+    public boolean synced() {
         return synced && changes.isEmpty();
     }
 
