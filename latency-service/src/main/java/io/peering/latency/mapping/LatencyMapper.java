@@ -22,7 +22,12 @@ public final class LatencyMapper {
     private LatencyMapper() {
     }
 
+    /** A sample as received; a time that is not a valid Timestamp is carried as its refusal, for the sample's checks. */
     public static LatencyService.IncomingSample incoming(LatencySample s) {
+        if (s.hasTime() && !isValid(s.getTime())) {
+            return new LatencyService.IncomingSample(s.getTarget(), null, s.getRttMs(), s.getProbeLocation(),
+                    Integer.toUnsignedLong(s.getOriginAsn()), notATimestamp("time", s.getTime()));
+        }
         return new LatencyService.IncomingSample(s.getTarget(), s.hasTime() ? instant(s.getTime()) : null, s.getRttMs(),
                 s.getProbeLocation(), Integer.toUnsignedLong(s.getOriginAsn()));
     }
@@ -56,11 +61,30 @@ public final class LatencyMapper {
         if (!hasRange || !range.hasStartTime() || !range.hasEndTime()) {
             throw ApiErrors.invalidArgument("time_range is required, with both start_time and end_time");
         }
-        return instant(range.getStartTime());
+        return checked("time_range.start_time", range.getStartTime());
     }
 
     public static Instant end(TimeRange range) {
-        return instant(range.getEndTime());
+        return checked("time_range.end_time", range.getEndTime());
+    }
+
+    /** Whether a Timestamp is one the protobuf definition allows: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+    static boolean isValid(Timestamp t) {
+        return t.getSeconds() >= -62_135_596_800L && t.getSeconds() <= 253_402_300_799L && t.getNanos() >= 0
+                && t.getNanos() <= 999_999_999;
+    }
+
+    static String notATimestamp(String field, Timestamp t) {
+        return field + " is not a valid Timestamp: it needs seconds within -62135596800..253402300799"
+                + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
+                + ", nanos " + t.getNanos();
+    }
+
+    private static Instant checked(String field, Timestamp t) {
+        if (!isValid(t)) {
+            throw ApiErrors.invalidArgument(notATimestamp(field, t));
+        }
+        return instant(t);
     }
 
     public static Instant instant(Timestamp t) {

@@ -52,8 +52,16 @@ public class LatencyService {
         this.retention = retention.period();
     }
 
-    /** A sample as received, before its checks; {@code time} null when absent, {@code originAsn} 0 when unknown. */
-    public record IncomingSample(String target, Instant time, double rttMs, String probeLocation, long originAsn) {
+    /**
+     * A sample as received, before its checks; {@code time} null when absent, {@code originAsn} 0 when unknown,
+     * {@code timeRefusal} why the time as sent is not a time at all (null when it is one).
+     */
+    public record IncomingSample(String target, Instant time, double rttMs, String probeLocation, long originAsn,
+                                 String timeRefusal) {
+
+        public IncomingSample(String target, Instant time, double rttMs, String probeLocation, long originAsn) {
+            this(target, time, rttMs, probeLocation, originAsn, null);
+        }
     }
 
     public record Rejection(long index, String reason) {
@@ -138,6 +146,9 @@ public class LatencyService {
         if (!Double.isFinite(in.rttMs()) || in.rttMs() < 0 || in.rttMs() > MAX_RTT_MS) {
             throw new IllegalArgumentException("rtt_ms " + in.rttMs() + " is outside 0.." + (long) MAX_RTT_MS
                     + " milliseconds");
+        }
+        if (in.timeRefusal() != null) {
+            throw new IllegalArgumentException(in.timeRefusal());
         }
         if (in.time() == null) {
             throw new IllegalArgumentException("time is required: when the sample was measured");
