@@ -83,8 +83,11 @@ public class LatencyService {
     /**
      * Checks every sample of the stream, stores the good ones in batches as they come (a few
      * batches in flight, so checking overlaps writing), and answers when the stream ends. A
-     * refused sample does not stop the stream. A batch that cannot be written refuses the stream
-     * (UNAVAILABLE when the database is unreachable or went away); batches written before stay.
+     * refused sample does not stop the stream: the reply lists it by its index in the stream, with
+     * a reason that starts with the offending field. A stream whose every sample is refused stores
+     * nothing and ends with INVALID_ARGUMENT naming the first refused sample's index and reason. A
+     * batch that cannot be written refuses the stream (UNAVAILABLE when the database is unreachable
+     * or went away); batches written before stay.
      */
     public Uni<IngestResult> ingest(Multi<IncomingSample> samples) {
         long[] index = {0};
@@ -110,7 +113,18 @@ public class LatencyService {
                 .invoke(n -> stored[0] += n)
                 .onFailure().transform(e -> storeFailed(e, stored[0]))
                 .collect().with(Collectors.summingLong(Integer::longValue))
-                .map(accepted -> new IngestResult(accepted, rejected[0], List.copyOf(rejections)));
+                .map(accepted -> {
+                    if (index[0] > 0 && rejected[0] == index[0]) {
+                        throw allRefused(index[0], rejections.get(0));
+                    }
+                    return new IngestResult(accepted, rejected[0], List.copyOf(rejections));
+                });
+    }
+
+    /** The status of a stream whose every sample was refused (so nothing of it was stored). */
+    static StatusRuntimeException allRefused(long count, Rejection first) {
+        return ApiErrors.invalidArgument("every sample of the stream was refused (" + count + " of " + count
+                + "), nothing was stored; the first refused is index " + first.index() + ": " + first.reason());
     }
 
     /**
