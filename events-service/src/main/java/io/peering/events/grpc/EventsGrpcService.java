@@ -34,8 +34,10 @@ public class EventsGrpcService extends MutinyEventsServiceGrpc.EventsServiceImpl
                         throw ApiErrors.invalidArgument("time_range is required: give start_time and end_time");
                     }
                     return events.list(request.getParent(), request.getPrefix(),
-                            EventMapper.instant(request.getTimeRange().hasStartTime(), request.getTimeRange().getStartTime()),
-                            EventMapper.instant(request.getTimeRange().hasEndTime(), request.getTimeRange().getEndTime()),
+                            EventMapper.instant("time_range.start_time", request.getTimeRange().hasStartTime(),
+                                    request.getTimeRange().getStartTime()),
+                            EventMapper.instant("time_range.end_time", request.getTimeRange().hasEndTime(),
+                                    request.getTimeRange().getEndTime()),
                             types(request.getTypesList()), levels(request.getLevelsList()), request.getPageSize(),
                             request.getPageToken());
                 })

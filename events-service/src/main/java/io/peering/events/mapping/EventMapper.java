@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import io.peering.events.PrefixEvent;
 import io.peering.events.v1.EventLevel;
 import io.peering.events.v1.PrefixEventType;
+import io.peering.support.grpc.ApiErrors;
 
 import java.time.Instant;
 
@@ -31,8 +32,20 @@ public final class EventMapper {
                 .build();
     }
 
-    /** A set timestamp as an instant; null when unset. */
-    public static Instant instant(boolean set, Timestamp t) {
-        return set ? Instant.ofEpochSecond(t.getSeconds(), t.getNanos()) : null;
+    /**
+     * A set timestamp as an instant; null when unset; INVALID_ARGUMENT naming {@code field} when it is not a
+     * valid Timestamp (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z).
+     */
+    public static Instant instant(String field, boolean set, Timestamp t) {
+        if (!set) {
+            return null;
+        }
+        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
+                || t.getNanos() > 999_999_999) {
+            throw ApiErrors.invalidArgument(field + " is not a valid Timestamp: it needs seconds within -62135596800..253402300799"
+                    + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
+                    + ", nanos " + t.getNanos());
+        }
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 }
