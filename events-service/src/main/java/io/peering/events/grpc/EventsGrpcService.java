@@ -48,9 +48,15 @@ public class EventsGrpcService extends MutinyEventsServiceGrpc.EventsServiceImpl
 
     @Override
     public Multi<WatchPrefixEventsResponse> watchPrefixEvents(WatchPrefixEventsRequest request) {
-        return Multi.createFrom().deferred(() -> events.watch(request.getParent(), request.getPrefix(),
-                        types(request.getTypesList()), levels(request.getLevelsList()), request.getAfterCursor(),
-                        request.getStartPosition() == StartPosition.START_POSITION_EARLIEST))
+        return Multi.createFrom().deferred(() -> {
+                    if (request.getStartPosition() == StartPosition.UNRECOGNIZED) {
+                        throw ApiErrors.invalidArgument("start_position " + request.getStartPositionValue() + " is not a known"
+                                + " value; use START_POSITION_LATEST, START_POSITION_EARLIEST, or leave it unset (latest)");
+                    }
+                    return events.watch(request.getParent(), request.getPrefix(), types(request.getTypesList()),
+                            levels(request.getLevelsList()), request.getAfterCursor(),
+                            request.getStartPosition() == StartPosition.START_POSITION_EARLIEST);
+                })
                 .map(batch -> WatchPrefixEventsResponse.newBuilder()
                         .addAllEvents(batch.stream().map(EventMapper::event).toList()).build());
     }
