@@ -93,6 +93,9 @@ public class EventsService {
             try {
                 requested = Long.parseLong(afterCursor);
             } catch (NumberFormatException e) {
+                requested = -1L;
+            }
+            if (requested < 0) {
                 throw ApiErrors.invalidArgument("after_cursor \"" + afterCursor + "\" is not a cursor this service issued;"
                         + " use the cursor of an event");
             }
