@@ -1,5 +1,6 @@
 package io.peering.support.sql;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.lang.reflect.Array;
@@ -11,6 +12,9 @@ import java.util.List;
  * say each column's Java type (String, Long, Short, Boolean, OffsetDateTime), add rows, and
  * {@link #tuple()} gives one typed array per column.
  */
+// Native images: the typed arrays are made with Array.newInstance, so their classes are registered.
+@RegisterForReflection(targets = {String[].class, Long[].class, Short[].class, Boolean[].class, Double[].class,
+        java.time.OffsetDateTime[].class, Integer[].class})
 public final class Columns {
 
     private final Class<?>[] types;
