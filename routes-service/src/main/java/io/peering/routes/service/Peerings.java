@@ -23,7 +23,7 @@ public class Peerings {
     }
 
     /**
-     * "peerings/{peering}" → the peering; NOT_FOUND or INVALID_ARGUMENT otherwise, and
+     * The {@code parent} of a request, "peerings/{peering}" → the peering; NOT_FOUND or INVALID_ARGUMENT otherwise, and
      * PERMISSION_DENIED when the caller's token does not cover the peering's ASN.
      */
     public Inventory.Peering peering(String resource) {
@@ -50,7 +50,8 @@ public class Peerings {
 
     private Inventory.Peering resolve(String resource) {
         if (resource == null || !resource.startsWith("peerings/") || resource.indexOf('/', 9) >= 0 || resource.length() == 9) {
-            throw ApiErrors.invalidArgument("expected a peering name like \"peerings/contoso-ams\"; got \"" + resource + "\"");
+            throw ApiErrors.invalidArgument("parent must be \"peerings/{peering}\", like \"peerings/contoso-ams\"; got \""
+                    + resource + "\"");
         }
         String name = resource.substring(9);
         return inventory.peering(name).orElseThrow(() -> ApiErrors.notFound(
