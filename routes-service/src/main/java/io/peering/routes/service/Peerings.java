@@ -58,8 +58,24 @@ public class Peerings {
                 "no peering \"" + name + "\" in the inventory; known: " + inventory.peerings().stream().map(Inventory.Peering::name).toList()));
     }
 
-    /** The session addresses (text, canonical) of every connection of a peering, or of one of its connections. */
+    /**
+     * The session addresses (text, canonical) of every connection of a peering, or of one of its connections:
+     * INVALID_ARGUMENT when {@code connectionResource} is not a connection name of the peering, NOT_FOUND when the
+     * peering has no such connection.
+     */
     public List<String> sessionAddresses(Inventory.Peering peering, String connectionResource) {
+        if (connectionResource != null && !connectionResource.isEmpty()) {
+            String[] parts = connectionResource.split("/", -1);
+            if (parts.length != 4 || !parts[0].equals("peerings") || parts[1].isEmpty() || !parts[2].equals("connections")
+                    || parts[3].isEmpty()) {
+                throw ApiErrors.invalidArgument("connection must be \"peerings/{peering}/connections/{connection}\"; got \""
+                        + connectionResource + "\"");
+            }
+            if (!parts[1].equals(peering.name())) {
+                throw ApiErrors.invalidArgument("connection " + connectionResource + " is not under parent peerings/"
+                        + peering.name() + "; give one of peerings/" + peering.name() + "/connections/..., or no connection");
+            }
+        }
         List<String> addresses = new ArrayList<>();
         for (InventoryIndex.ConnectionRef c : inventory.connectionsOf(peering.name())) {
             if (connectionResource == null || connectionResource.isEmpty() || c.resourceName().equals(connectionResource)) {
