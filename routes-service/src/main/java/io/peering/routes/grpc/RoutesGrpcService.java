@@ -39,11 +39,18 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
 
     @Override
     public Uni<ListReceivedRoutesResponse> listReceivedRoutes(ListReceivedRoutesRequest request) {
-        return Uni.createFrom().deferred(() -> routes.listReceivedRoutes(request.getParent(), request.getConnection(),
-                        request.getPrefix(), request.getPrefixMatch() == PrefixMatch.PREFIX_MATCH_OR_LONGER,
-                        request.getAsPath(), originFilter(request.getOriginAsValidationState()),
-                        rpkiFilter(request.getRpkiValidationState()), ribFilter(request.getRibView()),
-                        request.getPageSize(), request.getPageToken()))
+        return Uni.createFrom().deferred(() -> {
+                    if (request.getPrefixMatch() == PrefixMatch.UNRECOGNIZED) {
+                        throw ApiErrors.invalidArgument("prefix_match " + request.getPrefixMatchValue() + " is not a known value;"
+                                + " use PREFIX_MATCH_EXACT, PREFIX_MATCH_OR_LONGER, or leave it unset (exact)");
+                    }
+                    return routes.listReceivedRoutes(request.getParent(), request.getConnection(), request.getPrefix(),
+                            request.getPrefixMatch() == PrefixMatch.PREFIX_MATCH_OR_LONGER, request.getAsPath(),
+                            originFilter(request.getOriginAsValidationState(), request.getOriginAsValidationStateValue()),
+                            rpkiFilter(request.getRpkiValidationState(), request.getRpkiValidationStateValue()),
+                            ribFilter(request.getRibView(), request.getRibViewValue()), request.getPageSize(),
+                            request.getPageToken());
+                })
                 .map(page -> ListReceivedRoutesResponse.newBuilder()
                         .addAllRoutes(page.items().stream().map(mapper::route).toList())
                         .setNextPageToken(page.nextPageToken()).build());
@@ -79,7 +86,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
     @Override
     public Multi<WatchRouteChangesResponse> watchRouteChanges(WatchRouteChangesRequest request) {
         return Multi.createFrom().deferred(() -> routes.watchRouteChanges(request.getAfterCursor(),
-                        request.getStartPosition() == StartPosition.START_POSITION_EARLIEST, request.getParent(),
+                        fromEarliest(request.getStartPosition(), request.getStartPositionValue()), request.getParent(),
                         RouteMapper.nonEmpty(request.getPrefixesList())))
                 .map(batch -> WatchRouteChangesResponse.newBuilder()
                         .addAllChanges(batch.stream().map(mapper::change).toList()).build());
@@ -88,12 +95,20 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
     @Override
     public Multi<WatchSessionsResponse> watchSessions(WatchSessionsRequest request) {
         return Multi.createFrom().deferred(() -> routes.watchSessions(request.getAfterCursor(),
-                        request.getStartPosition() == StartPosition.START_POSITION_EARLIEST, request.getParent()))
+                        fromEarliest(request.getStartPosition(), request.getStartPositionValue()), request.getParent()))
                 .map(batch -> WatchSessionsResponse.newBuilder()
                         .addAllTransitions(batch.stream().map(mapper::transition).toList()).build());
     }
 
-    private static Boolean originFilter(OriginAsValidationState state) {
+    private static boolean fromEarliest(StartPosition position, int value) {
+        if (position == StartPosition.UNRECOGNIZED) {
+            throw ApiErrors.invalidArgument("start_position " + value + " is not a known value; use START_POSITION_LATEST,"
+                    + " START_POSITION_EARLIEST, or leave it unset (latest)");
+        }
+        return position == StartPosition.START_POSITION_EARLIEST;
+    }
+
+    private static Boolean originFilter(OriginAsValidationState state, int value) {
         return switch (state) {
             case ORIGIN_AS_VALIDATION_STATE_UNSPECIFIED -> null;
             case ORIGIN_AS_VALIDATION_STATE_VALID -> true;
@@ -101,24 +116,29 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
             case ORIGIN_AS_VALIDATION_STATE_UNKNOWN -> throw ApiErrors.invalidArgument(
                     "origin_as_validation_state UNKNOWN never matches: every route of a peering comes from a peer the"
                             + " inventory knows; use VALID, INVALID or leave it unset");
-            default -> throw ApiErrors.invalidArgument("origin_as_validation_state " + state + " is not a known value");
+            default -> throw ApiErrors.invalidArgument("origin_as_validation_state " + value + " is not a known value; use"
+                    + " ORIGIN_AS_VALIDATION_STATE_VALID, ORIGIN_AS_VALIDATION_STATE_INVALID, or leave it unset");
         };
     }
 
-    private static Short rpkiFilter(RpkiValidationState state) {
+    private static Short rpkiFilter(RpkiValidationState state, int value) {
         return switch (state) {
             case RPKI_VALIDATION_STATE_UNSPECIFIED -> null;
             case RPKI_VALIDATION_STATE_VALID, RPKI_VALIDATION_STATE_INVALID, RPKI_VALIDATION_STATE_NOT_FOUND ->
                     (short) state.getNumber();
-            default -> throw ApiErrors.invalidArgument("rpki_validation_state " + state + " is not a known value");
+            default -> throw ApiErrors.invalidArgument("rpki_validation_state " + value + " is not a known value; use"
+                    + " RPKI_VALIDATION_STATE_VALID, RPKI_VALIDATION_STATE_INVALID, RPKI_VALIDATION_STATE_NOT_FOUND, or leave"
+                    + " it unset");
         };
     }
 
-    private static Short ribFilter(RibView view) {
+    private static Short ribFilter(RibView view, int value) {
         return switch (view) {
             case RIB_VIEW_UNSPECIFIED -> null;
             case RIB_VIEW_ADJ_RIB_IN_PRE_POLICY, RIB_VIEW_ADJ_RIB_IN_POST_POLICY, RIB_VIEW_LOC_RIB -> (short) view.getNumber();
-            default -> throw ApiErrors.invalidArgument("rib_view " + view + " is not a known value");
+            default -> throw ApiErrors.invalidArgument("rib_view " + value + " is not a known value; use"
+                    + " RIB_VIEW_ADJ_RIB_IN_PRE_POLICY, RIB_VIEW_ADJ_RIB_IN_POST_POLICY, RIB_VIEW_LOC_RIB, or leave it unset"
+                    + " (every view)");
         };
     }
 }
