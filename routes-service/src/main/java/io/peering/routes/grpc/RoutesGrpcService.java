@@ -1,6 +1,7 @@
 package io.peering.routes.grpc;
 
 import io.peering.common.v1.StartPosition;
+import io.peering.common.v1.TimeRange;
 import io.peering.routes.mapping.RouteMapper;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.routes.service.RoutesService;
@@ -60,12 +61,13 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
     public Uni<GetRouteHistoryResponse> getRouteHistory(GetRouteHistoryRequest request) {
         return Uni.createFrom().deferred(() -> {
                     if (!request.hasTimeRange()) {
-                        throw ApiErrors.invalidArgument("time_range is required");
+                        throw ApiErrors.invalidArgument("time_range is required: give start_time and end_time");
                     }
+                    TimeRange range = request.getTimeRange();
                     return routes.routeHistory(request.getParent(), request.getPrefix(),
-                            RouteMapper.instant(request.getTimeRange().getStartTime()),
-                            RouteMapper.instant(request.getTimeRange().getEndTime()), request.getPageSize(),
-                            request.getPageToken());
+                            RouteMapper.instant("time_range.start_time", range.hasStartTime(), range.getStartTime()),
+                            RouteMapper.instant("time_range.end_time", range.hasEndTime(), range.getEndTime()),
+                            request.getPageSize(), request.getPageToken());
                 })
                 .map(page -> GetRouteHistoryResponse.newBuilder()
                         .addAllChanges(page.items().stream().map(mapper::change).toList())

@@ -15,6 +15,7 @@ import io.peering.routes.v1.RouteChangeType;
 import io.peering.routes.v1.RpkiValidationState;
 import io.peering.routes.v1.Session;
 import io.peering.routes.v1.SessionTransition;
+import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.InventoryIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -145,6 +146,23 @@ public class RouteMapper {
 
     public static Instant instant(Timestamp t) {
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    /**
+     * A request's Timestamp as an instant: null when unset, INVALID_ARGUMENT naming {@code field} when it is not a
+     * valid Timestamp (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z).
+     */
+    public static Instant instant(String field, boolean set, Timestamp t) {
+        if (!set) {
+            return null;
+        }
+        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
+                || t.getNanos() > 999_999_999) {
+            throw ApiErrors.invalidArgument(field + " is not a valid Timestamp: it needs seconds within -62135596800..253402300799"
+                    + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
+                    + ", nanos " + t.getNanos());
+        }
+        return instant(t);
     }
 
     public static List<String> nonEmpty(List<String> values) {

@@ -8,6 +8,7 @@ import io.peering.support.log.LogSignal;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.net.Cidr;
+import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,7 +81,7 @@ public class RoutesService {
             throw ApiErrors.invalidArgument("prefix is required, e.g. \"198.51.100.0/24\"");
         }
         String canonical = parsePrefix(prefix, "prefix").toString();
-        checkRange(from, to);
+        TimeRanges.check(from, to, Instant.now());
         int size = PageTokens.pageSize(pageSize);
         String fingerprint = String.join("|", parent, canonical, from.toString(), to.toString());
         Instant afterTime = null;
@@ -223,14 +224,5 @@ public class RoutesService {
             }
         }
         return asns;
-    }
-
-    static void checkRange(Instant from, Instant to) {
-        if (from == null || to == null) {
-            throw ApiErrors.invalidArgument("time_range needs both start_time and end_time");
-        }
-        if (!to.isAfter(from)) {
-            throw ApiErrors.invalidArgument("time_range end_time (" + to + ") must be after start_time (" + from + ")");
-        }
     }
 }
