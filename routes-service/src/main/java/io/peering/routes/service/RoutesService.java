@@ -165,7 +165,11 @@ public class RoutesService {
             try {
                 cursor = Long.parseLong(afterCursor);
             } catch (NumberFormatException e) {
-                throw ApiErrors.invalidArgument("after_cursor \"" + afterCursor + "\" is not a cursor this service issued");
+                cursor = -1L;
+            }
+            if (cursor < 0) {
+                throw ApiErrors.invalidArgument("after_cursor \"" + afterCursor + "\" is not a cursor this service issued; pass"
+                        + " the cursor of a change or transition from a response, or none to start at start_position");
             }
         }
         Long requested = cursor;
