@@ -1,0 +1,202 @@
+package io.peering.routes.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Channel;
+import io.peering.common.v1.TimeRange;
+import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.v1.WatchRouteChangesRequest;
+import io.peering.routes.v1.WatchSessionsRequest;
+import io.peering.support.testing.MalformedInputMatrix;
+import io.peering.support.testing.MalformedInputMatrix.Case;
+import io.peering.support.testing.RoleMatrix;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+import static io.peering.support.testing.MalformedInputMatrix.invalid;
+import static io.peering.support.testing.MalformedInputMatrix.rpc;
+import static io.peering.support.testing.MalformedInputMatrix.tooLarge;
+
+/**
+ * Every routes RPC with every kind of malformed field its request has: each is refused with
+ * INVALID_ARGUMENT naming the field and what it accepts (a message over 4 MiB with RESOURCE_EXHAUSTED).
+ */
+@QuarkusTest
+class RoutesMalformedInputTest {
+
+    static final String PEERING = "peerings/contoso-ams";
+    static final Instant NOW = Instant.now();
+
+    static Timestamp ts(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    static TimeRange range(Instant start, Instant end) {
+        return TimeRange.newBuilder().setStartTime(ts(start)).setEndTime(ts(end)).build();
+    }
+
+    static RoutesServiceGrpc.RoutesServiceBlockingStub stub(Channel ch) {
+        return RoutesServiceGrpc.newBlockingStub(ch).withDeadlineAfter(MalformedInputMatrix.deadlineMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- valid requests, each case changes one field
+
+    static Function<Channel, Object> list(UnaryOperator<ListReceivedRoutesRequest.Builder> change) {
+        ListReceivedRoutesRequest.Builder b = ListReceivedRoutesRequest.newBuilder().setParent(PEERING);
+        ListReceivedRoutesRequest request = change.apply(b).build();
+        return ch -> stub(ch).listReceivedRoutes(request);
+    }
+
+    static Function<Channel, Object> history(UnaryOperator<GetRouteHistoryRequest.Builder> change) {
+        GetRouteHistoryRequest.Builder b = GetRouteHistoryRequest.newBuilder().setParent(PEERING).setPrefix("198.51.100.0/24")
+                .setTimeRange(range(NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(1))));
+        GetRouteHistoryRequest request = change.apply(b).build();
+        return ch -> stub(ch).getRouteHistory(request);
+    }
+
+    static Function<Channel, Object> sessions(UnaryOperator<ListSessionsRequest.Builder> change) {
+        ListSessionsRequest request = change.apply(ListSessionsRequest.newBuilder().setParent(PEERING)).build();
+        return ch -> stub(ch).listSessions(request);
+    }
+
+    static Function<Channel, Object> watchChanges(UnaryOperator<WatchRouteChangesRequest.Builder> change) {
+        WatchRouteChangesRequest request = change.apply(WatchRouteChangesRequest.newBuilder().setParent(PEERING)).build();
+        return ch -> RoleMatrix.firstOf(stub(ch).watchRouteChanges(request));
+    }
+
+    static Function<Channel, Object> watchSessions(UnaryOperator<WatchSessionsRequest.Builder> change) {
+        WatchSessionsRequest request = change.apply(WatchSessionsRequest.newBuilder().setParent(PEERING)).build();
+        return ch -> RoleMatrix.firstOf(stub(ch).watchSessions(request));
+    }
+
+    // ---- cases shared by several RPCs
+
+    /** A field that names one peering. */
+    static List<Case> peeringName(String field, Function<String, Function<Channel, Object>> with) {
+        return List.of(
+                invalid(field + " missing", field, "peerings/{peering}", with.apply("")),
+                invalid(field + " not a resource name", field, "peerings/{peering}", with.apply("contoso-ams")),
+                invalid(field + " resource of another kind", field, "peerings/{peering}", with.apply("peeringServices/contoso-web")),
+                invalid(field + " a connection, not a peering", field, "peerings/{peering}",
+                        with.apply("peerings/contoso-ams/connections/ams-1")));
+    }
+
+    /** A prefix field. */
+    static List<Case> prefix(String field, Function<String, Function<Channel, Object>> with) {
+        return List.of(
+                invalid(field + " 10.0.0.0/33", field, "0..32", with.apply("10.0.0.0/33")),
+                invalid(field + " not-a-prefix", field, "IPv4 or IPv6", with.apply("not-a-prefix")),
+                invalid(field + " host name", field, "IPv4 or IPv6", with.apply("example.com/24")),
+                invalid(field + " host bits set", field, "did you mean 198.51.100.0/24", with.apply("198.51.100.1/24")));
+    }
+
+    static List<Case> paging(Function<Integer, Function<Channel, Object>> size, Function<String, Function<Channel, Object>> token) {
+        return List.of(
+                invalid("page_size 1000000", "page_size", "between 0 and 1000", size.apply(1_000_000)),
+                invalid("page_size -1", "page_size", "between 0 and 1000", size.apply(-1)),
+                invalid("page_token garbage", "page_token", "next_page_token", token.apply("garbage")),
+                invalid("page_token not base64", "page_token", "next_page_token", token.apply("%%%")));
+    }
+
+    static List<Case> timeRange(Function<TimeRange, Function<Channel, Object>> with) {
+        Instant hourAgo = NOW.minus(Duration.ofHours(1));
+        return List.of(
+                invalid("time_range missing", "time_range", "start_time", with.apply(null)),
+                invalid("time_range reversed", "time_range", "after start_time", with.apply(range(hourAgo, hourAgo.minusSeconds(60)))),
+                invalid("time_range empty", "time_range", "after start_time", with.apply(range(hourAgo, hourAgo))),
+                invalid("time_range without end_time", "end_time", "end_time",
+                        with.apply(TimeRange.newBuilder().setStartTime(ts(hourAgo)).build())),
+                invalid("time_range ending in the future", "end_time", "current time",
+                        with.apply(range(hourAgo, NOW.plus(Duration.ofHours(1))))),
+                invalid("time_range over 366 days", "time_range", "366 days",
+                        with.apply(range(hourAgo.minus(Duration.ofDays(400)), hourAgo))),
+                invalid("start_time not a Timestamp (seconds 2^63-1)", "start_time", "9999-12-31",
+                        with.apply(TimeRange.newBuilder().setStartTime(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))
+                                .setEndTime(ts(hourAgo)).build())),
+                invalid("end_time not a Timestamp (nanos -1)", "end_time", "999999999",
+                        with.apply(TimeRange.newBuilder().setStartTime(ts(hourAgo.minusSeconds(600)))
+                                .setEndTime(ts(hourAgo).toBuilder().setNanos(-1)).build())));
+    }
+
+    static List<Case> cursor(Function<String, Function<Channel, Object>> with) {
+        return List.of(
+                invalid("after_cursor garbage", "after_cursor", "start_position", with.apply("garbage")),
+                invalid("after_cursor negative", "after_cursor", "start_position", with.apply("-5")),
+                invalid("after_cursor ahead of the log", "after_cursor", "cursor from a response", with.apply("9223372036854775807")));
+    }
+
+    @SafeVarargs
+    static Case[] cases(List<Case>... groups) {
+        List<Case> all = new ArrayList<>();
+        for (List<Case> g : groups) {
+            all.addAll(g);
+        }
+        return all.toArray(Case[]::new);
+    }
+
+    @Test
+    void everyRoutesRpcRefusesMalformedInputWithInvalidArgumentNamingTheField() {
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        MalformedInputMatrix.run(port, List.of(
+                rpc("ListReceivedRoutes", cases(
+                        peeringName("parent", p -> list(b -> b.setParent(p))),
+                        List.of(
+                                invalid("connection not a resource name", "connection", "peerings/{peering}/connections/{connection}",
+                                        list(b -> b.setConnection("ams-1"))),
+                                invalid("connection resource of another kind", "connection",
+                                        "peerings/{peering}/connections/{connection}", list(b -> b.setConnection("peeringServices/contoso-web"))),
+                                invalid("connection of another peering", "connection", PEERING + "/connections/",
+                                        list(b -> b.setConnection("peerings/fabrikam-lon/connections/lon-1")))),
+                        prefix("prefix", p -> list(b -> b.setPrefix(p))),
+                        List.of(
+                                invalid("prefix_match unknown enum value 99", "prefix_match", "PREFIX_MATCH_OR_LONGER",
+                                        list(b -> b.setPrefix("198.51.100.0/24").setPrefixMatchValue(99))),
+                                invalid("as_path not numbers", "as_path", "separated by spaces", list(b -> b.setAsPath("64500 AS64501"))),
+                                invalid("as_path ASN over 32 bits", "as_path", "separated by spaces", list(b -> b.setAsPath("4294967296"))),
+                                invalid("origin_as_validation_state unknown enum value 99", "origin_as_validation_state",
+                                        "ORIGIN_AS_VALIDATION_STATE_VALID", list(b -> b.setOriginAsValidationStateValue(99))),
+                                invalid("rpki_validation_state unknown enum value 99", "rpki_validation_state",
+                                        "RPKI_VALIDATION_STATE_VALID", list(b -> b.setRpkiValidationStateValue(99))),
+                                invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB", list(b -> b.setRibViewValue(99)))),
+                        paging(n -> list(b -> b.setPageSize(n)), t -> list(b -> b.setPageToken(t))),
+                        List.of(tooLarge("message over 4 MiB", list(b -> b.setUnknownFields(MalformedInputMatrix.oversize())))))),
+                rpc("GetRouteHistory", cases(
+                        peeringName("parent", p -> history(b -> b.setParent(p))),
+                        List.of(invalid("prefix missing", "prefix", "198.51.100.0/24", history(b -> b.setPrefix("")))),
+                        prefix("prefix", p -> history(b -> b.setPrefix(p))),
+                        timeRange(r -> history(b -> r == null ? b.clearTimeRange() : b.setTimeRange(r))),
+                        paging(n -> history(b -> b.setPageSize(n)), t -> history(b -> b.setPageToken(t))))),
+                rpc("ListSessions", cases(
+                        peeringName("parent", p -> sessions(b -> b.setParent(p))),
+                        paging(n -> sessions(b -> b.setPageSize(n)), t -> sessions(b -> b.setPageToken(t))))),
+                rpc("WatchRouteChanges", cases(
+                        cursor(c -> watchChanges(b -> b.setAfterCursor(c))),
+                        List.of(
+                                invalid("start_position unknown enum value 99", "start_position", "START_POSITION_EARLIEST",
+                                        watchChanges(b -> b.setStartPositionValue(99))),
+                                invalid("parent not a resource name", "parent", "peerings/{peering}", watchChanges(b -> b.setParent("contoso-ams"))),
+                                invalid("parent resource of another kind", "parent", "peerings/{peering}",
+                                        watchChanges(b -> b.setParent("peeringServices/contoso-web")))),
+                        prefix("prefixes", p -> watchChanges(b -> b.addPrefixes("198.51.100.0/24").addPrefixes(p))))),
+                rpc("WatchSessions", cases(
+                        cursor(c -> watchSessions(b -> b.setAfterCursor(c))),
+                        List.of(
+                                invalid("start_position unknown enum value 99", "start_position", "START_POSITION_EARLIEST",
+                                        watchSessions(b -> b.setStartPositionValue(99))),
+                                invalid("parent not a resource name", "parent", "peerings/{peering}", watchSessions(b -> b.setParent("contoso-ams"))),
+                                invalid("parent resource of another kind", "parent", "peerings/{peering}",
+                                        watchSessions(b -> b.setParent("peeringServices/contoso-web"))))))),
+                RoleMatrix.methodsOf(RoutesServiceGrpc.getServiceDescriptor()));
+    }
+}
