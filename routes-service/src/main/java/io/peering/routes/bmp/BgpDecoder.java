@@ -247,7 +247,11 @@ final class BgpDecoder {
         };
     }
 
-    /** Parses AS_PATH segments with 2- or 4-byte ASNs; null when the bytes do not fit that width exactly. */
+    /**
+     * Parses AS_PATH segments with 2- or 4-byte ASNs; null when the bytes do not fit that width exactly or a
+     * segment holds no ASN (RFC 4271: "one or more AS numbers"; RFC 7606 7.2: a segment length of zero makes
+     * the AS_PATH malformed).
+     */
     static AsPath parseAsPath(byte[] raw, boolean fourByte) {
         int width = fourByte ? 4 : 2;
         List<AsPath.Segment> segments = new ArrayList<>();
@@ -259,7 +263,7 @@ final class BgpDecoder {
             AsPath.SegmentType type = AsPath.SegmentType.of(raw[p] & 0xFF);
             int count = raw[p + 1] & 0xFF;
             p += 2;
-            if (type == null || raw.length - p < count * width) {
+            if (type == null || count == 0 || raw.length - p < count * width) {
                 return null;
             }
             List<Long> asns = new ArrayList<>(count);

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * Reassembles each direction of each TCP connection in sequence-number order: retransmissions and
  * overlaps are dropped (first copy wins), out-of-order segments wait for the missing bytes, the SYN's
  * sequence number is skipped, and sequence numbers may wrap. A new SYN with another initial sequence
- * number on the same 4-tuple starts a new stream. Directions without payload are dropped.
+ * number on the same 4-tuple starts a new stream. Directions without payload are dropped, and so are
+ * directions whose captured payload all lies before the stream's start (nothing to deliver, no gap).
  */
 public final class TcpReassembler {
 
@@ -59,7 +60,10 @@ public final class TcpReassembler {
         List<TcpStream> streams = new ArrayList<>();
         for (Connection c : connections) {
             if (c.hasData) {
-                streams.add(assemble(c));
+                TcpStream stream = assemble(c);
+                if (stream.payload().length > 0 || stream.gap()) {
+                    streams.add(stream);
+                }
             }
         }
         return streams;
