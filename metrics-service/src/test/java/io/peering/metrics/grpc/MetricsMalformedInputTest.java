@@ -176,7 +176,10 @@ class MetricsMalformedInputTest {
                 invalid("time_range over 366 days", "time_range", "366 days",
                         with.apply(range(hourAgo.minus(Duration.ofDays(400)), hourAgo))),
                 invalid("start_time not a Timestamp (seconds 2^63-1)", "start_time", "9999-12-31",
-                        with.apply(TimeRange.newBuilder().setStartTime(NOT_A_TIMESTAMP).setEndTime(ts(hourAgo)).build())));
+                        with.apply(TimeRange.newBuilder().setStartTime(NOT_A_TIMESTAMP).setEndTime(ts(hourAgo)).build())),
+                invalid("end_time not a Timestamp (nanos -1)", "end_time", "999999999",
+                        with.apply(TimeRange.newBuilder().setStartTime(ts(hourAgo.minusSeconds(600)))
+                                .setEndTime(ts(hourAgo).toBuilder().setNanos(-1)).build())));
     }
 
     static List<Case> timeGrain(Function<Integer, Function<Channel, Object>> with) {
