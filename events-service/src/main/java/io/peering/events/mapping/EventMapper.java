@@ -1,10 +1,10 @@
 package io.peering.events.mapping;
 
+import io.peering.support.time.ProtoTimes;
 import com.google.protobuf.Timestamp;
 import io.peering.events.PrefixEvent;
 import io.peering.events.v1.EventLevel;
 import io.peering.events.v1.PrefixEventType;
-import io.peering.support.grpc.ApiErrors;
 
 import java.time.Instant;
 
@@ -40,12 +40,6 @@ public final class EventMapper {
         if (!set) {
             return null;
         }
-        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
-                || t.getNanos() > 999_999_999) {
-            throw ApiErrors.invalidArgument(field + " is not a valid Timestamp: it needs seconds within -62135596800..253402300799"
-                    + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
-                    + ", nanos " + t.getNanos());
-        }
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
     }
 }

@@ -1,5 +1,6 @@
 package io.peering.latency.mapping;
 
+import io.peering.support.time.ProtoTimes;
 import com.google.protobuf.Timestamp;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeRange;
@@ -24,9 +25,9 @@ public final class LatencyMapper {
 
     /** A sample as received; a time that is not a valid Timestamp is carried as its refusal, for the sample's checks. */
     public static LatencyService.IncomingSample incoming(LatencySample s) {
-        if (s.hasTime() && !isValid(s.getTime())) {
+        if (s.hasTime() && !ProtoTimes.isValid(s.getTime().getSeconds(), s.getTime().getNanos())) {
             return new LatencyService.IncomingSample(s.getTarget(), null, s.getRttMs(), s.getProbeLocation(),
-                    Integer.toUnsignedLong(s.getOriginAsn()), notATimestamp("time", s.getTime()));
+                    Integer.toUnsignedLong(s.getOriginAsn()), ProtoTimes.invalid("time", s.getTime().getSeconds(), s.getTime().getNanos()));
         }
         return new LatencyService.IncomingSample(s.getTarget(), s.hasTime() ? instant(s.getTime()) : null, s.getRttMs(),
                 s.getProbeLocation(), Integer.toUnsignedLong(s.getOriginAsn()));
@@ -68,23 +69,8 @@ public final class LatencyMapper {
         return checked("time_range.end_time", range.getEndTime());
     }
 
-    /** Whether a Timestamp is one the protobuf definition allows: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
-    static boolean isValid(Timestamp t) {
-        return t.getSeconds() >= -62_135_596_800L && t.getSeconds() <= 253_402_300_799L && t.getNanos() >= 0
-                && t.getNanos() <= 999_999_999;
-    }
-
-    static String notATimestamp(String field, Timestamp t) {
-        return field + " is not a valid Timestamp: it needs seconds within -62135596800..253402300799"
-                + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
-                + ", nanos " + t.getNanos();
-    }
-
     private static Instant checked(String field, Timestamp t) {
-        if (!isValid(t)) {
-            throw ApiErrors.invalidArgument(notATimestamp(field, t));
-        }
-        return instant(t);
+        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
     }
 
     public static Instant instant(Timestamp t) {

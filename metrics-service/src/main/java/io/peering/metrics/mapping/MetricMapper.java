@@ -1,5 +1,6 @@
 package io.peering.metrics.mapping;
 
+import io.peering.support.time.ProtoTimes;
 import com.google.protobuf.Timestamp;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeSeriesPoint;
@@ -65,22 +66,9 @@ public final class MetricMapper {
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
-    /** What a Timestamp may hold (the protobuf definition of google.protobuf.Timestamp). */
-    public static final String TIMESTAMP_RANGE = "seconds within -62135596800..253402300799"
-            + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999";
-
-    public static boolean isValid(Timestamp t) {
-        return t.getSeconds() >= -62_135_596_800L && t.getSeconds() <= 253_402_300_799L && t.getNanos() >= 0
-                && t.getNanos() <= 999_999_999;
-    }
-
     /** A request's Timestamp as an instant; INVALID_ARGUMENT naming {@code field} when it is not a valid Timestamp. */
     public static Instant instant(String field, Timestamp t) {
-        if (!isValid(t)) {
-            throw ApiErrors.invalidArgument(field + " is not a valid Timestamp: it needs " + TIMESTAMP_RANGE + "; got seconds "
-                    + t.getSeconds() + ", nanos " + t.getNanos());
-        }
-        return instant(t);
+        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
     }
 
     public static Timestamp timestamp(Instant t) {

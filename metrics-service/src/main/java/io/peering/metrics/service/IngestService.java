@@ -1,5 +1,6 @@
 package io.peering.metrics.service;
 
+import io.peering.support.time.ProtoTimes;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -133,9 +134,8 @@ public class IngestService {
             throw new IllegalArgumentException("time is required: the device time, at most "
                     + TimeRanges.FUTURE_TOLERANCE.toMinutes() + " minute in the future");
         }
-        if (!MetricMapper.isValid(t)) {
-            throw new IllegalArgumentException("time is not a valid Timestamp: it needs " + MetricMapper.TIMESTAMP_RANGE
-                    + "; got seconds " + t.getSeconds() + ", nanos " + t.getNanos());
+        if (!ProtoTimes.isValid(t.getSeconds(), t.getNanos())) {
+            throw new IllegalArgumentException(ProtoTimes.invalid("time", t.getSeconds(), t.getNanos()));
         }
         Instant time = Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).truncatedTo(ChronoUnit.MICROS);
         Instant latest = Instant.now().plus(TimeRanges.FUTURE_TOLERANCE);

@@ -1,5 +1,6 @@
 package io.peering.routes.mapping;
 
+import io.peering.support.time.ProtoTimes;
 import com.google.protobuf.Timestamp;
 import io.peering.common.v1.AddressFamily;
 import io.peering.common.v1.SessionState;
@@ -15,7 +16,6 @@ import io.peering.routes.v1.RouteChangeType;
 import io.peering.routes.v1.RpkiValidationState;
 import io.peering.routes.v1.Session;
 import io.peering.routes.v1.SessionTransition;
-import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.InventoryIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -156,13 +156,7 @@ public class RouteMapper {
         if (!set) {
             return null;
         }
-        if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
-                || t.getNanos() > 999_999_999) {
-            throw ApiErrors.invalidArgument(field + " is not a valid Timestamp: it needs seconds within -62135596800..253402300799"
-                    + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
-                    + ", nanos " + t.getNanos());
-        }
-        return instant(t);
+        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
     }
 
     public static List<String> nonEmpty(List<String> values) {
