@@ -226,6 +226,12 @@ class LatencyBenchmark {
         Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
         Instant start = end.minus(Duration.ofDays(days));
         loadDataSet(db, start, end);
+        try (Statement st = db.createStatement()) {
+            // Samples without an origin that other tests left in the range would make the ASN query ask
+            // routes-service, which does not run here: the benchmark measures the rollup path only.
+            st.execute("DELETE FROM latency.hourly WHERE origin_asn = 0 AND hour >= '" + start + "'");
+            st.execute("DELETE FROM latency.samples WHERE origin_asn IS NULL AND time >= '" + start + "'");
+        }
         long table = count(db, "SELECT count(*) FROM latency.samples");
         long hotRows = count(db, "SELECT count(*) FROM latency.samples WHERE prefix = '" + HOT_PREFIX + "'");
         System.out.printf("%nQUERIES: hourly medians over %d days (%s .. %s); latency.samples holds %,d rows, %,d of them in %s,"
