@@ -2,13 +2,10 @@ package io.peering.events.grpc;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
 import io.peering.events.v1.EventsServiceGrpc;
@@ -70,9 +67,7 @@ class EventsAuthorizationTest {
     }
 
     static Channel as(Channel channel, String token) {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+        return RoleMatrix.withToken(channel, token);
     }
 
     @Test

@@ -2,12 +2,9 @@ package io.peering.latency.grpc;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeRange;
 import io.peering.latency.v1.IngestLatencySamplesRequest;
@@ -85,9 +82,7 @@ class LatencyAuthorizationTest {
     }
 
     static Channel as(Channel channel, String token) {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+        return RoleMatrix.withToken(channel, token);
     }
 
     @Test

@@ -5,9 +5,6 @@ import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
-import io.grpc.ClientInterceptors;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.peering.common.v1.SessionState;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeRange;
@@ -111,9 +108,7 @@ class MetricsAuthorizationTest {
 
     @Test
     void readerOfAnotherAsnIsDeniedAPeeringServiceOfThisPeering() {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + TestTokens.reader(RoleMatrix.OTHER_ASN));
-        Channel asOther = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+        Channel asOther = RoleMatrix.withToken(channel, TestTokens.reader(RoleMatrix.OTHER_ASN));
         assertThatThrownBy(() -> stub(asOther).queryPeeringServiceAvailability(QueryPeeringServiceAvailabilityRequest.newBuilder()
                 .setPeeringService("peeringServices/contoso-web").setTimeRange(lastDay()).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build()))
                 .isInstanceOf(StatusRuntimeException.class)

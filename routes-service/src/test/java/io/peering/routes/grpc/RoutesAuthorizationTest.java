@@ -1,12 +1,9 @@
 package io.peering.routes.grpc;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.PeerRef;
@@ -83,9 +80,7 @@ class RoutesAuthorizationTest {
     }
 
     RoutesServiceGrpc.RoutesServiceBlockingStub as(String token) {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return RoutesServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)))
+        return RoutesServiceGrpc.newBlockingStub(RoleMatrix.withToken(channel, token))
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 

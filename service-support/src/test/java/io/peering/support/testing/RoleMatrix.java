@@ -123,13 +123,8 @@ public final class RoleMatrix {
     }
 
     private static String call(ManagedChannel channel, Who who, Rpc rpc, Outcome[] got) {
-        Channel ch = channel;
         String token = who.token();
-        if (token != null) {
-            Metadata md = new Metadata();
-            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            ch = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
-        }
+        Channel ch = token == null ? channel : withToken(channel, token);
         try {
             rpc.call().apply(ch);
             got[0] = Outcome.OK;
@@ -144,6 +139,13 @@ public final class RoleMatrix {
             };
             return code + ": " + e.getStatus().getDescription();
         }
+    }
+
+    /** The channel with {@code authorization: Bearer <token>} on every call. */
+    public static Channel withToken(Channel channel, String token) {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
     }
 
     /** The fully qualified method names of a generated service, from its descriptor. */
