@@ -4,9 +4,14 @@ import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.mapping.RouteMapper;
 import io.peering.support.grpc.ApiErrors;
+import io.peering.support.inventory.Inventory;
 import io.peering.routes.service.RoutesService;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;
+import io.peering.routes.v1.ListPeeringServicesRequest;
+import io.peering.routes.v1.ListPeeringServicesResponse;
+import io.peering.routes.v1.ListPeeringsRequest;
+import io.peering.routes.v1.ListPeeringsResponse;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListReceivedRoutesResponse;
 import io.peering.routes.v1.ListSessionsRequest;
@@ -83,6 +88,25 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                             .addAllSessions(page.items().stream().map(s -> mapper.session(s, now)).toList())
                             .setNextPageToken(page.nextPageToken()).build();
                 });
+    }
+
+    @Override
+    public Uni<ListPeeringsResponse> listPeerings(ListPeeringsRequest request) {
+        return Uni.createFrom().item(() -> {
+            RoutesService.Page<Inventory.Peering> page = routes.listPeerings(request.getPageSize(), request.getPageToken());
+            return ListPeeringsResponse.newBuilder().addAllPeerings(page.items().stream().map(RouteMapper::peering).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
+    }
+
+    @Override
+    public Uni<ListPeeringServicesResponse> listPeeringServices(ListPeeringServicesRequest request) {
+        return Uni.createFrom().item(() -> {
+            RoutesService.Page<Inventory.PeeringService> page = routes.listPeeringServices(request.getPageSize(), request.getPageToken());
+            return ListPeeringServicesResponse.newBuilder()
+                    .addAllPeeringServices(page.items().stream().map(RouteMapper::peeringService).toList())
+                    .setNextPageToken(page.nextPageToken()).build();
+        });
     }
 
     @Override

@@ -10,13 +10,20 @@ import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.routes.service.Peerings;
 import io.peering.routes.v1.OriginAsValidationState;
+import io.peering.routes.v1.Peering;
+import io.peering.routes.v1.PeeringConnection;
+import io.peering.routes.v1.PeeringService;
+import io.peering.routes.v1.RegisteredAsn;
+import io.peering.routes.v1.RegisteredPrefix;
 import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RibView;
 import io.peering.routes.v1.RouteChangeType;
 import io.peering.routes.v1.RpkiValidationState;
 import io.peering.routes.v1.Session;
 import io.peering.routes.v1.SessionTransition;
+import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.net.Cidr;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -34,6 +41,31 @@ public class RouteMapper {
 
     public RouteMapper(Peerings peerings) {
         this.peerings = peerings;
+    }
+
+    /** An inventory peering as the API shows it, with its connections and registrations. */
+    public static Peering peering(Inventory.Peering p) {
+        String name = "peerings/" + p.name();
+        Peering.Builder b = Peering.newBuilder().setName(name).setPeerAsn((int) p.peerAsn());
+        for (Inventory.Connection c : p.connections()) {
+            b.addConnections(PeeringConnection.newBuilder().setName(name + "/connections/" + c.name())
+                    .addAllSessionAddresses(c.sessionAddresses().stream().map(a -> Cidr.format(Cidr.parseAddress(a))).toList())
+                    .setBandwidthMbps(c.bandwidthMbps()));
+        }
+        p.registeredAsns().orElse(List.of()).forEach(a -> b.addRegisteredAsns(
+                RegisteredAsn.newBuilder().setName(name + "/registeredAsns/" + a.name()).setAsn((int) a.asn())));
+        p.registeredPrefixes().orElse(List.of()).forEach(rp -> b.addRegisteredPrefixes(
+                RegisteredPrefix.newBuilder().setName(name + "/registeredPrefixes/" + rp.name()).setPrefix(rp.prefix())));
+        return b.build();
+    }
+
+    /** An inventory peering service as the API shows it. */
+    public static PeeringService peeringService(Inventory.PeeringService s) {
+        String peering = "peerings/" + s.peering();
+        return PeeringService.newBuilder().setName("peeringServices/" + s.name()).setPeering(peering)
+                .setPrimaryConnection(peering + "/connections/" + s.primaryConnection())
+                .setBackupConnection(s.backupConnection().map(b -> peering + "/connections/" + b).orElse(""))
+                .addAllPrefixes(s.prefixes()).build();
     }
 
     public ReceivedRoute route(RouteQueries.StoredRoute r) {

@@ -48,6 +48,19 @@ public class Peerings {
         return addresses;
     }
 
+    /** The inventory's peerings the caller may see, in inventory order. */
+    public List<Inventory.Peering> visiblePeerings() {
+        return Caller.current().visible(inventory.peerings());
+    }
+
+    /** The inventory's peering services the caller may see (those carried by its peerings), in inventory order. */
+    public List<Inventory.PeeringService> visiblePeeringServices() {
+        Caller caller = Caller.current();
+        return inventory.peeringServices().stream()
+                .filter(s -> inventory.peering(s.peering()).map(caller::maySee).orElse(false))
+                .toList();
+    }
+
     private Inventory.Peering resolve(String resource) {
         if (resource == null || !resource.startsWith("peerings/") || resource.indexOf('/', 9) >= 0 || resource.length() == 9) {
             throw ApiErrors.invalidArgument("parent must be \"peerings/{peering}\", like \"peerings/contoso-ams\"; got \""

@@ -39,6 +39,32 @@ public class RoutesService {
     public record Page<T>(List<T> items, String nextPageToken) {
     }
 
+    /** ListPeerings: the peerings the caller may see, paged by position in the inventory. */
+    public Page<Inventory.Peering> listPeerings(int pageSize, String pageToken) {
+        return inventoryPage("peerings", peerings.visiblePeerings(), pageSize, pageToken);
+    }
+
+    /** ListPeeringServices: the peering services the caller may see, paged by position in the inventory. */
+    public Page<Inventory.PeeringService> listPeeringServices(int pageSize, String pageToken) {
+        return inventoryPage("peeringServices", peerings.visiblePeeringServices(), pageSize, pageToken);
+    }
+
+    /** A page of an inventory list; the token holds the index of the next item (the inventory is fixed while a service runs). */
+    private static <T> Page<T> inventoryPage(String what, List<T> items, int pageSize, String pageToken) {
+        int size = PageTokens.pageSize(pageSize);
+        int from = 0;
+        if (pageToken != null && !pageToken.isEmpty()) {
+            String position = PageTokens.decode(pageToken, what, 1).get(0);
+            from = position.matches("\\d{1,9}") ? Integer.parseInt(position) : -1;
+            if (from < 0 || from > items.size()) {
+                throw ApiErrors.invalidArgument("page_token is not one this service issued; use the next_page_token of the"
+                        + " previous response unchanged, or none to start over");
+            }
+        }
+        int to = Math.min(items.size(), from + size);
+        return new Page<>(items.subList(from, to), to < items.size() ? PageTokens.encode(what, to) : "");
+    }
+
     /** ListReceivedRoutes after its checks. {@code originAsValid}: null any, true valid only, false invalid only. */
     public Uni<Page<RouteQueries.StoredRoute>> listReceivedRoutes(String parent, String connection, String prefix,
             boolean orLonger, String asPath, Boolean originAsValid, Short rpkiState, Short rib, int pageSize, String pageToken) {

@@ -12,7 +12,15 @@ import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteStore;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListPeeringServicesRequest;
+import io.peering.routes.v1.ListPeeringsRequest;
+import io.peering.routes.v1.ListPeeringsResponse;
 import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.Peering;
+import io.peering.routes.v1.PeeringConnection;
+import io.peering.routes.v1.PeeringService;
+import io.peering.routes.v1.RegisteredAsn;
+import io.peering.routes.v1.RegisteredPrefix;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.Session;
 import io.peering.routes.v1.WatchRouteChangesRequest;
@@ -38,9 +46,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.peering.support.testing.RoleMatrix.catalogue;
 import static io.peering.support.testing.RoleMatrix.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Bearer tokens on every routes RPC: who may call what, and a reader sees only its own peerings. */
 @QuarkusTest
@@ -99,7 +109,10 @@ class RoutesAuthorizationTest {
                 query("WatchRouteChanges", ch -> RoleMatrix.firstOf(stub(ch).watchRouteChanges(
                         WatchRouteChangesRequest.newBuilder().setParent(contoso).build()))),
                 query("WatchSessions", ch -> RoleMatrix.firstOf(stub(ch).watchSessions(
-                        WatchSessionsRequest.newBuilder().setParent(contoso).build())))),
+                        WatchSessionsRequest.newBuilder().setParent(contoso).build()))),
+                // every reader may list; what it gets is narrowed to its own (the test below)
+                catalogue("ListPeerings", ch -> stub(ch).listPeerings(ListPeeringsRequest.getDefaultInstance())),
+                catalogue("ListPeeringServices", ch -> stub(ch).listPeeringServices(ListPeeringServicesRequest.getDefaultInstance()))),
                 RoleMatrix.methodsOf(RoutesServiceGrpc.getServiceDescriptor()));
     }
 
@@ -114,6 +127,47 @@ class RoutesAuthorizationTest {
 
         assertThat(seenByFabrikam).containsExactly("127.0.0.21");
         assertThat(seenByOperator).containsExactlyInAnyOrder("127.0.0.11", "127.0.0.21");
+    }
+
+    @Test
+    void readerListsOnlyThePeeringsAndPeeringServicesOfItsOwnAsn() {
+        ListPeeringsResponse contosoPeerings = as(TestTokens.reader(RoleMatrix.OWN_ASN)).listPeerings(ListPeeringsRequest.getDefaultInstance());
+        ListPeeringsResponse fabrikamPeerings = as(TestTokens.reader(RoleMatrix.OTHER_ASN)).listPeerings(ListPeeringsRequest.getDefaultInstance());
+        ListPeeringsResponse all = as(TestTokens.operator()).listPeerings(ListPeeringsRequest.getDefaultInstance());
+
+        assertThat(contosoPeerings.getPeeringsList()).extracting(Peering::getName).containsExactly("peerings/contoso-ams");
+        assertThat(contosoPeerings.getPeerings(0).getConnectionsList()).extracting(PeeringConnection::getName)
+                .containsExactly("peerings/contoso-ams/connections/ams-1", "peerings/contoso-ams/connections/ams-2");
+        assertThat(contosoPeerings.getPeerings(0).getConnections(0).getSessionAddressesList())
+                .containsExactly("127.0.0.11", "fd00:64:500::11");
+        assertThat(contosoPeerings.getPeerings(0).getRegisteredAsnsList()).extracting(RegisteredAsn::getAsn)
+                .containsExactly(64500, (int) 4200000001L);
+        assertThat(contosoPeerings.getPeerings(0).getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName)
+                .containsExactly("peerings/contoso-ams/registeredPrefixes/contoso-web", "peerings/contoso-ams/registeredPrefixes/contoso-v6");
+        assertThat(fabrikamPeerings.getPeeringsList()).extracting(Peering::getName).containsExactly("peerings/fabrikam-lon");
+        assertThat(all.getPeeringsList()).extracting(Peering::getName).containsExactly("peerings/contoso-ams", "peerings/fabrikam-lon");
+
+        assertThat(as(TestTokens.reader(RoleMatrix.OWN_ASN)).listPeeringServices(ListPeeringServicesRequest.getDefaultInstance())
+                .getPeeringServicesList()).extracting(PeeringService::getName, PeeringService::getPrimaryConnection,
+                        PeeringService::getBackupConnection)
+                .containsExactly(tuple("peeringServices/contoso-web", "peerings/contoso-ams/connections/ams-1",
+                        "peerings/contoso-ams/connections/ams-2"));
+        assertThat(as(TestTokens.reader(RoleMatrix.OTHER_ASN)).listPeeringServices(ListPeeringServicesRequest.getDefaultInstance())
+                .getPeeringServicesList()).isEmpty();
+    }
+
+    @Test
+    void listPeeringsPagesThroughTheInventoryWithItsToken() {
+        RoutesServiceGrpc.RoutesServiceBlockingStub operator = as(TestTokens.operator());
+        ListPeeringsResponse first = operator.listPeerings(ListPeeringsRequest.newBuilder().setPageSize(1).build());
+        ListPeeringsResponse second = operator.listPeerings(ListPeeringsRequest.newBuilder().setPageSize(1)
+                .setPageToken(first.getNextPageToken()).build());
+
+        assertThat(first.getPeeringsList()).extracting(Peering::getName).containsExactly("peerings/contoso-ams");
+        assertThat(second.getPeeringsList()).extracting(Peering::getName).containsExactly("peerings/fabrikam-lon");
+        assertThat(second.getNextPageToken()).isEmpty();
+        assertThatThrownBy(() -> operator.listPeerings(ListPeeringsRequest.newBuilder().setPageToken("bm90LWEtdG9rZW4").build()))
+                .hasMessageContaining("INVALID_ARGUMENT: page_token is not one this service issued");
     }
 
     static List<String> sessionsOfRouter(RoutesServiceGrpc.RoutesServiceBlockingStub stub) {

@@ -27,6 +27,8 @@ public final class RpcAccess {
             Map.entry("peering.routes.v1.RoutesService/ListSessions", QUERY),
             Map.entry("peering.routes.v1.RoutesService/WatchRouteChanges", QUERY),
             Map.entry("peering.routes.v1.RoutesService/WatchSessions", QUERY),
+            Map.entry("peering.routes.v1.RoutesService/ListPeerings", QUERY),
+            Map.entry("peering.routes.v1.RoutesService/ListPeeringServices", QUERY),
             Map.entry("peering.metrics.v1.MetricsService/ListMetricDefinitions", QUERY),
             Map.entry("peering.metrics.v1.MetricsService/QueryConnectionMetrics", QUERY),
             Map.entry("peering.metrics.v1.MetricsService/QueryPeeringServiceAvailability", QUERY),
