@@ -15,6 +15,8 @@
 #   PEERING_GATEWAY_METRICS  metrics-service                      127.0.0.1:8082    are balanced round-robin)
 #   PEERING_GATEWAY_LATENCY  latency-service                      127.0.0.1:8083
 #   PEERING_GATEWAY_EVENTS   events-service                       127.0.0.1:8084
+#   PEERING_GATEWAY_WEB_PORT the console's browser listener (HTTP/1.1)   8088
+#   PEERING_GATEWAY_CONSOLE  the console HOST:PORT                127.0.0.1:8085
 #   PEERING_GATEWAY_STATE    prefix: nginx.conf, nginx.pid, logs/ deploy/local/.state/gateway
 #   PEERING_GATEWAY_STREAM_TIMEOUT  longest quiet gap in a stream 24h
 set -euo pipefail
@@ -55,6 +57,8 @@ render() {
   t="${t//@METRICS_SERVERS@/$(servers "${PEERING_GATEWAY_METRICS:-127.0.0.1:8082}")}"
   t="${t//@LATENCY_SERVERS@/$(servers "${PEERING_GATEWAY_LATENCY:-127.0.0.1:8083}")}"
   t="${t//@EVENTS_SERVERS@/$(servers "${PEERING_GATEWAY_EVENTS:-127.0.0.1:8084}")}"
+  t="${t//@WEB_LISTEN@/$HOST:${PEERING_GATEWAY_WEB_PORT:-8088}}"
+  t="${t//@CONSOLE_SERVER@/${PEERING_GATEWAY_CONSOLE:-127.0.0.1:8085}}"
   printf '%s\n' "$t"
 }
 

@@ -3,7 +3,8 @@
 # already runs):
 #   1. the private PostgreSQL + TimescaleDB,
 #   2. the four services (built first when their sources changed), each until /q/health/ready,
-#   3. the gateway (nginx, deploy/gateway) on 127.0.0.1:8080 in front of them,
+#   3. the gateway (nginx, deploy/gateway) on 127.0.0.1:8080 in front of them, and the console
+#      (the pages, port 8085) behind the gateway's browser listener 127.0.0.1:8088,
 #   4. real BGP routers on loopback (GoBGP R1 with peers P1, P2; deploy/local/routers) exporting BMP
 #      to routes-service, with the peering-service prefixes and a few thousand customer routes,
 #   5. live telemetry: live-feed.sh (withdrawals, re-announcements, origin changes, a session flap
@@ -35,8 +36,8 @@ bash "$LOCAL_DIR/db-start.sh"
 
 # Build when a service's jar is missing or older than anything it is built from.
 stale=0
-for entry in "${SERVICES[@]}"; do
-  svc="${entry%%:*}-service"; jar="$svc/target/quarkus-app/quarkus-run.jar"
+for svc in routes-service metrics-service latency-service events-service console; do
+  jar="$svc/target/quarkus-app/quarkus-run.jar"
   if [ ! -f "$jar" ] || [ -n "$(find "$svc/src" "$svc/pom.xml" proto/src service-support/src pom.xml -newer "$jar" -type f -print -quit)" ]; then
     stale=1
   fi
@@ -45,7 +46,7 @@ if ((stale)) && [ "${PEERING_SKIP_BUILD:-0}" = 1 ]; then
   log "service sources changed since the jars were built; using the jars as they are (PEERING_SKIP_BUILD=1)"
 elif ((stale)); then
   log "building the services (tests skipped; deploy/local/test.sh runs them)"
-  ./mvnw -B -q -ntp install -DskipTests -pl routes-service,metrics-service,latency-service,events-service -am
+  ./mvnw -B -q -ntp install -DskipTests -pl routes-service,metrics-service,latency-service,events-service,console -am
 fi
 
 # ---- the four services ----
@@ -96,7 +97,25 @@ done
 # ---- the gateway ----
 PEERING_GATEWAY_PORT="$GATEWAY_PORT" PEERING_GATEWAY_ROUTES=127.0.0.1:8081 PEERING_GATEWAY_METRICS=127.0.0.1:8082 \
   PEERING_GATEWAY_LATENCY=127.0.0.1:8083 PEERING_GATEWAY_EVENTS=127.0.0.1:8084 \
+  PEERING_GATEWAY_WEB_PORT="${PEERING_GATEWAY_WEB_PORT:-8088}" PEERING_GATEWAY_CONSOLE=127.0.0.1:8085 \
   bash "$REPO_DIR/deploy/gateway/gateway.sh" start
+
+# ---- the console: the pages, a gRPC client of the four services through the gateway ----
+CONSOLE_URL="http://127.0.0.1:${PEERING_GATEWAY_WEB_PORT:-8088}"
+if running console; then
+  log "console already running (pid $(cat "$RUN_DIR/console.pid"))"
+else
+  log "starting the console on port 8085 (log: $RUN_DIR/console.log)"
+  (cd console && export QUARKUS_HTTP_PORT=8085 PEERING_CONSOLE_UPSTREAM_HOST=127.0.0.1 PEERING_CONSOLE_UPSTREAM_PORT="$GATEWAY_PORT" \
+   && exec java ${PEERING_JAVA_OPTS:--Xmx256m} -jar target/quarkus-app/quarkus-run.jar) >"$RUN_DIR/console.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/console.pid"
+  deadline=$((SECONDS + 60))
+  until curl -fsS "http://127.0.0.1:8085/q/health/ready" >/dev/null 2>&1; do
+    running console || { tail -n 40 "$RUN_DIR/console.log" >&2; die "the console exited; its log is above"; }
+    ((SECONDS < deadline)) || { tail -n 40 "$RUN_DIR/console.log" >&2; die "the console is not ready in time"; }
+    sleep 0.5
+  done
+fi
 
 # ---- routers, live feed, feeders ----
 routers_up() { [ -s "$PEERING_ROUTERS_STATE/r1.pid" ] && [ "$(cat "/proc/$(cat "$PEERING_ROUTERS_STATE/r1.pid")/comm" 2>/dev/null)" = gobgpd ]; }
@@ -161,7 +180,10 @@ done
 C="node deploy/client/call.mjs $GATEWAY"
 cat <<MSG
 
-Up in $((SECONDS - t_start)) s. One gRPC address for all four services: the gateway, $GATEWAY (HTTP/2 cleartext).
+Up in $((SECONDS - t_start)) s.
+The console: open $CONSOLE_URL in a browser and sign in with a token file of $JWT_DIR
+  (reader-as64500.token sees contoso-ams; operator.token sees everything).
+One gRPC address for all four services: the gateway, $GATEWAY (HTTP/2 cleartext).
   routes-service 127.0.0.1:8081 (BMP 11019) · metrics-service :8082 · latency-service :8083 · events-service :8084
   database $PGHOST:$PGPORT/$DB_NAME · logs $RUN_DIR · gateway logs $STATE_DIR/gateway/logs
   ${routers_note:-routers: deploy/local/routers/routers.sh status   (live activity: $RUN_DIR/live-feed.log)}

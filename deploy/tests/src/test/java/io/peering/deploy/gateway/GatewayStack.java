@@ -36,6 +36,9 @@ final class GatewayStack implements AutoCloseable {
     final Map<String, Process> processes = new LinkedHashMap<>();
     int bmpPort;
     int gatewayPort;
+    /** The gateway's browser listener, in front of the console. */
+    int webPort;
+    int consolePort;
     /** The key pair and tokens of this run, from deploy/local/mint-token with a state folder of its own. */
     Path jwtState;
     String operatorToken;
@@ -131,12 +134,15 @@ final class GatewayStack implements AutoCloseable {
 
     void startGateway() throws IOException, InterruptedException {
         gatewayPort = freePort();
+        webPort = freePort();
+        consolePort = freePort();
         gatewayState = logs.resolve("gateway");
         run(Duration.ofMinutes(1), repo, Map.of("PEERING_GATEWAY_STATE", gatewayState.toString()),
                 "bash", "deploy/gateway/gateway.sh", "stop");  // one a killed run may have left
         run(Duration.ofSeconds(30), null, "rm", "-rf", gatewayState.toString());
         Map<String, String> env = new HashMap<>(Map.of("PEERING_GATEWAY_STATE", gatewayState.toString(),
-                "PEERING_GATEWAY_PORT", String.valueOf(gatewayPort)));
+                "PEERING_GATEWAY_PORT", String.valueOf(gatewayPort), "PEERING_GATEWAY_WEB_PORT", String.valueOf(webPort),
+                "PEERING_GATEWAY_CONSOLE", "127.0.0.1:" + consolePort));
         for (String s : SERVICES) {
             env.put("PEERING_GATEWAY_" + s.toUpperCase(), "127.0.0.1:" + ports.get(s));
         }
