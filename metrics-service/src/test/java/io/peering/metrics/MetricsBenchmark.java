@@ -8,6 +8,8 @@ import io.grpc.stub.ClientResponseObserver;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeRange;
 import io.peering.metrics.repository.MetricQueries;
+import io.peering.metrics.repository.RatesFromRaw;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.peering.metrics.v1.ConnectionSample;
 import io.peering.metrics.v1.IngestConnectionSamplesRequest;
 import io.peering.metrics.v1.IngestConnectionSamplesResponse;
@@ -46,9 +48,10 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Prints ingest throughput of IngestConnectionSamples next to a COPY of the same rows, and
- * QueryConnectionMetrics latency (one connection, the whole period, PT1H and PT5M) next to the same
- * SQL run by psql. Sizes: -Dbench.connections (100), -Dbench.days (30) of one-minute samples,
+ * Prints ingest throughput of IngestConnectionSamples (which keeps the rollups) next to a COPY of the
+ * same rows, and QueryConnectionMetrics latency (all six metrics; one connection and the whole
+ * peering; 30 days at PT5M, PT1H and P1D, and 24 h at PT1M) over gRPC, next to the same rollup SQL
+ * and the previous release's from-raw SQL run by psql on the same data. Sizes: -Dbench.connections (100), -Dbench.days (30) of one-minute samples,
  * -Dbench.queries (50 per grain).
  */
 @QuarkusTest
@@ -109,7 +112,7 @@ class MetricsBenchmark {
     @Test
     void printIngestAndQueryFigures() throws Exception {
         long rows = CONNECTIONS * perConnection;
-        sql("DELETE FROM metrics.connection_samples WHERE connection LIKE 'peerings/bench/%'");
+        clearBench();
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
 
@@ -118,11 +121,14 @@ class MetricsBenchmark {
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
         assertThat(reply.getAccepted()).isEqualTo(rows);
 
+        // COPY writes the raw rows only; the rollups the stream made from the same rows stay, so both paths read the same data
         sql("DELETE FROM metrics.connection_samples WHERE connection LIKE 'peerings/bench/%'");
         t0 = System.nanoTime();
         copy();
         double copySeconds = (System.nanoTime() - t0) / 1e9;
-        sql("ANALYZE metrics.connection_samples");
+        for (String table : List.of("connection_samples", "rate_intervals", "rate_minutes", "rate_hours", "rate_days")) {
+            sql("ANALYZE metrics." + table);
+        }
 
         System.out.printf("%nBENCHMARK ingest of %,d samples (%d connections x %d days of one-minute samples):%n", rows,
                 CONNECTIONS, DAYS);
@@ -130,28 +136,47 @@ class MetricsBenchmark {
         System.out.printf("  COPY (PostgreSQL JDBC CopyManager):    %8.1f s  %,10.0f samples/s%n", copySeconds, rows / copySeconds);
 
         MetricsServiceGrpc.MetricsServiceBlockingStub stub = MetricsServiceGrpc.newBlockingStub(channel);
-        for (TimeGrain grain : List.of(TimeGrain.TIME_GRAIN_PT1H, TimeGrain.TIME_GRAIN_PT5M)) {
+        record Case(String label, TimeGrain grain, int seconds, Instant from, boolean peering) {
+        }
+        List<Case> cases = new ArrayList<>();
+        for (boolean peering : List.of(false, true)) {
+            cases.add(new Case(DAYS + " days at PT5M", TimeGrain.TIME_GRAIN_PT5M, 300, start, peering));
+            cases.add(new Case(DAYS + " days at PT1H", TimeGrain.TIME_GRAIN_PT1H, 3600, start, peering));
+            cases.add(new Case(DAYS + " days at P1D", TimeGrain.TIME_GRAIN_P1D, 86400, start, peering));
+            cases.add(new Case("24 h at PT1M", TimeGrain.TIME_GRAIN_PT1M, 60, end.minus(Duration.ofDays(1)), peering));
+        }
+        for (Case k : cases) {
             Random random = new Random(7);
             List<Double> grpc = new ArrayList<>();
             int points = 0;
             for (int q = 0; q < QUERIES + 3; q++) {
                 QueryConnectionMetricsRequest request = QueryConnectionMetricsRequest.newBuilder()
-                        .setResource(connection(random.nextInt(CONNECTIONS))).addMetrics("IngressTrafficRate")
-                        .setTimeRange(TimeRange.newBuilder().setStartTime(ts(start)).setEndTime(ts(end))).setTimeGrain(grain).build();
+                        .setResource(k.peering() ? "peerings/bench" : connection(random.nextInt(CONNECTIONS)))
+                        .addAllMetrics(Metric.names())
+                        .setTimeRange(TimeRange.newBuilder().setStartTime(ts(k.from())).setEndTime(ts(end)))
+                        .setTimeGrain(k.grain()).build();
                 long q0 = System.nanoTime();
-                points = stub.withDeadlineAfter(60, TimeUnit.SECONDS).queryConnectionMetrics(request).getSeries(0).getPointsCount();
+                points = stub.withDeadlineAfter(60, TimeUnit.SECONDS).queryConnectionMetrics(request).getSeries(2).getPointsCount();
                 if (q >= 3) { // the first three warm up
                     grpc.add((System.nanoTime() - q0) / 1e6);
                 }
             }
-            List<Double> psql = psqlTimings(grain == TimeGrain.TIME_GRAIN_PT1H ? 3600 : 300);
-            System.out.printf("BENCHMARK QueryConnectionMetrics one connection, %d days at %s (%d points), %d queries:%n",
-                    DAYS, grain.name().substring("TIME_GRAIN_".length()), points, QUERIES);
-            System.out.printf("  over gRPC:              p50 %8.1f ms  p99 %8.1f ms%n", pct(grpc, 50), pct(grpc, 99));
-            System.out.printf("  same SQL in psql:       p50 %8.1f ms  p99 %8.1f ms%n", pct(psql, 50), pct(psql, 99));
+            List<Double> newSql = psqlTimings(k.seconds(), k.from(), k.peering(), false);
+            List<Double> oldSql = psqlTimings(k.seconds(), k.from(), k.peering(), true);
+            System.out.printf("BENCHMARK QueryConnectionMetrics %s, all six metrics, %s (%d ingress points), %d queries:%n",
+                    k.peering() ? "peering of " + CONNECTIONS + " connections" : "one connection", k.label(), points, QUERIES);
+            System.out.printf("  new path over gRPC:             p50 %8.1f ms  p99 %8.1f ms%n", pct(grpc, 50), pct(grpc, 99));
+            System.out.printf("  new path SQL (rollups), psql:   p50 %8.1f ms  p99 %8.1f ms%n", pct(newSql, 50), pct(newSql, 99));
+            System.out.printf("  old path SQL (from raw), psql:  p50 %8.1f ms  p99 %8.1f ms%n", pct(oldSql, 50), pct(oldSql, 99));
         }
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        sql("DELETE FROM metrics.connection_samples WHERE connection LIKE 'peerings/bench/%'");
+        clearBench();
+    }
+
+    static void clearBench() throws Exception {
+        for (String table : List.of("connection_samples", "rate_intervals", "rate_minutes", "rate_hours", "rate_days")) {
+            sql("DELETE FROM metrics." + table + " WHERE connection LIKE 'peerings/bench/%'");
+        }
     }
 
     IngestConnectionSamplesResponse ingestOverStream(ManagedChannel channel) throws Exception {
@@ -225,17 +250,25 @@ class MetricsBenchmark {
         }
     }
 
-    /** The service's rate SQL, prepared once in psql and executed QUERIES times with \timing. */
-    List<Double> psqlTimings(int grainSeconds) throws Exception {
-        StringBuilder script = new StringBuilder("\\o /dev/null\nPREPARE q(text[], float8[], timestamptz, timestamptz, float8, float8) AS\n")
-                .append(MetricQueries.RATES_SQL).append(";\n");
+    /**
+     * The rate SQL prepared once in psql and executed QUERIES times with \timing, on the same data:
+     * the service's rollup SQL (MetricQueries.RATES_SQL) or the previous release's from-raw SQL (RatesFromRaw).
+     */
+    List<Double> psqlTimings(int grainSeconds, Instant from, boolean peering, boolean old) throws Exception {
+        StringBuilder script = new StringBuilder("\\o /dev/null\n");
+        if (old) {
+            script.append("PREPARE q(text[], float8[], timestamptz, timestamptz, float8, float8) AS\n").append(RatesFromRaw.SQL);
+        } else {
+            script.append("PREPARE q(text[]").append(", timestamptz".repeat(14)).append(", float8) AS\n").append(MetricQueries.RATES_SQL);
+        }
+        script.append(";\n");
         for (int w = 0; w < 3; w++) {
-            script.append(execute(w % CONNECTIONS, grainSeconds));
+            script.append(execute(w % CONNECTIONS, grainSeconds, from, peering, old));
         }
         script.append("\\timing on\n");
         Random random = new Random(7);
         for (int q = 0; q < QUERIES; q++) {
-            script.append(execute(random.nextInt(CONNECTIONS), grainSeconds));
+            script.append(execute(random.nextInt(CONNECTIONS), grainSeconds, from, peering, old));
         }
         Path file = Files.createTempFile("bench", ".sql");
         Files.writeString(file, script);
@@ -253,9 +286,24 @@ class MetricsBenchmark {
         return times;
     }
 
-    String execute(int c, int grainSeconds) {
-        return "EXECUTE q(ARRAY['" + connection(c) + "'], ARRAY[" + BANDWIDTH_MBPS * 1e6 + "::float8], '" + start + "', '" + end
-                + "', " + grainSeconds + ", 3600);\n";
+    String execute(int c, int grainSeconds, Instant from, boolean peering, boolean old) {
+        List<String> connections = new ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            if (peering || i == c) {
+                connections.add("'" + connection(i) + "'");
+            }
+        }
+        String array = "ARRAY[" + String.join(",", connections) + "]";
+        if (old) {
+            return "EXECUTE q(" + array + ", array_fill(" + BANDWIDTH_MBPS * 1e6 + "::float8, ARRAY[" + connections.size()
+                    + "]), '" + from + "', '" + end + "', " + grainSeconds + ", 3600);\n";
+        }
+        Tuple t = MetricQueries.ratesParameters(List.of(), from, end, Duration.ofSeconds(grainSeconds));
+        StringBuilder sql = new StringBuilder("EXECUTE q(").append(array);
+        for (int i = 1; i <= 14; i++) {
+            sql.append(", '").append(t.getValue(i)).append("'");
+        }
+        return sql.append(", ").append(grainSeconds).append(");\n").toString();
     }
 
     static double pct(List<Double> values, int p) {

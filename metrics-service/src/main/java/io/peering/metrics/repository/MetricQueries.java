@@ -20,58 +20,67 @@ import java.util.List;
 public class MetricQueries {
 
     /**
-     * Rates per bucket, from consecutive samples of each series (connection, session address),
-     * ordered by time whatever order they arrived in. The samples of the range are read together
-     * with those up to max-sample-gap before it, so the first interval of the range has its
-     * earlier sample. Each interval's rate goes to the bucket of its later sample. Per series and
-     * bucket: average = increase / seconds (time-weighted), min and max of the interval rates,
-     * count of intervals; then the series of the scope are combined per bucket: averages summed
-     * (the traffic of all series together), extremes and counts over all intervals.
-     * Limits: an octet counter grows at most bandwidth/8 octets per second, a discard counter at
-     * most bandwidth/512 packets per second (64-octet frames); see metrics.counter_delta.
-     * Parameters: $1 connections, $2 their bandwidth in bits/s, $3 start, $4 end, $5 grain and $6 max gap in seconds.
+     * Rates per bucket from the rollups (see V2__rate_rollups.sql): rows of the coarsest level that
+     * fits the grain for the whole buckets, finer levels and the intervals themselves only for the
+     * range's ragged edges ({@link RollupPieces}). Per series and bucket: average = sum of increases /
+     * seconds of the intervals with a value (time-weighted), min and max of the interval rates, count
+     * of intervals; then the series of the scope are combined per bucket: averages summed (the
+     * traffic of all series together), extremes and counts over all intervals. The same answer as
+     * the from-raw computation (each interval's increase was decided when its samples arrived).
+     * Parameters: $1 connections; $2/$3 days; $4/$5, $6/$7 hours; $8/$9, $10/$11 minutes; $12/$13,
+     * $14/$15 intervals (each a [from, to) piece, empty when from = to); $16 grain in seconds.
      */
     public static final String RATES_SQL = """
-            WITH bw AS (
-                SELECT * FROM unnest($1::text[], $2::float8[]) AS b(connection, max_bps)
-            ), s AS (
-                SELECT c.connection, c.session_address, c.time, b.max_bps,
-                       extract(epoch FROM c.time - lag(c.time) OVER w)::float8 AS secs,
-                       c.in_octets, lag(c.in_octets) OVER w AS prev_in,
-                       c.out_octets, lag(c.out_octets) OVER w AS prev_out,
-                       c.in_discards, lag(c.in_discards) OVER w AS prev_in_d,
-                       c.out_discards, lag(c.out_discards) OVER w AS prev_out_d
-                FROM metrics.connection_samples c JOIN bw b ON b.connection = c.connection
-                WHERE c.connection = ANY($1::text[])
-                  AND c.time >= $3::timestamptz - ($6::float8 * interval '1 second') AND c.time < $4::timestamptz
-                WINDOW w AS (PARTITION BY c.connection, c.session_address ORDER BY c.time)
-            ), d AS MATERIALIZED ( -- computed once, not once per aggregate that reads it
-                SELECT connection, session_address, time_bucket(($5::float8 * interval '1 second'), time) AS bucket, secs,
-                       (metrics.counter_delta(prev_in, in_octets, (max_bps / 8 * secs)::numeric) * 8)::float8 AS in_bits,
-                       (metrics.counter_delta(prev_out, out_octets, (max_bps / 8 * secs)::numeric) * 8)::float8 AS out_bits,
-                       (metrics.counter_delta(prev_in_d, in_discards, (max_bps / 512 * secs)::numeric)
-                        + metrics.counter_delta(prev_out_d, out_discards, (max_bps / 512 * secs)::numeric))::float8 AS drops
-                FROM s
-                WHERE time >= $3::timestamptz AND secs > 0 AND secs <= extract(epoch FROM ($6::float8 * interval '1 second'))
+            WITH parts AS (
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_days WHERE connection = ANY($1::text[]) AND bucket >= $2 AND bucket < $3
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $4 AND bucket < $5
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $6 AND bucket < $7
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $8 AND bucket < $9
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $10 AND bucket < $11
+                UNION ALL
+                SELECT connection, session_address, time,
+                       in_bits, CASE WHEN in_bits IS NOT NULL THEN secs END, in_bits / secs, in_bits / secs, (in_bits IS NOT NULL)::int,
+                       out_bits, CASE WHEN out_bits IS NOT NULL THEN secs END, out_bits / secs, out_bits / secs, (out_bits IS NOT NULL)::int,
+                       drops, CASE WHEN drops IS NOT NULL THEN secs END, drops / secs, drops / secs, (drops IS NOT NULL)::int
+                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $12 AND time < $13
+                UNION ALL
+                SELECT connection, session_address, time,
+                       in_bits, CASE WHEN in_bits IS NOT NULL THEN secs END, in_bits / secs, in_bits / secs, (in_bits IS NOT NULL)::int,
+                       out_bits, CASE WHEN out_bits IS NOT NULL THEN secs END, out_bits / secs, out_bits / secs, (out_bits IS NOT NULL)::int,
+                       drops, CASE WHEN drops IS NOT NULL THEN secs END, drops / secs, drops / secs, (drops IS NOT NULL)::int
+                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $14 AND time < $15
             ), per_series AS (
-                SELECT bucket,
-                       sum(in_bits) / sum(secs) FILTER (WHERE in_bits IS NOT NULL) AS in_avg,
-                       min(in_bits / secs) AS in_min, max(in_bits / secs) AS in_max, count(in_bits) AS in_n,
-                       sum(out_bits) / sum(secs) FILTER (WHERE out_bits IS NOT NULL) AS out_avg,
-                       min(out_bits / secs) AS out_min, max(out_bits / secs) AS out_max, count(out_bits) AS out_n,
-                       sum(drops) / sum(secs) FILTER (WHERE drops IS NOT NULL) AS drop_avg,
-                       min(drops / secs) AS drop_min, max(drops / secs) AS drop_max, count(drops) AS drop_n
-                FROM d
-                GROUP BY connection, session_address, bucket
+                SELECT time_bucket(($16::float8 * interval '1 second'), bucket) AS bucket,
+                       sum(in_sum) / sum(in_secs) AS in_avg, min(in_min) AS in_min, max(in_max) AS in_max, sum(in_n)::int AS in_n,
+                       sum(out_sum) / sum(out_secs) AS out_avg, min(out_min) AS out_min, max(out_max) AS out_max, sum(out_n)::int AS out_n,
+                       sum(drop_sum) / sum(drop_secs) AS drop_avg, min(drop_min) AS drop_min, max(drop_max) AS drop_max,
+                       sum(drop_n)::int AS drop_n
+                FROM parts
+                GROUP BY connection, session_address, 1
             )
             SELECT bucket,
-                   sum(in_avg), min(in_min), max(in_max), sum(in_n)::bigint,
-                   sum(out_avg), min(out_min), max(out_max), sum(out_n)::bigint,
-                   sum(drop_avg), min(drop_min), max(drop_max), sum(drop_n)::bigint
+                   sum(in_avg), min(in_min), max(in_max), sum(in_n),
+                   sum(out_avg), min(out_min), max(out_max), sum(out_n),
+                   sum(drop_avg), min(drop_min), max(drop_max), sum(drop_n)
             FROM per_series
             GROUP BY bucket
             ORDER BY bucket
             """;
+
 
     /**
      * The transitions of the given session addresses in [$3, $4), with, for each address, the last
@@ -112,11 +121,9 @@ public class MetricQueries {
         this.pool = pool;
     }
 
-    public Uni<List<RateBucket>> rates(List<String> connections, List<Double> maxBitsPerSecond, Instant start, Instant end,
-                                       Duration grain, Duration maxGap) {
-        Tuple params = Tuple.tuple(Arrays.asList(connections.toArray(String[]::new), maxBitsPerSecond.toArray(Double[]::new),
-                utc(start), utc(end), (double) grain.toSeconds(), maxGap.toMillis() / 1000.0));
-        return pool.preparedQuery(RATES_SQL).execute(params).map(rows -> {
+    /** Rates per bucket of the connections over [start, end) at the grain, from the rollups. */
+    public Uni<List<RateBucket>> rates(List<String> connections, Instant start, Instant end, Duration grain) {
+        return pool.preparedQuery(RATES_SQL).execute(ratesParameters(connections, start, end, grain)).map(rows -> {
             List<RateBucket> buckets = new ArrayList<>();
             for (Row row : rows) {
                 Double[] values = new Double[9];
@@ -131,6 +138,30 @@ public class MetricQueries {
             }
             return buckets;
         });
+    }
+
+    /** The bound parameters of {@link #RATES_SQL}: the connections, the pieces of the range per level, the grain. */
+    public static Tuple ratesParameters(List<String> connections, Instant start, Instant end, Duration grain) {
+        RollupPieces pieces = RollupPieces.of(start, end, grain);
+        List<Object> params = new ArrayList<>();
+        params.add(connections.toArray(String[]::new));
+        addPieces(params, pieces.days(), 1);
+        addPieces(params, pieces.hours(), 2);
+        addPieces(params, pieces.minutes(), 2);
+        addPieces(params, pieces.intervals(), 2);
+        params.add((double) grain.toSeconds());
+        return Tuple.tuple(params);
+    }
+
+    private static void addPieces(List<Object> params, List<RollupPieces.Piece> pieces, int slots) {
+        if (pieces.size() > slots) {
+            throw new IllegalStateException(pieces.size() + " pieces for " + slots + " slots: " + pieces);
+        }
+        for (int i = 0; i < slots; i++) {
+            RollupPieces.Piece p = i < pieces.size() ? pieces.get(i) : RollupPieces.Piece.EMPTY;
+            params.add(utc(p.from()));
+            params.add(utc(p.to()));
+        }
     }
 
     /** Transitions of the session addresses (parallel lists) in [start, end), each address's last one before start included. */

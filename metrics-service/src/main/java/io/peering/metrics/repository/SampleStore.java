@@ -4,13 +4,26 @@ import io.peering.metrics.Sample;
 import io.peering.support.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
-/** Counter samples, written in bulk through unnest arrays; a repeated sample is stored once. */
+/**
+ * Counter samples, written in bulk through unnest arrays (a repeated sample is stored once), and the
+ * rate rollups kept with them: in the same transaction, under the series' locks, the intervals and
+ * the minute, hour and day rows the new samples change are decided again (metrics.refresh_rates).
+ */
 @ApplicationScoped
 public class SampleStore {
 
@@ -21,7 +34,26 @@ public class SampleStore {
             FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
                  AS u(t, c, a, i, o, di, dout)
             ON CONFLICT DO NOTHING
+            RETURNING connection, session_address, time
             """;
+
+    private static final String LOCK = "SELECT metrics.lock_rate_series($1::text[], $2::text[])";
+
+    private static final String REFRESH = """
+            SELECT metrics.refresh_rates($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8)
+            """;
+
+    private static final String BACKFILL_PENDING = """
+            SELECT connection, session_address, from_time, to_time FROM metrics.rate_backfill ORDER BY connection, session_address
+            """;
+
+    private static final String BACKFILL_DONE = """
+            DELETE FROM metrics.rate_backfill WHERE connection = $1 AND session_address = $2 AND to_time = $3
+            """;
+
+    /** A series' samples stored over [from, to] whose rollups are to be made (see metrics.rate_backfill). */
+    public record PendingSeries(String connection, String sessionAddress, Instant from, Instant to) {
+    }
 
     private final Pool pool;
 
@@ -29,18 +61,85 @@ public class SampleStore {
         this.pool = pool;
     }
 
-    /** Stores the samples in one statement; answers how many were new (the rest were already stored). */
-    public Uni<Integer> insert(List<Sample> samples) {
+    /**
+     * Stores the samples and refreshes the rollups they change, in one transaction; answers how many
+     * samples were new (the rest were already stored and change nothing).
+     *
+     * @param maxBitsPerSecond the bandwidth of a connection (by resource name), which bounds its counters' increases
+     * @param maxGap           the longest interval that gives a rate
+     */
+    public Uni<Integer> insert(List<Sample> samples, ToDoubleFunction<String> maxBitsPerSecond, Duration maxGap) {
         if (samples.isEmpty()) {
             return Uni.createFrom().item(0);
         }
         Columns columns = new Columns(samples.size(), OffsetDateTime.class, String.class, String.class, String.class,
                 String.class, String.class, String.class);
+        Map<List<String>, Boolean> series = new LinkedHashMap<>();
         for (Sample s : samples) {
             columns.add(OffsetDateTime.ofInstant(s.time(), ZoneOffset.UTC), s.connection(), s.sessionAddress(),
                     Long.toUnsignedString(s.inOctets()), Long.toUnsignedString(s.outOctets()),
                     Long.toUnsignedString(s.inDiscards()), Long.toUnsignedString(s.outDiscards()));
+            series.put(List.of(s.connection(), s.sessionAddress()), true);
         }
-        return pool.preparedQuery(INSERT).execute(columns.tuple()).map(rows -> rows.rowCount());
+        String[] lockConnections = series.keySet().stream().map(k -> k.get(0)).toArray(String[]::new);
+        String[] lockAddresses = series.keySet().stream().map(k -> k.get(1)).toArray(String[]::new);
+        return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(lockConnections, lockAddresses))
+                .flatMap(locked -> conn.preparedQuery(INSERT).execute(columns.tuple()))
+                .flatMap(inserted -> {
+                    Map<List<String>, Instant[]> ranges = new LinkedHashMap<>();
+                    for (Row row : inserted) {
+                        Instant t = row.getOffsetDateTime(2).toInstant();
+                        ranges.merge(List.of(row.getString(0), row.getString(1)), new Instant[]{t, t},
+                                (a, b) -> new Instant[]{a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
+                    }
+                    List<PendingSeries> changed = new ArrayList<>();
+                    ranges.forEach((k, r) -> changed.add(new PendingSeries(k.get(0), k.get(1), r[0], r[1])));
+                    return refresh(conn, changed, maxBitsPerSecond, maxGap).replaceWith(inserted.rowCount());
+                }));
+    }
+
+    /** Series whose samples were stored without rollups (by the release before them, or by another writer). */
+    public Uni<List<PendingSeries>> pendingBackfill() {
+        return pool.query(BACKFILL_PENDING).execute().map(rows -> {
+            List<PendingSeries> list = new ArrayList<>();
+            for (Row row : rows) {
+                list.add(new PendingSeries(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant(),
+                        row.getOffsetDateTime(3).toInstant()));
+            }
+            return list;
+        });
+    }
+
+    /** Makes the rollups of one pending series and marks it done, in one transaction under its lock. */
+    public Uni<Void> backfill(PendingSeries pending, double maxBitsPerSecond, Duration maxGap) {
+        return pool.withTransaction(conn -> conn.preparedQuery(LOCK)
+                .execute(Tuple.of(new String[]{pending.connection()}, new String[]{pending.sessionAddress()}))
+                .flatMap(locked -> refresh(conn, List.of(pending), c -> maxBitsPerSecond, maxGap))
+                .flatMap(written -> conn.preparedQuery(BACKFILL_DONE).execute(Tuple.of(pending.connection(),
+                        pending.sessionAddress(), OffsetDateTime.ofInstant(pending.to(), ZoneOffset.UTC))))
+                .replaceWithVoid());
+    }
+
+    private static Uni<Long> refresh(SqlClient conn, List<PendingSeries> series, ToDoubleFunction<String> maxBitsPerSecond,
+                                     Duration maxGap) {
+        if (series.isEmpty()) {
+            return Uni.createFrom().item(0L);
+        }
+        int n = series.size();
+        String[] connections = new String[n];
+        String[] addresses = new String[n];
+        OffsetDateTime[] from = new OffsetDateTime[n];
+        OffsetDateTime[] to = new OffsetDateTime[n];
+        Double[] bandwidth = new Double[n];
+        for (int i = 0; i < n; i++) {
+            PendingSeries s = series.get(i);
+            connections[i] = s.connection();
+            addresses[i] = s.sessionAddress();
+            from[i] = OffsetDateTime.ofInstant(s.from(), ZoneOffset.UTC);
+            to[i] = OffsetDateTime.ofInstant(s.to(), ZoneOffset.UTC);
+            bandwidth[i] = maxBitsPerSecond.applyAsDouble(s.connection());
+        }
+        return conn.preparedQuery(REFRESH).execute(Tuple.tuple(List.of(connections, addresses, from, to, bandwidth,
+                maxGap.toMillis() / 1000.0))).map(rows -> rows.iterator().next().getLong(0));
     }
 }

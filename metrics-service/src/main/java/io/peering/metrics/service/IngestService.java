@@ -66,7 +66,7 @@ public class IngestService {
     }
 
     public Uni<Outcome> ingestSamples(Multi<List<ConnectionSample>> batches) {
-        return ingest(batches, this::sample, samples::insert, "samples");
+        return ingest(batches, this::sample, batch -> samples.insert(batch, this::maxBitsPerSecond, config.maxSampleGap()), "samples");
     }
 
     public Uni<Outcome> reportTransitions(Multi<List<SessionTransitionReport>> batches) {
@@ -79,6 +79,11 @@ public class IngestService {
         String address = s.getSessionAddress().isEmpty() ? "" : Cidr.format(sessionAddress(connection, s.getSessionAddress()));
         return new Sample(connection.resourceName(), address, time, s.getInOctets(), s.getOutOctets(), s.getInDiscards(),
                 s.getOutDiscards());
+    }
+
+    /** A connection's bandwidth in bits/s, the most its counters can grow (see metrics.counter_delta). */
+    double maxBitsPerSecond(String connection) {
+        return inventory.connection(connection).orElseThrow().connection().bandwidthMbps() * 1e6;
     }
 
     Transition transition(SessionTransitionReport r) {

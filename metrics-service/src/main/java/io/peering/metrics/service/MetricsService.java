@@ -26,7 +26,7 @@ import java.util.function.Function;
 /**
  * The query side: request checks against the metric catalogue ({@link Metric}) and the inventory,
  * then availability and flaps from transitions ({@link SessionBuckets}) and rates from samples
- * ({@link MetricQueries#RATES_SQL}). Scope is one connection or a whole peering: availability is
+ * ({@link MetricQueries#RATES_SQL}, the rollups kept at ingest). Scope is one connection or a whole peering: availability is
  * the Established time of all the scope's sessions over their known time, rates and flaps are summed.
  */
 @ApplicationScoped
@@ -83,8 +83,7 @@ public class MetricsService {
         Uni<Map<Instant, SessionBuckets.Bucket>> sessions = needSessions ? sessionBuckets(scope, start, end, now, grain)
                 : Uni.createFrom().item(Map.of());
         Uni<List<RateBucket>> rates = needRates ? queries.rates(scope.stream().map(ConnectionRef::resourceName).toList(),
-                scope.stream().map(c -> c.connection().bandwidthMbps() * 1e6).toList(), start, end, grain.length,
-                config.maxSampleGap()) : Uni.createFrom().item(List.of());
+                start, end, grain.length) : Uni.createFrom().item(List.of());
         return Uni.combine().all().unis(sessions, rates).asTuple().map(both -> {
             List<Series> result = new ArrayList<>();
             for (String name : metricNames.stream().distinct().toList()) {

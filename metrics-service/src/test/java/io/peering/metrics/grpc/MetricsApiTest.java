@@ -67,7 +67,7 @@ class MetricsApiTest {
 
     @BeforeEach
     void setUp() {
-        for (String table : List.of("session_transitions", "connection_samples")) {
+        for (String table : List.of("session_transitions", "connection_samples", "rate_intervals", "rate_minutes", "rate_hours", "rate_days")) {
             pool.query("DELETE FROM metrics." + table + " WHERE connection LIKE 'peerings/contoso-ams/%'"
                     + " OR connection LIKE 'peerings/fabrikam-lon/%'").execute().await().atMost(Duration.ofSeconds(10));
         }
