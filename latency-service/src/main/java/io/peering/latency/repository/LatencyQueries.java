@@ -1,6 +1,8 @@
 package io.peering.latency.repository;
 
 import io.peering.latency.LatencyStats;
+import io.peering.latency.Sample;
+import io.peering.support.net.Cidr;
 import io.peering.support.time.Grain;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -8,16 +10,25 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Exact latency statistics per bucket. Queries whose buckets are whole hours (grain PT1H or P1D,
- * range on hour boundaries) read the hourly rollup, whose rows hold every value of their hour;
- * other queries read the raw samples. Both give the same numbers: percentile_cont's definition.
+ * Exact latency statistics per bucket, percentile_cont's definition whichever path answers:
+ * <ul>
+ * <li>one reporting prefix (/24, /48) at PT1H: a row of {@code prefix_hourly} per closed hour, the
+ * samples for the open hours and the partial hours at the range's edges ({@link #PREFIX_CLOSED_HOURS});</li>
+ * <li>an ASN whose samples carry their origin, at PT1M, PT5M or PT1H: a row of {@code asn_rollup} per
+ * bucket of the closed hours, the samples for the rest ({@link #ASN_CLOSED_HOURS});</li>
+ * <li>otherwise (shorter prefixes, P1D, PT1M/PT5M of a prefix, samples attributed through
+ * routes-service), buckets of whole hours merge the hourly rollup's values and the others read the
+ * samples, as before.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class LatencyQueries {
@@ -91,17 +102,71 @@ public class LatencyQueries {
      * ASN_ROLLUP for PT1H buckets and no route prefixes: each rollup row is one prefix-hour already
      * (the primary key), so no regrouping; a sorted row gives its median without any sort.
      */
-    static final String ASN_ROLLUP_HOURLY = """
-            WITH per_prefix AS (
-                SELECT h.hour AS bucket, h.prefix, latency.percentile_of_sorted(h.rtts, 0.5) AS median
-                FROM latency.hourly h
-                WHERE h.origin_asn = $1 AND h.hour >= $2 AND h.hour < $3 AND h.sorted
+    /**
+     * The closed-hour path of one reporting prefix (a /24 or /48) at PT1H: a row of prefix_hourly per
+     * closed hour of the inner range $4..$5 (whole hours); from the samples: the partial hours at the
+     * edges ($2..$4 and $5..$3) and every hour that has an open row (the current hour, or a closed
+     * one a late sample reopened).
+     */
+    static final String PREFIX_CLOSED_HOURS = """
+            WITH open AS (
+                SELECT DISTINCT h.hour FROM latency.hourly h
+                WHERE h.prefix = $1::text::cidr AND NOT h.closed AND h.hour >= $4 AND h.hour < $5),
+            ranges AS (
+                SELECT $2::timestamptz AS s, $4::timestamptz AS e
+                UNION ALL SELECT $5::timestamptz, $3::timestamptz
+                UNION ALL SELECT hour, hour + INTERVAL '1 hour' FROM open)
+            SELECT p.hour, ARRAY[p.median_ms, p.p90_ms, p.p99_ms], p.min_ms, p.max_ms, p.sample_count
+            FROM latency.prefix_hourly p
+            WHERE p.prefix = $1::text::cidr AND p.hour >= $4 AND p.hour < $5 AND p.hour NOT IN (SELECT hour FROM open)
+            UNION ALL
+            SELECT time_bucket(INTERVAL '1 hour', s.time),
+                   percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms),
+                   min(s.rtt_ms), max(s.rtt_ms), count(*)
+            FROM ranges r JOIN latency.samples s ON s.prefix = $1::text::cidr AND s.time >= r.s AND s.time < r.e
+            GROUP BY 1
+            ORDER BY 1
+            """;
+
+    /**
+     * The closed-hour path of an ASN whose samples all carry their origin, at PT1M, PT5M or PT1H
+     * ($6 seconds): asn_rollup's rows of the closed hours of the inner range $4..$5, the samples for
+     * the edges and the open hours. The customer prefix count is the union of asn_rollup's prefix
+     * sets: per day for the whole days $7..$8, per hour for the other hours of $4..$5, plus the
+     * prefixes of open rows and of the samples read.
+     */
+    static final String ASN_CLOSED_HOURS = """
+            WITH open AS (
+                SELECT h.hour, h.prefix FROM latency.hourly h
+                WHERE h.origin_asn = $1 AND NOT h.closed AND h.hour >= $4 AND h.hour < $5),
+            ranges AS (
+                SELECT $2::timestamptz AS s, $4::timestamptz AS e
+                UNION ALL SELECT $5::timestamptz, $3::timestamptz
+                UNION ALL SELECT DISTINCT hour, hour + INTERVAL '1 hour' FROM open),
+            raw AS (
+                SELECT s.time, s.prefix, s.rtt_ms FROM ranges r
+                JOIN latency.samples s ON s.origin_asn = $1 AND s.time >= r.s AND s.time < r.e),
+            points AS (
+                SELECT a.bucket, a.median_avg AS v FROM latency.asn_rollup a
+                WHERE a.origin_asn = $1 AND a.seconds = $6 AND a.bucket >= $4 AND a.bucket < $5
+                  AND time_bucket(INTERVAL '1 hour', a.bucket) NOT IN (SELECT hour FROM open)
                 UNION ALL
-                SELECT h.hour, h.prefix, latency.percentile_of_sorted(latency.sorted(h.rtts), 0.5)
-                FROM latency.hourly h
-                WHERE h.origin_asn = $1 AND h.hour >= $2 AND h.hour < $3 AND NOT h.sorted)
-            SELECT bucket, avg(median), (SELECT count(*) FROM (SELECT DISTINCT prefix FROM per_prefix) d)
-            FROM per_prefix GROUP BY bucket ORDER BY bucket
+                SELECT bucket, avg(median) FROM (
+                    SELECT time_bucket(INTERVAL '%s', time) AS bucket, prefix,
+                           percentile_cont(0.5) WITHIN GROUP (ORDER BY rtt_ms) AS median
+                    FROM raw GROUP BY 1, 2) m
+                GROUP BY bucket),
+            prefixes AS (
+                SELECT unnest(d.prefix_set) AS prefix FROM latency.asn_rollup d
+                WHERE d.origin_asn = $1 AND d.seconds = 86400 AND d.bucket >= $7 AND d.bucket < $8
+                UNION ALL
+                SELECT unnest(a.prefix_set) FROM latency.asn_rollup a
+                WHERE a.origin_asn = $1 AND a.seconds = 3600 AND a.bucket >= $4 AND a.bucket < $5
+                  AND NOT (a.bucket >= $7 AND a.bucket < $8)
+                UNION ALL SELECT prefix FROM open
+                UNION ALL SELECT prefix FROM raw)
+            SELECT bucket, v, (SELECT count(*) FROM (SELECT DISTINCT prefix FROM prefixes) d)
+            FROM points ORDER BY bucket
             """;
 
     static final String HAS_SAMPLES_WITHOUT_ORIGIN = """
@@ -131,8 +196,17 @@ public class LatencyQueries {
 
     /** Statistics per bucket of the samples whose reporting prefix lies inside {@code prefix} (canonical CIDR text). */
     public Uni<List<LatencyStats>> prefixSeries(String prefix, Instant from, Instant to, Grain grain) {
-        String sql = (rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW).formatted(grain.sqlInterval());
-        return pool.preparedQuery(sql).execute(Tuple.of(prefix, utc(from), utc(to))).map(rows -> {
+        Cidr asked = Cidr.parse(prefix);
+        String sql;
+        Tuple params = Tuple.of(prefix, utc(from), utc(to));
+        if (grain == Grain.PT1H && asked.length() == (asked.isIpv4() ? Sample.IPV4_REPORTING_LENGTH : Sample.IPV6_REPORTING_LENGTH)) {
+            Instant[] inner = wholeHours(from, to);
+            sql = PREFIX_CLOSED_HOURS;
+            params.addValue(utc(inner[0])).addValue(utc(inner[1]));
+        } else {
+            sql = (rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW).formatted(grain.sqlInterval());
+        }
+        return pool.preparedQuery(sql).execute(params).map(rows -> {
             List<LatencyStats> points = new ArrayList<>();
             for (Row r : rows) {
                 Double[] p = r.getArrayOfDoubles(1);
@@ -157,8 +231,12 @@ public class LatencyQueries {
     public Uni<AsnSeries> asnSeries(long asn, List<String> routePrefixes, Instant from, Instant to, Grain grain) {
         String sql;
         Tuple params = Tuple.of(asn, utc(from), utc(to));
-        if (rollupAnswers(from, to, grain) && grain == Grain.PT1H && routePrefixes.isEmpty()) {
-            sql = ASN_ROLLUP_HOURLY;
+        if (routePrefixes.isEmpty() && grain != Grain.P1D) {
+            Instant[] hours = wholeHours(from, to);
+            Instant[] days = wholeDays(hours[0], hours[1]);
+            sql = ASN_CLOSED_HOURS.formatted(grain.sqlInterval());
+            params.addValue(utc(hours[0])).addValue(utc(hours[1])).addInteger((int) grain.length.toSeconds())
+                    .addValue(utc(days[0])).addValue(utc(days[1]));
         } else {
             sql = (rollupAnswers(from, to, grain) ? ASN_ROLLUP : ASN_RAW).formatted(grain.sqlInterval());
             params.addArrayOfString(routePrefixes.toArray(String[]::new));
@@ -172,6 +250,29 @@ public class LatencyQueries {
             }
             return new AsnSeries(points, prefixes);
         });
+    }
+
+    /**
+     * The whole hours inside [from, to) as [first, end); both {@code to} when there are none, so
+     * the edges [from, first) and [end, to) cover the range.
+     */
+    static Instant[] wholeHours(Instant from, Instant to) {
+        Instant first = from.truncatedTo(ChronoUnit.HOURS);
+        if (first.isBefore(from)) {
+            first = first.plus(Duration.ofHours(1));
+        }
+        Instant end = to.truncatedTo(ChronoUnit.HOURS);
+        return first.isBefore(end) ? new Instant[]{first, end} : new Instant[]{to, to};
+    }
+
+    /** The whole UTC days inside [from, to) (both hour-aligned) as [first, end); both {@code to} when none. */
+    static Instant[] wholeDays(Instant from, Instant to) {
+        Instant first = from.truncatedTo(ChronoUnit.DAYS);
+        if (first.isBefore(from)) {
+            first = first.plus(Duration.ofDays(1));
+        }
+        Instant end = to.truncatedTo(ChronoUnit.DAYS);
+        return first.isBefore(end) ? new Instant[]{first, end} : new Instant[]{to, to};
     }
 
     private static OffsetDateTime utc(Instant t) {

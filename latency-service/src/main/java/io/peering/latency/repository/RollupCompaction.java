@@ -6,9 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the hourly rollup cheap to read: rows that later batches appended to are sorted again once
- * their hour is over ({@code peering.latency.compaction-every}, default every minute). Queries are
- * exact either way; an unsorted row only costs them a sort.
+ * Closes the hours that are over ({@code peering.latency.compaction-every}, default every minute):
+ * the hourly rollup rows that are new or that a late sample reopened are sorted, and the statistics
+ * of their prefix-hours ({@code latency.prefix_hourly}) and ASN buckets ({@code latency.asn_rollup})
+ * computed again. Queries are exact either way: an hour with an open row is computed from its samples.
  */
 @ApplicationScoped
 public class RollupCompaction {
@@ -27,7 +28,7 @@ public class RollupCompaction {
         return store.compact()
                 .invoke(rows -> {
                     if (rows > 0) {
-                        LOG.debugf("rollup compaction: sorted %d hourly row(s)", rows);
+                        LOG.debugf("rollup compaction: closed %d hourly row(s)", rows);
                     }
                 })
                 .onFailure().invoke(e -> LOG.errorf(e, "rollup compaction failed; the next run tries again"))

@@ -16,8 +16,9 @@ import java.util.List;
  * the raw samples and adds their values to the hourly rollup, so both always agree. A sample
  * identical to one stored (same target, probe location, time and value: a stream sent again) is
  * not stored again, and only the samples inserted reach the rollup. A new rollup
- * row is written sorted; adding to an existing one appends and marks it unsorted (see
- * {@link RollupCompaction}).
+ * row is written sorted and open; adding to an existing one appends, marks it unsorted and reopens
+ * it, so the statistics of its hour are computed from the samples until {@link RollupCompaction}
+ * closes it again.
  * Rollup rows are upserted in key order, so concurrent streams lock them in the same order.
  */
 @ApplicationScoped
@@ -36,13 +37,11 @@ public class SampleStore {
             INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts, sorted)
             SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true
             FROM raw GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
-            ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false
+            ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false, closed = false
             """;
 
-    static final String COMPACT = """
-            UPDATE latency.hourly SET rtts = latency.sorted(rtts), sorted = true
-            WHERE NOT sorted AND hour < time_bucket(INTERVAL '1 hour', now())
-            """;
+    /** Closes the rows of past hours that are new or were reopened, and recomputes their statistics (migration V3). */
+    static final String COMPACT = "SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()))";
 
     private final Pool pool;
 
@@ -67,9 +66,12 @@ public class SampleStore {
         return pool.preparedQuery(INSERT).execute(columns.tuple()).replaceWith(batch.size());
     }
 
-    /** Sorts the rollup rows of closed hours that batches appended to; yields how many. */
+    /**
+     * Closes the rollup rows of past hours that are new or that a late sample reopened: sorts them and
+     * recomputes the per-prefix-hour statistics and per-ASN rows they belong to; yields how many rows.
+     */
     public Uni<Integer> compact() {
-        return pool.query(COMPACT).execute().map(rows -> rows.rowCount());
+        return pool.query(COMPACT).execute().map(rows -> rows.iterator().next().getInteger(0));
     }
 
     private static String text(Cidr target) {

@@ -254,12 +254,12 @@ class LatencyBenchmark {
 
         report("one prefix, gRPC QueryPrefixLatency (rollup)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
                 .queryPrefixLatency(prefixRequest)));
-        report("one prefix, same SQL in psql (rollup)", psql(sql(LatencyQueries.PREFIX_ROLLUP, "'" + HOT_PREFIX + "'", start, end), iterations));
-        report("one prefix, raw-sample SQL in psql (no rollup)", psql(sql(LatencyQueries.PREFIX_RAW, "'" + HOT_PREFIX + "'", start, end), iterations));
+        report("one prefix, same SQL in psql (rollup)", psql(sql(LegacyLatencySql.PREFIX_ROLLUP, "'" + HOT_PREFIX + "'", start, end), iterations));
+        report("one prefix, raw-sample SQL in psql (no rollup)", psql(sql(LegacyLatencySql.PREFIX_RAW, "'" + HOT_PREFIX + "'", start, end), iterations));
         report("one ASN, gRPC QueryRegisteredAsnLatency (rollup)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
                 .queryRegisteredAsnLatency(asnRequest)));
-        report("one ASN, same SQL in psql (rollup)", psql(sql(LatencyQueries.ASN_ROLLUP_HOURLY, Long.toString(ASN), start, end), iterations));
-        report("one ASN, raw-sample SQL in psql (no rollup)", psql(sql(LatencyQueries.ASN_RAW, Long.toString(ASN), start, end),
+        report("one ASN, same SQL in psql (rollup)", psql(sql(LegacyLatencySql.ASN_ROLLUP_HOURLY, Long.toString(ASN), start, end), iterations));
+        report("one ASN, raw-sample SQL in psql (no rollup)", psql(sql(LegacyLatencySql.ASN_RAW, Long.toString(ASN), start, end),
                 Math.max(3, iterations / 5)));
 
         if (!keep) {
