@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on Debian 12: PostgreSQL 15, TimescaleDB (Apache edition,
 # built from Debian 13's source package, which Debian 12 lacks), and the tools the tests use
-# (GoBGP, FRR, nginx, Node.js). Idempotent: a second run checks and returns in about a second.
+# (GoBGP, FRR, nginx, Node.js, and Chromium for the console's browser tests). Idempotent: a second run checks and returns in about a second.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 cmake gcc make libssl-dev
-          dpkg-dev gobgpd frr nginx curl ca-certificates)
+          dpkg-dev gobgpd frr nginx curl ca-certificates chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

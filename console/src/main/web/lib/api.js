@@ -42,7 +42,8 @@ export async function all(rpc, request, field, pageSize = 1000) {
 
 export async function who() {
   const r = await fetch('/api/session', { credentials: 'same-origin' });
-  return r.ok ? r.json() : null;
+  const me = r.ok ? await r.json() : null;
+  return me?.signedIn ? me : null;
 }
 
 /** What a failure means for the person looking, and what they can do about it. */

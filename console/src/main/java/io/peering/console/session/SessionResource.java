@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.peering.console.api.ApiError;
 import io.peering.console.client.Upstream;
 import io.peering.routes.v1.ListPeeringsRequest;
 import io.smallrye.mutiny.Uni;
@@ -65,17 +64,21 @@ public class SessionResource {
         return Response.seeOther(URI.create("/signin?signedOut=1")).cookie(SessionCookie.signOut(overTls(headers, uri))).build();
     }
 
-    /** Who is signed in, for the page header: the token's claims, read for display only (the services verify it). */
+    /**
+     * Who is signed in, for the page header: the token's claims, read for display only (the services verify
+     * it); {@code {"signedIn": false}} without a session.
+     */
     @GET
     @Path("api/session")
     @Produces(MediaType.APPLICATION_JSON)
     public Response who(@Context HttpHeaders headers) {
         var token = SessionCookie.token(headers);
+        JsonObject who = new JsonObject();
+        who.addProperty("signedIn", token.isPresent());
         if (token.isEmpty()) {
-            return ApiError.response(401, "UNAUTHENTICATED", "not signed in: sign in with your token");
+            return Response.ok(who.toString(), MediaType.APPLICATION_JSON).build();
         }
         JsonObject claims = claims(token.get());
-        JsonObject who = new JsonObject();
         who.addProperty("subject", text(claims.get("sub")));
         who.add("roles", claims.has("groups") ? claims.get("groups") : new JsonObject());
         who.add("peerAsns", claims.has("peer_asn") ? claims.get("peer_asn") : new JsonObject());

@@ -150,6 +150,31 @@ final class GatewayStack implements AutoCloseable {
         check(run(Duration.ofMinutes(1), repo, env, "bash", "deploy/gateway/gateway.sh", "start"), "gateway.sh start");
     }
 
+    /** Starts the console behind the gateway's browser listener (after {@link #startGateway}); its pages call the gateway. */
+    void startConsole() throws IOException, InterruptedException {
+        Path jar = repo.resolve("console/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("cannot run the console: " + jar + " is missing (./mvnw install -DskipTests -pl console -am)");
+        }
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+                .directory(repo.resolve("console").toFile())
+                .redirectErrorStream(true).redirectOutput(logs.resolve("console.log").toFile());
+        pb.environment().putAll(Map.of("QUARKUS_HTTP_PORT", String.valueOf(consolePort),
+                "PEERING_CONSOLE_UPSTREAM_HOST", "127.0.0.1", "PEERING_CONSOLE_UPSTREAM_PORT", String.valueOf(gatewayPort)));
+        processes.put("console", pb.start());
+        waitFor(Duration.ofMinutes(2), "the console ready on port " + consolePort, () -> {
+            if (!processes.get("console").isAlive()) {
+                throw new IllegalStateException("the console exited; see " + logs.resolve("console.log"));
+            }
+            return httpStatus("http://127.0.0.1:" + consolePort + "/q/health/ready") == 200;
+        });
+    }
+
+    /** The console through the gateway's browser listener. */
+    String consoleUrl() {
+        return "http://127.0.0.1:" + webPort;
+    }
+
     /**
      * Starts R1 with P1 and P2, exporting BMP to this stack's routes-service. One instance runs per
      * machine: while another test (or the local stack) runs one, this waits and tries again.
