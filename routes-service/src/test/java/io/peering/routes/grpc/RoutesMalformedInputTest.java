@@ -4,11 +4,14 @@ import com.google.protobuf.Timestamp;
 import io.grpc.Channel;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.ListPeeringServicesRequest;
+import io.peering.routes.v1.ListPeeringsRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListSessionsRequest;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchSessionsRequest;
+import io.peering.support.grpc.PageTokens;
 import io.peering.support.testing.MalformedInputMatrix;
 import io.peering.support.testing.MalformedInputMatrix.Case;
 import io.peering.support.testing.RoleMatrix;
@@ -68,6 +71,16 @@ class RoutesMalformedInputTest {
     static Function<Channel, Object> sessions(UnaryOperator<ListSessionsRequest.Builder> change) {
         ListSessionsRequest request = change.apply(ListSessionsRequest.newBuilder().setParent(PEERING)).build();
         return ch -> stub(ch).listSessions(request);
+    }
+
+    static Function<Channel, Object> peerings(UnaryOperator<ListPeeringsRequest.Builder> change) {
+        ListPeeringsRequest request = change.apply(ListPeeringsRequest.newBuilder()).build();
+        return ch -> stub(ch).listPeerings(request);
+    }
+
+    static Function<Channel, Object> peeringServices(UnaryOperator<ListPeeringServicesRequest.Builder> change) {
+        ListPeeringServicesRequest request = change.apply(ListPeeringServicesRequest.newBuilder()).build();
+        return ch -> stub(ch).listPeeringServices(request);
     }
 
     static Function<Channel, Object> watchChanges(UnaryOperator<WatchRouteChangesRequest.Builder> change) {
@@ -180,6 +193,12 @@ class RoutesMalformedInputTest {
                 rpc("ListSessions", cases(
                         peeringName("parent", p -> sessions(b -> b.setParent(p))),
                         paging(n -> sessions(b -> b.setPageSize(n)), t -> sessions(b -> b.setPageToken(t))))),
+                rpc("ListPeerings", cases(
+                        paging(n -> peerings(b -> b.setPageSize(n)), t -> peerings(b -> b.setPageToken(t))),
+                        List.of(invalid("page_token of ListPeeringServices", "page_token", "start over",
+                                peerings(b -> b.setPageToken(PageTokens.encode("peeringServices", 0))))))),
+                rpc("ListPeeringServices", cases(
+                        paging(n -> peeringServices(b -> b.setPageSize(n)), t -> peeringServices(b -> b.setPageToken(t))))),
                 rpc("WatchRouteChanges", cases(
                         cursor(c -> watchChanges(b -> b.setAfterCursor(c))),
                         List.of(
