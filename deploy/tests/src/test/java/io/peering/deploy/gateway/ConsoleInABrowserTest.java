@@ -2,12 +2,21 @@ package io.peering.deploy.gateway;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,14 +76,60 @@ class ConsoleInABrowserTest {
         }
     }
 
-    @Test
-    void everyPageShowsWhatTheApiAnswersToItsOwnReaderAndNothingToAnother() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-concurrency=1", "console/src/test/browser/console.test.mjs")
-                .directory(stack.repo.toFile()).redirectErrorStream(true).inheritIO();
+    /**
+     * Runs the browser tests once (node --test, TAP output) and reports each of them as a test of its
+     * own, named as in console.test.mjs, failing with node's report of it (the assertion, the
+     * expected and actual values); node's whole output goes to this test's standard output.
+     */
+    @TestFactory
+    Stream<DynamicTest> theBrowserTestsOfConsoleTestMjs() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-concurrency=1", "--test-reporter=tap",
+                "console/src/test/browser/console.test.mjs")
+                .directory(stack.repo.toFile()).redirectErrorStream(true);
         pb.environment().putAll(Map.of("CONSOLE_URL", stack.consoleUrl(), "GATEWAY", stack.gateway(),
                 "TOKENS", tokens.toString(), "ROUTERS_STATE", stack.routersState.toString(),
                 "SCREENSHOTS", stack.repo.resolve("console/target/screenshots").toString()));
-        Process browserTests = pb.start();
-        assertThat(browserTests.waitFor()).as("node --test console/src/test/browser/console.test.mjs (its report is above)").isZero();
+        Process node = pb.start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                System.out.println("[browser] " + line);
+                lines.add(line);
+            }
+        }
+        int exit = node.waitFor();
+        List<TapResult> results = TapResult.parse(lines);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (TapResult r : results) {
+            tests.add(DynamicTest.dynamicTest(r.name(), () -> assertThat(r.ok()).as("%s%n%s", r.name(), r.report()).isTrue()));
+        }
+        String whole = String.join("\n", lines);
+        tests.add(DynamicTest.dynamicTest("node --test ran every browser test and ended with exit code 0", () -> {
+            assertThat(results).as("browser tests reported by node --test:%n%s", whole).isNotEmpty();
+            assertThat(exit).as("node --test console/src/test/browser/console.test.mjs exit code; its output:%n%s", whole).isZero();
+        }));
+        return tests.stream();
+    }
+
+    /** One top-level test of a TAP report: "ok N - name" or "not ok N - name" and the indented lines under it. */
+    record TapResult(String name, boolean ok, String report) {
+        private static final Pattern TOP = Pattern.compile("^(not ok|ok) \\d+ - (.*)$");
+
+        static List<TapResult> parse(List<String> lines) {
+            List<TapResult> results = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = TOP.matcher(lines.get(i));
+                if (!m.matches()) {
+                    continue;
+                }
+                StringBuilder report = new StringBuilder();
+                // node prints a test's own subtests and diagnostics indented above its line, and its YAML block below
+                for (int j = i + 1; j < lines.size() && (lines.get(j).startsWith(" ") || lines.get(j).isEmpty()); j++) {
+                    report.append(lines.get(j)).append('\n');
+                }
+                results.add(new TapResult(m.group(2), m.group(1).equals("ok"), report.toString()));
+            }
+            return results;
+        }
     }
 }
