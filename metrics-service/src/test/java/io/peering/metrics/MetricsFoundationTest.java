@@ -22,7 +22,8 @@ class MetricsFoundationTest extends FoundationContractTest {
 
     @Override
     protected List<String> expectedHypertables() {
-        return List.of("connection_samples", "session_transitions", "rate_intervals", "rate_minutes", "rate_hours", "rate_days");
+        return List.of("connection_samples", "session_transitions", "rate_intervals", "rate_minutes", "rate_5minutes", "rate_hours",
+                "rate_days", "rate_scopes");
     }
 
     @Override

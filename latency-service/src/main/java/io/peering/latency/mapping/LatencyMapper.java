@@ -12,6 +12,7 @@ import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.LatencyPoint;
 import io.peering.latency.v1.LatencySample;
 import io.peering.latency.v1.SampleRejection;
+import io.peering.support.ingest.IngestStream;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.time.Grain;
 
@@ -33,10 +34,12 @@ public final class LatencyMapper {
                 s.getProbeLocation(), Integer.toUnsignedLong(s.getOriginAsn()));
     }
 
-    public static IngestLatencySamplesResponse ingestResponse(LatencyService.IngestResult result) {
+    public static IngestLatencySamplesResponse ingestResponse(IngestStream.Outcome outcome) {
+        // accepted counts the samples stored before too (as it always has); duplicates says how many of them those were
         IngestLatencySamplesResponse.Builder b = IngestLatencySamplesResponse.newBuilder()
-                .setAccepted(result.accepted()).setRejected(result.rejected());
-        result.rejections().forEach(r -> b.addRejections(SampleRejection.newBuilder().setIndex(r.index()).setReason(r.reason())));
+                .setAccepted(outcome.accepted() + outcome.duplicates()).setDuplicates(outcome.duplicates())
+                .setRejected(outcome.refused());
+        outcome.refusals().forEach(r -> b.addRejections(SampleRejection.newBuilder().setIndex(r.index()).setReason(r.reason())));
         return b.build();
     }
 

@@ -33,11 +33,13 @@ public class SampleStore {
                 SELECT t, prefix::cidr, target::inet, rtt, location, asn FROM u
                 ON CONFLICT DO NOTHING
                 RETURNING time, prefix, rtt_ms, origin_asn
+            ), hourly AS (
+                INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts, sorted)
+                SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true
+                FROM raw GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
+                ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false, closed = false
             )
-            INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts, sorted)
-            SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true
-            FROM raw GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
-            ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false, closed = false
+            SELECT count(*)::int FROM raw
             """;
 
     /** Closes the rows of past hours that are new or were reopened, and recomputes their statistics (migration V3). */
@@ -51,7 +53,7 @@ public class SampleStore {
 
     /**
      * Stores one batch in one statement (its own transaction); yields how many samples of the batch
-     * are now stored (inserted, or identical to one stored before).
+     * were new (the others are identical to one stored before).
      */
     public Uni<Integer> insert(List<Sample> batch) {
         if (batch.isEmpty()) {
@@ -63,7 +65,7 @@ public class SampleStore {
             columns.add(OffsetDateTime.ofInstant(s.time(), ZoneOffset.UTC), text(s.target()), s.prefix().toString(),
                     s.rttMs(), s.probeLocation(), s.originAsn());
         }
-        return pool.preparedQuery(INSERT).execute(columns.tuple()).replaceWith(batch.size());
+        return pool.preparedQuery(INSERT).execute(columns.tuple()).map(rows -> rows.iterator().next().getInteger(0));
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.peering.latency.service;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.peering.latency.LatencyStats;
 import io.peering.latency.Sample;
 import io.peering.latency.config.LatencyConfig;
@@ -9,6 +7,7 @@ import io.peering.latency.repository.LatencyQueries;
 import io.peering.latency.repository.SampleStore;
 import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
+import io.peering.support.ingest.IngestStream;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.net.Cidr;
@@ -17,22 +16,17 @@ import io.peering.support.time.Grain;
 import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** The latency API's logic: sample checks, batching, request checks and inventory resolution. */
 @ApplicationScoped
 public class LatencyService {
 
-    /** Reasons kept in an ingest reply; the count covers all. */
-    public static final int MAX_REJECTIONS = 100;
     public static final double MAX_RTT_MS = 60_000;
 
     private final SampleStore store;
@@ -64,12 +58,6 @@ public class LatencyService {
         }
     }
 
-    public record Rejection(long index, String reason) {
-    }
-
-    public record IngestResult(long accepted, long rejected, List<Rejection> rejections) {
-    }
-
     /** A registered prefix of a peering with its series. */
     public record RegisteredPrefixSeries(String name, String prefix, String reportedPrefix, List<LatencyStats> points) {
     }
@@ -81,72 +69,14 @@ public class LatencyService {
     }
 
     /**
-     * Checks every sample of the stream, stores the good ones in batches as they come (a few
-     * batches in flight, so checking overlaps writing), and answers when the stream ends. A
-     * refused sample does not stop the stream: the reply lists it by its index in the stream, with
-     * a reason that starts with the offending field. A stream whose every sample is refused stores
-     * nothing and ends with INVALID_ARGUMENT naming the first refused sample's index and reason. A
-     * batch that cannot be written refuses the stream (UNAVAILABLE when the database is unreachable
-     * or went away); batches written before stay.
+     * Checks every sample of the stream ({@link #check}) and stores the good ones through the one
+     * {@link IngestStream} (refusals by index, batches in flight while checking goes on, duplicates,
+     * the statuses of an all-refused stream and of a store failure).
      */
-    public Uni<IngestResult> ingest(Multi<IncomingSample> samples) {
-        long[] index = {0};
-        long[] rejected = {0};
-        long[] stored = {0};
-        List<Rejection> rejections = new ArrayList<>();
-        return samples
-                .map(incoming -> {
-                    long i = index[0]++;
-                    try {
-                        return Optional.of(check(incoming, Instant.now())); // streams may stay open for hours
-                    } catch (IllegalArgumentException e) {
-                        rejected[0]++;
-                        if (rejections.size() < MAX_REJECTIONS) {
-                            rejections.add(new Rejection(i, e.getMessage()));
-                        }
-                        return Optional.<Sample>empty();
-                    }
-                })
-                .select().where(Optional::isPresent).map(Optional::get)
-                .group().intoLists().of(config.batchSize())
-                .onItem().transformToUni(store::insert).merge(config.concurrentBatches())
-                .invoke(n -> stored[0] += n)
-                .onFailure().transform(e -> storeFailed(e, stored[0]))
-                .collect().with(Collectors.summingLong(Integer::longValue))
-                .map(accepted -> {
-                    if (index[0] > 0 && rejected[0] == index[0]) {
-                        throw allRefused(index[0], rejections.get(0));
-                    }
-                    return new IngestResult(accepted, rejected[0], List.copyOf(rejections));
-                });
-    }
-
-    /** The status of a stream whose every sample was refused (so nothing of it was stored). */
-    static StatusRuntimeException allRefused(long count, Rejection first) {
-        return ApiErrors.invalidArgument("every sample of the stream was refused (" + count + " of " + count
-                + "), nothing was stored; the first refused is index " + first.index() + ": " + first.reason());
-    }
-
-    /**
-     * The status of a stream whose batch could not be written: UNAVAILABLE when the database could
-     * not be reached, went away or is overloaded (sending the stream again is safe and will succeed
-     * once it is back), INTERNAL for anything else.
-     */
-    static StatusRuntimeException storeFailed(Throwable failure, long storedBefore) {
-        if (failure instanceof StatusRuntimeException status) {
-            return status;
-        }
-        String sqlState = failure instanceof PgException pg ? pg.getSqlState() : null;
-        boolean transientFailure = sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("53")
-                || sqlState.startsWith("57P") || sqlState.startsWith("40");
-        String stored = storedBefore + " samples of this stream were stored before it failed (and batches in flight may"
-                + " have been)";
-        return (transientFailure
-                ? Status.UNAVAILABLE.withDescription("could not store the samples: the database is unavailable ("
-                        + failure.getMessage() + "); " + stored + ". Send the stream again: a sample already stored"
-                        + " is not stored twice")
-                : Status.INTERNAL.withDescription("could not store the samples: " + failure.getMessage() + "; " + stored))
-                .withCause(failure).asRuntimeException();
+    public Uni<IngestStream.Outcome> ingest(Multi<IncomingSample> samples) {
+        return new IngestStream<IncomingSample, Sample>("samples", config.batchSize(), config.concurrentBatches(),
+                in -> check(in, Instant.now()), store::insert) // streams may stay open for hours: now is read per sample
+                .store(samples);
     }
 
     /** The checked sample, or an IllegalArgumentException saying what is wrong with it. */

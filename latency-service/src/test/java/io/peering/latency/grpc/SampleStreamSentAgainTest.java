@@ -104,6 +104,7 @@ class SampleStreamSentAgainTest {
 
         assertThat(first.getAccepted()).isEqualTo(6_000);
         assertThat(again.getAccepted()).as("every sample of the stream acknowledged as stored").isEqualTo(12_000);
+        assertThat(again.getDuplicates()).as("of them, the first half was stored before").isEqualTo(6_000);
         assertThat(count("SELECT count(*) FROM latency.samples")).isEqualTo(12_000);
         assertThat(count("SELECT sum(cardinality(rtts)) FROM latency.hourly")).as("values in the rollup").isEqualTo(12_000);
         LatencyPoint hour = LatencyServiceGrpc.newBlockingStub(channel).queryPrefixLatency(QueryPrefixLatencyRequest.newBuilder()

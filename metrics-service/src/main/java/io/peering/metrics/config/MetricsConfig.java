@@ -24,6 +24,21 @@ public interface MetricsConfig {
     @WithDefault("5000")
     int ingestBatchSize();
 
+    /**
+     * Batches of one ingest stream written at the same time, on their own connections (batches of one
+     * series wait for each other on the series' lock; locks are taken in one order, so they cannot deadlock).
+     */
+    @WithDefault("2")
+    int concurrentBatches();
+
+    /** How often the scope rollup job runs (a Quarkus scheduler period such as "1s", or "off"). */
+    @WithDefault("1s")
+    String scopeRefreshEvery();
+
+    /** Peering-hours of stale scope rollups remade per transaction by the scope rollup job (which runs every {@code scope-refresh-every}). */
+    @WithDefault("50")
+    int scopeRefreshBatch();
+
     SessionFeed sessionFeed();
 
     interface SessionFeed {

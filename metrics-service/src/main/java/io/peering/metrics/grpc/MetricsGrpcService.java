@@ -85,16 +85,18 @@ public class MetricsGrpcService extends MutinyMetricsServiceGrpc.MetricsServiceI
 
     @Override
     public Uni<IngestConnectionSamplesResponse> ingestConnectionSamples(Multi<IngestConnectionSamplesRequest> request) {
-        return Uni.createFrom().deferred(() -> ingest.ingestSamples(request.map(IngestConnectionSamplesRequest::getSamplesList)))
+        return Uni.createFrom().deferred(() -> ingest.ingestSamples(
+                        request.onItem().transformToIterable(IngestConnectionSamplesRequest::getSamplesList)))
                 .map(o -> IngestConnectionSamplesResponse.newBuilder().setAccepted(o.accepted()).setDuplicates(o.duplicates())
-                        .setRejected(o.rejected()).addAllRejections(MetricMapper.rejections(o)).build());
+                        .setRejected(o.refused()).addAllRejections(MetricMapper.rejections(o)).build());
     }
 
     @Override
     public Uni<ReportSessionTransitionsResponse> reportSessionTransitions(Multi<ReportSessionTransitionsRequest> request) {
-        return Uni.createFrom().deferred(() -> ingest.reportTransitions(request.map(ReportSessionTransitionsRequest::getTransitionsList)))
+        return Uni.createFrom().deferred(() -> ingest.reportTransitions(
+                        request.onItem().transformToIterable(ReportSessionTransitionsRequest::getTransitionsList)))
                 .map(o -> ReportSessionTransitionsResponse.newBuilder().setAccepted(o.accepted()).setDuplicates(o.duplicates())
-                        .setRejected(o.rejected()).addAllRejections(MetricMapper.rejections(o)).build());
+                        .setRejected(o.refused()).addAllRejections(MetricMapper.rejections(o)).build());
     }
 
     private static Instant start(boolean present, TimeRange range) {

@@ -5,11 +5,11 @@ import com.google.protobuf.Timestamp;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeSeriesPoint;
 import io.peering.metrics.Metric;
-import io.peering.metrics.service.IngestService;
 import io.peering.metrics.service.MetricsService;
 import io.peering.metrics.v1.MetricDefinition;
 import io.peering.metrics.v1.MetricSeries;
 import io.peering.metrics.v1.Rejection;
+import io.peering.support.ingest.IngestStream;
 import io.peering.metrics.v1.Unit;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.time.Grain;
@@ -42,8 +42,8 @@ public final class MetricMapper {
         return b.build();
     }
 
-    public static List<Rejection> rejections(IngestService.Outcome outcome) {
-        return outcome.rejections().stream()
+    public static List<Rejection> rejections(IngestStream.Outcome outcome) {
+        return outcome.refusals().stream()
                 .map(r -> Rejection.newBuilder().setIndex(r.index()).setReason(r.reason()).build()).toList();
     }
 

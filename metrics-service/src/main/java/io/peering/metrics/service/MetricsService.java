@@ -5,6 +5,7 @@ import io.peering.metrics.Metric;
 import io.peering.metrics.config.MetricsConfig;
 import io.peering.metrics.repository.MetricQueries;
 import io.peering.metrics.repository.MetricQueries.RateBucket;
+import io.peering.metrics.repository.MetricQueries.RatesQuery;
 import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
@@ -82,8 +83,9 @@ public class MetricsService {
         boolean needRates = metrics.stream().anyMatch(Metric::isRate);
         Uni<Map<Instant, SessionBuckets.Bucket>> sessions = needSessions ? sessionBuckets(scope, start, end, now, grain)
                 : Uni.createFrom().item(Map.of());
-        Uni<List<RateBucket>> rates = needRates ? queries.rates(scope.stream().map(ConnectionRef::resourceName).toList(),
-                start, end, grain.length) : Uni.createFrom().item(List.of());
+        Uni<List<RateBucket>> rates = needRates ? queries.rates(new RatesQuery(peeringScope ? resource : null,
+                scope.stream().map(ConnectionRef::resourceName).toList(), start, end, grain.length))
+                : Uni.createFrom().item(List.of());
         return Uni.combine().all().unis(sessions, rates).asTuple().map(both -> {
             List<Series> result = new ArrayList<>();
             for (String name : metricNames.stream().distinct().toList()) {

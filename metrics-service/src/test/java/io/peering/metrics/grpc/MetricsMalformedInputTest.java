@@ -248,6 +248,8 @@ class MetricsMalformedInputTest {
                                 samples(sample().setConnection("peerings/contoso-ams/connections/ams-9"))),
                         refusedStream("time missing", "time", "device time", samples(sample().clearTime())),
                         refusedStream("time in the future", "time", "now is", samples(sample().setTime(ts(NOW.plus(Duration.ofHours(1)))))),
+                        refusedStream("time older than the retention period (P90D)", "time", "retention period",
+                                samples(sample().setTime(ts(NOW.minus(Duration.ofDays(100)))))),
                         refusedStream("time not a Timestamp (seconds 2^63-1)", "time", "9999-12-31",
                                 samples(sample().setTime(NOT_A_TIMESTAMP))),
                         refusedStream("session_address not an address", "session_address", "IPv4 or IPv6",
@@ -280,6 +282,8 @@ class MetricsMalformedInputTest {
                         refusedStream("time missing", "time", "device time", transitions(transition().clearTime())),
                         refusedStream("time in the future", "time", "now is",
                                 transitions(transition().setTime(ts(NOW.plus(Duration.ofHours(1)))))),
+                        refusedStream("time older than the retention period (P90D)", "time", "retention period",
+                                transitions(transition().setTime(ts(NOW.minus(Duration.ofDays(100)))))),
                         refusedStream("time not a Timestamp (seconds 2^63-1)", "time", "9999-12-31",
                                 transitions(transition().setTime(NOT_A_TIMESTAMP))))),
                 RoleMatrix.methodsOf(MetricsServiceGrpc.getServiceDescriptor()));
