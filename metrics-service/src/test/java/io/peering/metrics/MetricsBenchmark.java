@@ -346,12 +346,14 @@ class MetricsBenchmark {
                 names.add(connection(i));
             }
         }
+        // no stale pieces: the scope rollup job has caught up when the queries run
         Tuple t = new MetricQueries.RatesQuery(peering ? "peerings/bench" : null, names, from, end,
-                Duration.ofSeconds(grainSeconds)).tuple();
+                Duration.ofSeconds(grainSeconds)).tuple(List.of());
         StringBuilder sql = new StringBuilder("EXECUTE q(").append(array);
         for (int i = 1; i < t.size(); i++) {
             Object v = t.getValue(i);
-            sql.append(", ").append(v instanceof String || v instanceof OffsetDateTime ? "'" + v + "'" : String.valueOf(v));
+            sql.append(", ").append(v instanceof Object[] a && a.length == 0 ? "ARRAY[]::timestamptz[]"
+                    : v instanceof String || v instanceof OffsetDateTime ? "'" + v + "'" : String.valueOf(v));
         }
         return sql.append(");\n").toString();
     }

@@ -20,115 +20,110 @@ import java.util.List;
 public class MetricQueries {
 
     /**
+     * The stale pieces of a peering's whole buckets: the hours (for a grain of a day, the days) in
+     * [$3, $4) in which ingest changed a series of the connections $1 since the scope rows were made.
+     * $2 is the piece length in seconds. Asked first, so the rates statement reads per-series rows
+     * only in the chunks of those pieces.
+     */
+    static final String STALE_PIECES_SQL = """
+            SELECT DISTINCT time_bucket($2::float8 * interval '1 second', hour)
+            FROM metrics.rate_scopes_stale
+            WHERE connection = ANY($1::text[]) AND hour > $3::timestamptz - interval '1 hour' AND hour < $4::timestamptz
+            """;
+
+    /**
      * Rates per bucket of one connection, or of a whole peering. For a peering, whole buckets come from
      * its own rows (metrics.rate_scopes, one row per bucket, see V3__rate_scopes.sql) unless ingest has
-     * marked their hour stale since the rows were made; stale whole buckets are read from the per-series
-     * rollups of the grain's level. Everything else (a connection's whole range, a peering's ragged
-     * edges) is read from the per-series rollups (V2__rate_rollups.sql, V3): rows of the coarsest level
-     * that fits ({@link RollupPieces}), and the intervals themselves for the sub-minute edges. Per series
-     * and bucket: average = sum of increases / seconds of the intervals with a value (time-weighted), min
-     * and max of the interval rates, count of intervals; then the series are combined per bucket:
-     * averages summed (the traffic of all series together), extremes and counts over all intervals.
-     * Either way the same answer as the from-raw computation (each interval's increase was decided when
-     * its samples arrived). Parameters: see {@link RatesQuery#tuple()}.
+     * marked their piece stale since the rows were made ({@link #STALE_PIECES_SQL}); stale whole buckets
+     * are read from the per-series rollups of the grain's level. Everything else (a connection's whole
+     * range, a peering's ragged edges) is read from the per-series rollups (V2__rate_rollups.sql, V3):
+     * rows of the coarsest level that fits ({@link RollupPieces}), and the intervals themselves for the
+     * sub-minute edges. It returns those rows as they are: per series (connection, session address), a
+     * start and per rate the sum of increases, the seconds with a value, min, max and count; and per
+     * whole bucket of the peering (connection NULL) the average in place of the sum. {@link RateCombiner}
+     * makes the buckets of them, the same answer as the from-raw computation (each interval's increase
+     * was decided when its samples arrived). Parameters: see {@link RatesQuery#tuple}.
      */
     public static final String RATES_SQL = """
-            WITH stale AS MATERIALIZED (
-                SELECT DISTINCT time_bucket($4::float8 * interval '1 second', hour) AS piece
-                FROM metrics.rate_scopes_stale
-                WHERE connection = ANY($1::text[]) AND hour > $6::timestamptz - interval '1 hour' AND hour < $7::timestamptz
-            ), whole AS MATERIALIZED (
-                SELECT r.bucket, r.in_avg, r.in_min, r.in_max, r.in_n::bigint AS in_n, r.out_avg, r.out_min, r.out_max,
-                       r.out_n::bigint AS out_n, r.drop_avg, r.drop_min, r.drop_max, r.drop_n::bigint AS drop_n
-                FROM metrics.rate_scopes r
-                WHERE r.scope = $2::text AND r.seconds = $3::integer AND r.bucket >= $6 AND r.bucket < $7
-            ), parts AS (
-                SELECT r.connection, r.session_address, r.bucket, r.in_sum, r.in_secs, r.in_min, r.in_max, r.in_n,
-                       r.out_sum, r.out_secs, r.out_min, r.out_max, r.out_n, r.drop_sum, r.drop_secs, r.drop_min, r.drop_max, r.drop_n
-                FROM stale JOIN metrics.rate_minutes r
-                  ON r.bucket >= stale.piece AND r.bucket < stale.piece + $4::float8 * interval '1 second'
-                WHERE $5::integer = 60 AND r.connection = ANY($1::text[]) AND r.bucket >= $6 AND r.bucket < $7
-                UNION ALL
-                SELECT r.connection, r.session_address, r.bucket, r.in_sum, r.in_secs, r.in_min, r.in_max, r.in_n,
-                       r.out_sum, r.out_secs, r.out_min, r.out_max, r.out_n, r.drop_sum, r.drop_secs, r.drop_min, r.drop_max, r.drop_n
-                FROM stale JOIN metrics.rate_5minutes r
-                  ON r.bucket >= stale.piece AND r.bucket < stale.piece + $4::float8 * interval '1 second'
-                WHERE $5::integer = 300 AND r.connection = ANY($1::text[]) AND r.bucket >= $6 AND r.bucket < $7
-                UNION ALL
-                SELECT r.connection, r.session_address, r.bucket, r.in_sum, r.in_secs, r.in_min, r.in_max, r.in_n,
-                       r.out_sum, r.out_secs, r.out_min, r.out_max, r.out_n, r.drop_sum, r.drop_secs, r.drop_min, r.drop_max, r.drop_n
-                FROM stale JOIN metrics.rate_hours r
-                  ON r.bucket >= stale.piece AND r.bucket < stale.piece + $4::float8 * interval '1 second'
-                WHERE $5::integer = 3600 AND r.connection = ANY($1::text[]) AND r.bucket >= $6 AND r.bucket < $7
-                UNION ALL
-                SELECT r.connection, r.session_address, r.bucket, r.in_sum, r.in_secs, r.in_min, r.in_max, r.in_n,
-                       r.out_sum, r.out_secs, r.out_min, r.out_max, r.out_n, r.drop_sum, r.drop_secs, r.drop_min, r.drop_max, r.drop_n
-                FROM stale JOIN metrics.rate_days r
-                  ON r.bucket >= stale.piece AND r.bucket < stale.piece + $4::float8 * interval '1 second'
-                WHERE $5::integer = 86400 AND r.connection = ANY($1::text[]) AND r.bucket >= $6 AND r.bucket < $7
+            WITH parts AS (
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_minutes
+                WHERE $5::integer = 60 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
+                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_days WHERE connection = ANY($1::text[]) AND bucket >= $8 AND bucket < $9
+                FROM metrics.rate_5minutes
+                WHERE $5::integer = 300 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
+                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $10 AND bucket < $11
+                FROM metrics.rate_hours
+                WHERE $5::integer = 3600 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
+                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $12 AND bucket < $13
+                FROM metrics.rate_days
+                WHERE $5::integer = 86400 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
+                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_5minutes WHERE connection = ANY($1::text[]) AND bucket >= $14 AND bucket < $15
+                FROM metrics.rate_days WHERE connection = ANY($1::text[]) AND bucket >= $11 AND bucket < $12
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_5minutes WHERE connection = ANY($1::text[]) AND bucket >= $16 AND bucket < $17
+                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $13 AND bucket < $14
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $18 AND bucket < $19
+                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $15 AND bucket < $16
                 UNION ALL
                 SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $20 AND bucket < $21
+                FROM metrics.rate_5minutes WHERE connection = ANY($1::text[]) AND bucket >= $17 AND bucket < $18
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_5minutes WHERE connection = ANY($1::text[]) AND bucket >= $19 AND bucket < $20
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $21 AND bucket < $22
+                UNION ALL
+                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
+                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
+                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $23 AND bucket < $24
                 UNION ALL
                 SELECT connection, session_address, time,
                        in_bits, CASE WHEN in_bits IS NOT NULL THEN secs END, in_bits / secs, in_bits / secs, (in_bits IS NOT NULL)::int,
                        out_bits, CASE WHEN out_bits IS NOT NULL THEN secs END, out_bits / secs, out_bits / secs, (out_bits IS NOT NULL)::int,
                        drops, CASE WHEN drops IS NOT NULL THEN secs END, drops / secs, drops / secs, (drops IS NOT NULL)::int
-                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $22 AND time < $23
+                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $25 AND time < $26
                 UNION ALL
                 SELECT connection, session_address, time,
                        in_bits, CASE WHEN in_bits IS NOT NULL THEN secs END, in_bits / secs, in_bits / secs, (in_bits IS NOT NULL)::int,
                        out_bits, CASE WHEN out_bits IS NOT NULL THEN secs END, out_bits / secs, out_bits / secs, (out_bits IS NOT NULL)::int,
                        drops, CASE WHEN drops IS NOT NULL THEN secs END, drops / secs, drops / secs, (drops IS NOT NULL)::int
-                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $24 AND time < $25
-            ), per_series AS (
-                SELECT time_bucket(($3::integer * interval '1 second'), bucket) AS bucket,
-                       sum(in_sum) / sum(in_secs) AS in_avg, min(in_min) AS in_min, max(in_max) AS in_max, sum(in_n) AS in_n,
-                       sum(out_sum) / sum(out_secs) AS out_avg, min(out_min) AS out_min, max(out_max) AS out_max, sum(out_n) AS out_n,
-                       sum(drop_sum) / sum(drop_secs) AS drop_avg, min(drop_min) AS drop_min, max(drop_max) AS drop_max,
-                       sum(drop_n) AS drop_n
-                FROM parts
-                GROUP BY connection, session_address, 1
+                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $27 AND time < $28
             )
-            SELECT bucket,
-                   sum(in_avg), min(in_min), max(in_max), sum(in_n)::bigint,
-                   sum(out_avg), min(out_min), max(out_max), sum(out_n)::bigint,
-                   sum(drop_avg), min(drop_min), max(drop_max), sum(drop_n)::bigint
-            FROM per_series
-            GROUP BY bucket
+            SELECT bucket, connection, session_address, in_sum, in_secs, in_min, in_max, in_n::bigint,
+                   out_sum, out_secs, out_min, out_max, out_n::bigint, drop_sum, drop_secs, drop_min, drop_max, drop_n::bigint
+            FROM parts
             UNION ALL
-            SELECT w.* FROM whole w
-            WHERE NOT EXISTS (SELECT 1 FROM stale WHERE stale.piece = time_bucket($4::float8 * interval '1 second', w.bucket))
-            ORDER BY 1
+            SELECT r.bucket, NULL, NULL, r.in_avg, NULL, r.in_min, r.in_max, r.in_n::bigint,
+                   r.out_avg, NULL, r.out_min, r.out_max, r.out_n::bigint, r.drop_avg, NULL, r.drop_min, r.drop_max, r.drop_n::bigint
+            FROM metrics.rate_scopes r
+            WHERE r.scope = $2::text AND r.seconds = $3::integer AND r.bucket >= $6 AND r.bucket < $7
+              AND time_bucket($4::float8 * interval '1 second', r.bucket) <> ALL($8::timestamptz[])
             """;
 
     /** The parameter types of {@link #RATES_SQL}, in order (for PREPARE in psql). */
-    public static final String RATES_PARAMETER_TYPES = "text[], text, integer, float8, integer" + ", timestamptz".repeat(20);
+    public static final String RATES_PARAMETER_TYPES = "text[], text, integer, float8, integer, timestamptz, timestamptz, "
+            + "timestamptz[]" + ", timestamptz".repeat(20);
 
     /**
      * One rates query: the connections, the range [start, end) and the grain; {@code peering} is the
@@ -137,35 +132,52 @@ public class MetricQueries {
      */
     public record RatesQuery(String peering, List<String> connections, Instant start, Instant end, Duration grain) {
 
-        /**
-         * $1 connections, $2 the peering (or ''), $3 grain in seconds, $4 the length of a stale mark's
-         * piece (the grain, at least an hour), $5 the per-series level stale buckets are read from
-         * (seconds), $6/$7 the whole buckets [from, to) the peering's rows answer (empty for a
-         * connection), then the per-series pieces of the rest, each a [from, to) and empty when from =
-         * to: $8/$9 days, $10-$13 hours, $14-$17 5 minutes, $18-$21 minutes, $22-$25 intervals.
-         */
-        public Tuple tuple() {
+        /** The length of a stale piece in seconds: the grain, at least an hour (a stale mark covers an hour). */
+        long pieceSeconds() {
+            return Math.max(grain.toSeconds(), RollupPieces.HOUR);
+        }
+
+        /** The whole buckets [from, to) a peering's own rows answer; empty (start, start) when none or for a connection. */
+        Instant[] whole() {
             long g = grain.toSeconds();
-            Instant wholeFrom = RollupPieces.ceil(start, g);
-            Instant wholeTo = RollupPieces.floor(end, g);
-            List<RollupPieces> rest = new ArrayList<>();
-            if (peering != null && wholeFrom.isBefore(wholeTo)) {
-                rest.add(RollupPieces.of(start, wholeFrom, grain));
-                rest.add(RollupPieces.of(wholeTo, end, grain));
-            } else {
-                rest.add(RollupPieces.of(start, end, grain));
-                wholeFrom = start;
-                wholeTo = start;
-            }
+            Instant from = RollupPieces.ceil(start, g);
+            Instant to = RollupPieces.floor(end, g);
+            return peering != null && from.isBefore(to) ? new Instant[]{from, to} : new Instant[]{start, start};
+        }
+
+        /** The parameters of {@link #STALE_PIECES_SQL}. */
+        public Tuple stalePiecesTuple() {
+            Instant[] whole = whole();
+            return Tuple.of(connections.toArray(String[]::new), (double) pieceSeconds(), utc(whole[0]), utc(whole[1]));
+        }
+
+        /**
+         * The parameters of {@link #RATES_SQL}, with the stale pieces ({@link #STALE_PIECES_SQL}): $1
+         * connections, $2 the peering (or ''), $3 grain in seconds, $4 the length of a stale piece, $5
+         * the per-series level stale buckets are read from (seconds), $6/$7 the whole buckets [from, to)
+         * the peering's rows answer (empty for a connection), $8 the stale pieces, $9/$10 their span
+         * (empty when none), then the per-series pieces of the rest, each a [from, to) and empty when
+         * from = to: $11/$12 days, $13-$16 hours, $17-$20 5 minutes, $21-$24 minutes, $25-$28 intervals.
+         */
+        public Tuple tuple(List<Instant> stale) {
+            long g = grain.toSeconds();
+            Instant[] whole = whole();
+            List<RollupPieces> rest = whole[0].equals(whole[1]) ? List.of(RollupPieces.of(start, end, grain))
+                    : List.of(RollupPieces.of(start, whole[0], grain), RollupPieces.of(whole[1], end, grain));
             List<Object> params = new ArrayList<>();
             params.add(connections.toArray(String[]::new));
             params.add(peering == null ? "" : peering);
             params.add((int) g);
-            params.add((double) Math.max(g, RollupPieces.HOUR));
+            params.add((double) pieceSeconds());
             params.add((int) (g % RollupPieces.HOUR == 0 ? g : g % RollupPieces.FIVE_MINUTES == 0 ? RollupPieces.FIVE_MINUTES
                     : RollupPieces.MINUTE));
-            params.add(utc(wholeFrom));
-            params.add(utc(wholeTo));
+            params.add(utc(whole[0]));
+            params.add(utc(whole[1]));
+            params.add(stale.stream().map(MetricQueries::utc).toArray(OffsetDateTime[]::new));
+            Instant staleFrom = stale.stream().min(Instant::compareTo).orElse(start);
+            Instant staleTo = stale.stream().max(Instant::compareTo).map(t -> t.plusSeconds(pieceSeconds())).orElse(start);
+            params.add(utc(staleFrom));
+            params.add(utc(staleTo));
             addPieces(params, rest.stream().flatMap(r -> r.days().stream()).toList(), 1);
             addPieces(params, rest.stream().flatMap(r -> r.hours().stream()).toList(), 2);
             addPieces(params, rest.stream().flatMap(r -> r.fiveMinutes().stream()).toList(), 2);
@@ -216,20 +228,35 @@ public class MetricQueries {
 
     /** Rates per bucket of a connection or a peering over [start, end) at the grain, from the rollups. */
     public Uni<List<RateBucket>> rates(RatesQuery query) {
-        return pool.preparedQuery(RATES_SQL).execute(query.tuple()).map(rows -> {
-            List<RateBucket> buckets = new ArrayList<>();
-            for (Row row : rows) {
-                Double[] values = new Double[9];
-                long[] counts = new long[3];
-                for (int m = 0; m < 3; m++) {
-                    for (int a = 0; a < 3; a++) {
-                        values[m * 3 + a] = row.getDouble(1 + m * 4 + a);
+        Uni<List<Instant>> stale = query.peering() == null ? Uni.createFrom().item(List.of())
+                : pool.preparedQuery(STALE_PIECES_SQL).execute(query.stalePiecesTuple()).map(rows -> {
+                    List<Instant> pieces = new ArrayList<>();
+                    for (Row row : rows) {
+                        pieces.add(row.getOffsetDateTime(0).toInstant());
                     }
-                    counts[m] = row.getLong(4 + m * 4);
+                    return pieces;
+                });
+        return stale.flatMap(pieces -> pool.preparedQuery(RATES_SQL).execute(query.tuple(pieces))).map(rows -> {
+            RateCombiner combiner = new RateCombiner(query.grain().toSeconds());
+            Double[] sum = new Double[3], secs = new Double[3], min = new Double[3], max = new Double[3];
+            long[] count = new long[3];
+            for (Row row : rows) {
+                for (int m = 0; m < 3; m++) {
+                    sum[m] = row.getDouble(3 + m * 5);
+                    secs[m] = row.getDouble(4 + m * 5);
+                    min[m] = row.getDouble(5 + m * 5);
+                    max[m] = row.getDouble(6 + m * 5);
+                    count[m] = row.getLong(7 + m * 5);
                 }
-                buckets.add(new RateBucket(row.getOffsetDateTime(0).toInstant(), values, counts));
+                Instant start = row.getOffsetDateTime(0).toInstant();
+                String connection = row.getString(1);
+                if (connection == null) {
+                    combiner.addWholeBucket(start, sum, min, max, count);
+                } else {
+                    combiner.addSeriesRow(connection, row.getString(2), start, sum, secs, min, max, count);
+                }
             }
-            return buckets;
+            return combiner.buckets();
         });
     }
 
