@@ -101,7 +101,8 @@ public final class BmpSession {
         }
         String tableName = null;
         Reader pdu = r;
-        if (version == 4) { // draft-ietf-grow-bmp-tlv: the BGP PDU and extra data come as TLVs
+        boolean pduInTlv = version == 4 && !startsWithBgpMarker(r);
+        if (pduInTlv) { // draft-ietf-grow-bmp-tlv: the BGP PDU and extra data come as TLVs
             pdu = null;
             while (r.hasRemaining()) {
                 int tlvType = r.u16();
@@ -121,12 +122,49 @@ public final class BmpSession {
         }
         boolean fourByteAsn = !peer.legacyAsPath() && (state == null || state.fourByteAsn());
         BgpUpdate update = BgpDecoder.decodeUpdate(BgpDecoder.readPdu(pdu, BgpDecoder.UPDATE), fourByteAsn, addPath);
-        if (pdu.hasRemaining()) {
-            throw new BmpDecodeException(pdu.remaining() + " bytes after the BGP UPDATE");
+        if (pduInTlv) {
+            if (pdu.hasRemaining()) {
+                throw new BmpDecodeException(pdu.remaining() + " bytes after the BGP UPDATE inside its PDU TLV");
+            }
+        } else {
+            skipTlvsAfterPdu(r);
         }
         skippedNlri += update.skippedFamilies().size();
         unknownAttributes += update.unknownAttributes();
         return new BmpMessage.RouteMonitoring(peer, update, tableName);
+    }
+
+    /**
+     * Whether the next bytes are a BGP message marker (16 bytes of ones), i.e. a BMPv4 Route Monitoring
+     * that carries its BGP PDU bare, followed by TLVs, rather than inside a PDU TLV.
+     */
+    private static boolean startsWithBgpMarker(Reader r) throws BmpDecodeException {
+        if (r.remaining() < 16) {
+            return false;
+        }
+        Reader ahead = r.peek(16);
+        while (ahead.hasRemaining()) {
+            if (ahead.u8() != 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * BMP TLVs after the BGP UPDATE (draft-ietf-grow-bmp-tlv, as Loc-RIB exporters send them after the
+     * PDU): type (2 bytes), length (2 bytes), value. None of them is needed for the routes: each is
+     * skipped, bounds-checked, so a TLV that overruns the message makes the message malformed.
+     */
+    private static void skipTlvsAfterPdu(Reader r) throws BmpDecodeException {
+        try {
+            while (r.hasRemaining()) {
+                r.u16(); // type
+                r.skip(r.u16());
+            }
+        } catch (BmpDecodeException e) {
+            throw new BmpDecodeException("BMP TLV after the BGP UPDATE: " + e.getMessage());
+        }
     }
 
     /** Stateless parsing TLV: a BGP capability; ADD-PATH entries override the Peer Up state for this message. */

@@ -84,6 +84,14 @@ final class Reader {
         return new Reader(slice);
     }
 
+    /** A reader over the next {@code n} bytes, without consuming them. */
+    Reader peek(int n) throws BmpDecodeException {
+        need(n);
+        ByteBuffer slice = buf.slice();
+        slice.limit(n);
+        return new Reader(slice);
+    }
+
     /** Consumes everything left and returns it as a reader. */
     Reader rest() {
         Reader r = new Reader(buf.slice());

@@ -198,6 +198,45 @@ class BmpSessionTest {
         assertThat(second.update().announced()).containsExactly(new Route(IpPrefix.parse("2001:db8:1::/48"), 0));
     }
 
+    /** Loc-RIB (RFC 9069) per-peer header: peer type 3, F flag, no peer address. */
+    private static final byte[] LOC_RIB = peerHeader(3, 0x80, "0.0.0.0", 65007, "192.0.2.7");
+
+    /** A BMP TLV as it follows the BGP UPDATE: type, length, value. */
+    private static byte[] tlv(int type, byte[] value) {
+        return concat(u16(type), u16(value.length), value);
+    }
+
+    private static final byte[] IPV4_UPDATE = BmpBytes.update(NONE, concat(origin(0), attr(0x40, 2, segment(2, 4, 65007)),
+            BmpBytes.nextHop("192.0.2.7")), concat(prefix("198.51.100.0/24"), prefix("203.0.113.0/24")));
+
+    @Test
+    void tlvsAfterTheBgpUpdateOfARouteMonitoringAreSkippedAndItsRoutesKept() throws BmpDecodeException {
+        byte[] fourBytes = tlv(5, hex("00000001"));
+        byte[] text = tlv(3, "global".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        BmpSession session = new BmpSession();
+
+        BmpMessage.RouteMonitoring v3 = (BmpMessage.RouteMonitoring) session.decode(buffer(
+                bmp(3, 0, ADJ_RIB_IN, IPV4_UPDATE, fourBytes)));
+        BmpMessage.RouteMonitoring v4LocRib = (BmpMessage.RouteMonitoring) session.decode(buffer(
+                bmp(4, 0, LOC_RIB, IPV4_UPDATE, fourBytes, text, tlv(9, NONE))));
+
+        for (BmpMessage.RouteMonitoring rm : java.util.List.of(v3, v4LocRib)) {
+            assertThat(rm.update().announced()).containsExactly(
+                    new Route(IpPrefix.parse("198.51.100.0/24"), 0), new Route(IpPrefix.parse("203.0.113.0/24"), 0));
+            assertThat(rm.update().attributes().asPath()).hasToString("65007");
+        }
+        assertThat(v4LocRib.peer().type()).isEqualTo(PerPeerHeader.PeerType.LOC_RIB);
+    }
+
+    @Test
+    void aTlvAfterTheBgpUpdateThatOverrunsTheMessageIsADecodeError() {
+        byte[] overrun = concat(u16(5), u16(8), hex("00000001")); // says 8 bytes of value, has 4
+        assertThatThrownBy(() -> new BmpSession().decode(buffer(bmp(3, 0, ADJ_RIB_IN, IPV4_UPDATE, overrun))))
+                .isInstanceOf(BmpDecodeException.class).hasMessageContaining("TLV after the BGP UPDATE");
+        assertThatThrownBy(() -> new BmpSession().decode(buffer(bmp(3, 0, ADJ_RIB_IN, IPV4_UPDATE, hex("0005")))))
+                .as("not even a TLV header").isInstanceOf(BmpDecodeException.class).hasMessageContaining("TLV after the BGP UPDATE");
+    }
+
     @Test
     void aBmpV4RouteMonitoringWithoutABgpPduIsADecodeError() {
         assertThatThrownBy(() -> new BmpSession().decode(buffer(bmp(4, 0, ADJ_RIB_IN, concat(u16(3), u16(1), u16(0), hex("41"))))))
