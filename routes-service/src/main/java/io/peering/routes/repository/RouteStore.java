@@ -44,8 +44,19 @@ public class RouteStore {
     private final Pool pool;
     private final LogSignal signal;
 
-    /** Peers re-established while their routes were stored: their routes are stale until re-sent. */
-    private final Set<PeerRef> resyncing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Sessions re-established while their routes were stored: their routes are stale until re-sent. */
+    private final Set<SessionKey> resyncing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A BGP session as stored (routes.sessions key): a peer without its ASN. One session may be reported with
+     * several peer ASNs (AS 0 on post-policy messages and the real ASN on Loc-RIB ones, say); its routes,
+     * count and resync are the session's, whatever ASN each message carried.
+     */
+    private record SessionKey(String router, long distinguisher, String peerAddress) {
+        static SessionKey of(PeerRef peer) {
+            return new SessionKey(peer.router(), peer.distinguisher(), peer.peerAddress());
+        }
+    }
 
     /** Java types of the route key columns: router, distinguisher, peer, rib, prefix, path id. */
     private static final Class<?>[] KEY_TYPES = {String.class, Long.class, String.class, Short.class, String.class, Long.class};
@@ -148,10 +159,24 @@ public class RouteStore {
             UPDATE routes.log_positions SET last_seq = last_seq + $2 WHERE log = $1 RETURNING last_seq - $2
             """;
 
+    /**
+     * One delta per session (summed here too, so two rows never meet one session: UPDATE ... FROM applies only
+     * one of them), the sessions locked in key order so lanes writing at once cannot deadlock.
+     */
     private static final String ADJUST_ROUTE_COUNTS = """
-            UPDATE routes.sessions s SET routes_count = greatest(0, s.routes_count + d.delta)
-            FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS d(router, pd, peer, delta)
-            WHERE s.router = d.router::inet AND s.peer_distinguisher = d.pd AND s.peer_address = d.peer::inet
+            WITH d AS (
+                SELECT router::inet AS router, pd, peer::inet AS peer, sum(delta) AS delta
+                FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS u(router, pd, peer, delta)
+                GROUP BY 1, 2, 3
+            ), locked AS (
+                SELECT s.router, s.peer_distinguisher, s.peer_address, d.delta
+                FROM routes.sessions s JOIN d ON s.router = d.router AND s.peer_distinguisher = d.pd AND s.peer_address = d.peer
+                ORDER BY s.router, s.peer_distinguisher, s.peer_address
+                FOR UPDATE OF s
+            )
+            UPDATE routes.sessions s SET routes_count = greatest(0, s.routes_count + l.delta)
+            FROM locked l
+            WHERE s.router = l.router AND s.peer_distinguisher = l.peer_distinguisher AND s.peer_address = l.peer_address
             """;
 
     /**
@@ -182,19 +207,19 @@ public class RouteStore {
             (last.withdrawn() ? deletes : upserts).add(last);
         }
         List<RouteChange> refreshing = resyncing.isEmpty() ? List.of()
-                : upserts.stream().filter(c -> resyncing.contains(c.peer())).toList();
+                : upserts.stream().filter(c -> resyncing.contains(SessionKey.of(c.peer()))).toList();
         return pool.withTransaction(conn -> priorState(conn, repeated.stream().map(h -> h.get(0)).toList())
                         .call(prior -> refreshStale(conn, refreshing))
                         .flatMap(prior -> upsert(conn, upserts).flatMap(upserted -> delete(conn, deletes).flatMap(deleted -> {
                             Set<RouteChange> logged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                            Map<PeerRef, Long> countDelta = new HashMap<>();
+                            Map<SessionKey, Long> countDelta = new HashMap<>();
                             for (int j = 0; j < upserts.size(); j++) {
                                 RouteChange c = upserts.get(j);
                                 Boolean inserted = upserted.get(c.key());
                                 if (byRoute.get(c.key()).size() == 1 && inserted != null) {
                                     logged.add(c);
                                     if (inserted) {
-                                        countDelta.merge(c.peer(), 1L, Long::sum);
+                                        countDelta.merge(SessionKey.of(c.peer()), 1L, Long::sum);
                                     }
                                 }
                             }
@@ -202,7 +227,7 @@ public class RouteStore {
                                 RouteChange c = deletes.get(j);
                                 if (byRoute.get(c.key()).size() == 1 && deleted.get(j)) {
                                     logged.add(c);
-                                    countDelta.merge(c.peer(), -1L, Long::sum);
+                                    countDelta.merge(SessionKey.of(c.peer()), -1L, Long::sum);
                                 }
                             }
                             for (int r = 0; r < repeated.size(); r++) {
@@ -222,7 +247,7 @@ public class RouteStore {
                                 }
                                 long delta = (previous.withdrawn() ? 0 : 1) - (present ? 1 : 0);
                                 if (delta != 0) {
-                                    countDelta.merge(previous.peer(), delta, Long::sum);
+                                    countDelta.merge(SessionKey.of(previous.peer()), delta, Long::sum);
                                 }
                             }
                             List<RouteChange> log = changes.stream().filter(logged::contains).toList();
@@ -351,7 +376,7 @@ public class RouteStore {
         });
     }
 
-    private Uni<Void> adjustRouteCounts(SqlConnection conn, Map<PeerRef, Long> delta) {
+    private Uni<Void> adjustRouteCounts(SqlConnection conn, Map<SessionKey, Long> delta) {
         delta.values().removeIf(d -> d == 0);
         if (delta.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -424,6 +449,13 @@ public class RouteStore {
                                 """)
                         .execute(Tuple.tuple(java.util.Arrays.asList(peer.router(), peer.distinguisher(), peer.peerAddress(), peer.peerAsn(),
                                 nullable(peerBgpId), nullable(localAddress), localAsn, utc(time))))
+                        .call(rows -> {
+                            Short previous = rows.iterator().next().getShort(0);
+                            // routes the router sent before this Peer Up (or while the session was down) are
+                            // stored already: count them (a session up keeps its count; the resync sweep recounts)
+                            return previous != null && previous == 7 ? Uni.createFrom().voidItem()
+                                    : recountRoutes(conn, peer);
+                        })
                         .flatMap(rows -> {
                             Short previous = rows.iterator().next().getShort(0);
                             if (previous != null && previous == 7) {
@@ -439,7 +471,7 @@ public class RouteStore {
                         }))
                 .invoke(resync -> {
                     if (resync) {
-                        resyncing.add(peer);
+                        resyncing.add(SessionKey.of(peer));
                     }
                     signal.signal();
                 });
@@ -450,35 +482,42 @@ public class RouteStore {
      * one address family (4 or 6) at its End-of-RIB, or of both (0) when the router sends none in time.
      */
     public Uni<Void> sweepStale(PeerRef peer, Instant time, int family) {
-        if (!resyncing.contains(peer)) {
+        if (!resyncing.contains(SessionKey.of(peer))) {
             return Uni.createFrom().voidItem();
         }
         String condition = "stale" + (family == 0 ? "" : " AND family(prefix) = " + family);
         Tuple key = Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress());
         return pool.withTransaction(conn -> withdrawRoutes(conn, peer, time, condition,
                                 "not re-sent after the session was re-established")
-                        .flatMap(v -> conn.preparedQuery("""
-                                        UPDATE routes.sessions s SET routes_count = (SELECT count(*) FROM routes.adj_rib_in a
-                                            WHERE a.router = s.router AND a.peer_distinguisher = s.peer_distinguisher
-                                              AND a.peer_address = s.peer_address)
-                                        WHERE s.router = $1::text::inet AND s.peer_distinguisher = $2 AND s.peer_address = $3::text::inet""")
-                                .execute(key))
+                        .flatMap(v -> recountRoutes(conn, peer))
                         .flatMap(v -> conn.preparedQuery("""
                                         SELECT EXISTS (SELECT 1 FROM routes.adj_rib_in WHERE router = $1::text::inet
                                         AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND stale)""")
                                 .execute(key)))
                 .invoke(rows -> {
                     if (!rows.iterator().next().getBoolean(0)) {
-                        resyncing.remove(peer);
+                        resyncing.remove(SessionKey.of(peer));
                     }
                     signal.signal();
                 })
                 .replaceWithVoid();
     }
 
+    /** Sets the session's routes_count to the routes stored for it (every view, every peer ASN it was reported with). */
+    private static Uni<Void> recountRoutes(SqlConnection conn, PeerRef peer) {
+        return conn.preparedQuery("""
+                        UPDATE routes.sessions s SET routes_count = (SELECT count(*) FROM routes.adj_rib_in a
+                            WHERE a.router = s.router AND a.peer_distinguisher = s.peer_distinguisher
+                              AND a.peer_address = s.peer_address)
+                        WHERE s.router = $1::text::inet AND s.peer_distinguisher = $2 AND s.peer_address = $3::text::inet""")
+                .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress()))
+                .replaceWithVoid();
+    }
+
     /**
      * A BMP Peer Down (or the router gone): the session is Idle, all its routes are withdrawn
-     * (each recorded as a withdrawal with the given reason), and the transition is logged.
+     * (each recorded as a withdrawal with the given reason), and the transition is logged. A session
+     * already Idle (routes sent after its Peer Down) has its routes withdrawn too, without a transition.
      */
     public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
                               int notificationSubcode, String withdrawalReason) {
@@ -489,11 +528,15 @@ public class RouteStore {
                                 """)
                         .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))
                         .flatMap(rows -> withdrawRoutes(conn, peer, time, "true", withdrawalReason)
+                                .flatMap(v -> conn.preparedQuery("""
+                                                UPDATE routes.sessions SET routes_count = 0 WHERE router = $1::text::inet
+                                                AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND routes_count <> 0""")
+                                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress())))
                                 .flatMap(v -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                         : appendTransition(conn, peer, time, 7, 2, reason, peerDownReason,
                                         notificationCode, notificationSubcode))))
                 .invoke(() -> {
-                    resyncing.remove(peer);
+                    resyncing.remove(SessionKey.of(peer));
                     signal.signal();
                 });
     }
