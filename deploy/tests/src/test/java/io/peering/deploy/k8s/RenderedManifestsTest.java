@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,6 +51,15 @@ class RenderedManifestsTest {
     static final List<String> SERVICES = List.of(ROUTES, "metrics-service", "latency-service", "events-service");
     static final String NAME_LABEL = "app.kubernetes.io/name";
     static final String DATABASE = "timescaledb";
+
+    /** The pages: a Quarkus app for browsers, a gRPC client of the four services, no gRPC server, no database. */
+    static final String CONSOLE = "console";
+    /** Requests a browser makes of the console (its JAX-RS resources and the bundle web/shell.html loads). */
+    static final List<String> CONSOLE_PATHS = List.of("/", "/peerings", "/peerings/contoso-ams/connections", "/signin",
+            "/peeringServices/contoso-ms", "/session/signin", "/session/signout", "/api/session",
+            "/api/call/peering.routes.v1.RoutesService/ListPeerings", "/assets/app.js", "/assets/app.css");
+    /** The console's server-sent events (EventStreamResource): open as long as the page is. */
+    static final String CONSOLE_EVENTS_PATH = "/api/watch/prefixEvents";
 
     /** What quarkus-smallrye-health serves (default root path /q/health), by probe kind. */
     static final Map<String, String> HEALTH_PATHS = Map.of(
@@ -123,6 +133,9 @@ class RenderedManifestsTest {
             if (r.find("StatefulSet", DATABASE).isEmpty()) {
                 problems.add(r.name + ": no StatefulSet " + DATABASE);
             }
+            if (r.find("Deployment", CONSOLE).isEmpty()) {
+                problems.add(r.name + ": no Deployment " + CONSOLE);
+            }
             if (r.all("Gateway").isEmpty()) {
                 problems.add(r.name + ": no Gateway");
             }
@@ -178,6 +191,10 @@ class RenderedManifestsTest {
                             }
                         } else if (probe.containsKey("grpc")) {
                             grpcProbe = true;
+                            if (!module.get().servesGrpc()) {
+                                problems.add(at + ": " + kind + " asks grpc.health.v1, but " + module.get().name()
+                                        + " has no @GrpcService, so no gRPC server answers it");
+                            }
                             Object port = map(probe.get("grpc")).get("port");
                             Integer resolved = port instanceof Integer ? containerPort(c, port) : null;
                             if (resolved == null) {
@@ -189,8 +206,31 @@ class RenderedManifestsTest {
                             problems.add(at + ": " + kind + " is neither httpGet nor grpc: " + probe.keySet());
                         }
                     }
-                    if (!grpcProbe) {
+                    if (!grpcProbe && module.get().servesGrpc()) {
                         problems.add(at + ": no gRPC probe (grpc.health.v1 on the gRPC port)");
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void everyQuarkusContainerListensOnThePodsAddressNotLoopback() {
+        // The kubelet's probes and the Services reach the pod's IP; a server on 127.0.0.1 passes no probe
+        // and takes no traffic. The console's own default is 127.0.0.1 (PEERING_CONSOLE_HOST).
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            for (Map<String, Object> d : r.all("Deployment")) {
+                Optional<Module> module = Module.of(podLabels(d).get(NAME_LABEL));
+                if (module.isEmpty()) {
+                    continue;
+                }
+                for (Map<String, Object> c : containers(podSpec(d))) {
+                    String host = Optional.ofNullable(module.get().resolved(c, "quarkus.http.host")).orElse("0.0.0.0");
+                    if (host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]")) {
+                        problems.add(r.name + ": Deployment " + name(d) + " container " + c.get("name") + " listens on " + host
+                                + " (quarkus.http.host as its environment resolves it): nothing outside the container reaches it");
                     }
                 }
             }
@@ -485,7 +525,7 @@ class RenderedManifestsTest {
                         Optional<Module> module = Module.of(podLabels(w).get(NAME_LABEL));
                         for (Map<String, Object> c : containers(podSpec(w))) {
                             Integer port = containerPort(c, target);
-                            grpc |= module.isPresent() && port != null && port == module.get().grpcPort(c);
+                            grpc |= module.isPresent() && module.get().servesGrpc() && port != null && port == module.get().grpcPort(c);
                         }
                     }
                     if (grpc && !"kubernetes.io/h2c".equals(p.get("appProtocol"))) {
@@ -537,7 +577,8 @@ class RenderedManifestsTest {
                     problems.add(r.name + ": HorizontalPodAutoscaler " + name(hpa) + " targets " + target + ", no Deployment of the render");
                 }
             }
-            for (String service : QUERY_SERVICES) {
+            // the console too: stateless, so scaled like the query services
+            for (String service : Stream.concat(QUERY_SERVICES.stream(), Stream.of(CONSOLE)).toList()) {
                 Optional<Map<String, Object>> d = r.find("Deployment", service);
                 Optional<Map<String, Object>> hpa = d.flatMap(r::hpaFor);
                 if (hpa.isEmpty()) {
@@ -612,7 +653,7 @@ class RenderedManifestsTest {
             StringBuilder sum = new StringBuilder();
             for (Map<String, Object> d : r.all("Deployment")) {
                 Optional<Module> module = Module.of(podLabels(d).get(NAME_LABEL));
-                if (module.isEmpty()) {
+                if (module.isEmpty() || !module.get().usesDatabase()) {
                     continue;
                 }
                 int replicas = r.hpaFor(d).map(h -> (Integer) at(h, "spec", "maxReplicas"))
@@ -825,6 +866,277 @@ class RenderedManifestsTest {
         assertThat(problems).isEmpty();
     }
 
+    // ---------------------------------------------------------------- the console
+
+    @Test
+    void everyHttpRouteLeadsBrowsersToTheConsolesHttpPortOnAListenerOfItsOwn() {
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> console = r.find("Deployment", CONSOLE).orElseThrow();
+            Map<String, Object> c = containers(podSpec(console)).get(0);
+            int http = Module.of(CONSOLE).orElseThrow().httpPort(c);
+            boolean reached = false;
+            for (Map<String, Object> route : r.all("HTTPRoute")) {
+                String where = r.name + ": HTTPRoute " + name(route);
+                List<Object> parents = list(at(route, "spec", "parentRefs"));
+                if (parents.isEmpty()) {
+                    problems.add(where + ": no parentRefs (attached to no Gateway)");
+                }
+                for (Object p : parents) {
+                    List<Map<String, Object>> listeners = r.listenersOf(route, map(p));
+                    if (listeners.isEmpty()) {
+                        problems.add(where + ": parentRef " + p + " is no listener of a Gateway of the render that admits HTTPRoutes");
+                    }
+                    for (Map<String, Object> l : listeners) {
+                        for (Map<String, Object> grpc : r.all("GRPCRoute")) {
+                            for (Object gp : list(at(grpc, "spec", "parentRefs"))) {
+                                if (r.listenersOf(grpc, map(gp)).contains(l)) {
+                                    problems.add(where + ": shares listener " + l.get("name") + " with GRPCRoute " + name(grpc)
+                                            + "; the Gateway API accepts only the first of the two (GEP-1016)");
+                                }
+                            }
+                        }
+                    }
+                }
+                for (Object o : list(at(route, "spec", "rules"))) {
+                    for (Object b : list(map(o).get("backendRefs"))) {
+                        Map<String, Object> ref = map(b);
+                        String at = where + " backendRef " + ref.get("name") + ":" + ref.get("port");
+                        if (!"Service".equals(ref.getOrDefault("kind", "Service")) || !"".equals(ref.getOrDefault("group", ""))) {
+                            problems.add(at + ": not a core Service");
+                            continue;
+                        }
+                        Optional<Map<String, Object>> svc = r.find("Service", (String) ref.get("name"),
+                                (String) ref.getOrDefault("namespace", namespace(route)));
+                        Optional<Map<String, Object>> port = svc.flatMap(s -> list(at(s, "spec", "ports")).stream()
+                                .map(RenderedManifestsTest::map).filter(sp -> Objects.equals(sp.get("port"), ref.get("port"))).findFirst());
+                        if (port.isEmpty()) {
+                            problems.add(at + ": no such Service and port in the render");
+                            continue;
+                        }
+                        List<Map<String, Object>> pods = r.workloadsSelectedBy(svc.get());
+                        if (!pods.equals(List.of(console))) {
+                            problems.add(at + ": leads browsers to " + pods.stream().map(w -> kind(w) + " " + name(w)).toList()
+                                    + "; only Deployment " + CONSOLE + " serves them");
+                            continue;
+                        }
+                        Integer target = containerPort(c, port.get().getOrDefault("targetPort", port.get().get("port")));
+                        if (!Objects.equals(target, http)) {
+                            problems.add(at + ": reaches container port " + target + ", but the console listens on " + http
+                                    + " (quarkus.http.port)");
+                        } else {
+                            reached = true;
+                        }
+                    }
+                }
+            }
+            if (!reached) {
+                problems.add(r.name + ": no HTTPRoute leads to the console's HTTP port " + http);
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void everyConsolePathIsRoutedWithATimeoutThatSuitsIt() {
+        // Pages and API calls: the gateway must wait longer than the console's own call deadline, so the
+        // person reads the console's words rather than a gateway error (Envoy's default route timeout is
+        // 15 s, the same as that deadline). Live events: no request timeout at all ("0s"), or the gateway
+        // cuts them (Envoy: every 15 s).
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> console = r.find("Deployment", CONSOLE).orElseThrow();
+            Map<String, Object> c = containers(podSpec(console)).get(0);
+            Duration deadline = duration(Optional.ofNullable(Module.of(CONSOLE).orElseThrow()
+                    .resolved(c, "peering.console.call-deadline")).orElse("PT15S"));
+            List<String> paths = Stream.concat(CONSOLE_PATHS.stream(), Stream.of(CONSOLE_EVENTS_PATH)).toList();
+            for (String path : paths) {
+                Optional<Map<String, Object>> rule = r.httpRuleFor(path);
+                if (rule.isEmpty()) {
+                    problems.add(r.name + ": no HTTPRoute rule routes " + path);
+                    continue;
+                }
+                Object timeout = at(rule.get(), "timeouts", "request");
+                if (path.equals(CONSOLE_EVENTS_PATH)) {
+                    if (timeout == null || !duration(timeout.toString()).isZero()) {
+                        problems.add(r.name + ": " + path + " (server-sent events) has request timeout " + timeout
+                                + "; \"0s\" keeps the stream open as long as the page");
+                    }
+                } else if (timeout == null || duration(timeout.toString()).isZero()
+                        || duration(timeout.toString()).compareTo(deadline) <= 0) {
+                    problems.add(r.name + ": " + path + " has request timeout " + timeout + "; it must be set and longer than the"
+                            + " console's call deadline " + deadline + " (peering.console.call-deadline)");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theConsoleIsServedOverTlsInProductionAndToldSoForASecureCookie() {
+        // The console marks its session cookie Secure when the request says X-Forwarded-Proto: https. On an
+        // HTTPS listener the route says so; on a plain-HTTP listener it must not (a Secure cookie is never
+        // sent back over http, so sign-in would not stick).
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> console = r.find("Deployment", CONSOLE).orElseThrow();
+            for (Map<String, Object> route : r.all("HTTPRoute")) {
+                if (!r.routeBacksOnto(route, console)) {
+                    continue;
+                }
+                String where = r.name + ": HTTPRoute " + name(route);
+                Set<String> protocols = new LinkedHashSet<>();
+                for (Object p : list(at(route, "spec", "parentRefs"))) {
+                    for (Map<String, Object> l : r.listenersOf(route, map(p))) {
+                        protocols.add(String.valueOf(l.get("protocol")));
+                        if ("HTTPS".equals(l.get("protocol")) && (!"Terminate".equals(at(l, "tls", "mode"))
+                                || list(at(l, "tls", "certificateRefs")).isEmpty())) {
+                            problems.add(where + ": HTTPS listener " + l.get("name") + " does not terminate TLS with a certificate: "
+                                    + l.get("tls"));
+                        }
+                    }
+                }
+                if (r.name.equals("production") && !protocols.equals(Set.of("HTTPS"))) {
+                    problems.add(where + ": production serves the console over " + protocols + "; only HTTPS keeps the session"
+                            + " token off the wire and its cookie Secure");
+                }
+                for (Object o : list(at(route, "spec", "rules"))) {
+                    String proto = forwardedProto(map(o));
+                    if (protocols.equals(Set.of("HTTPS")) && !"https".equals(proto)) {
+                        problems.add(where + " rule " + map(o).get("matches") + ": on HTTPS, but X-Forwarded-Proto is set to " + proto
+                                + " (a RequestHeaderModifier setting it to https makes the session cookie Secure)");
+                    }
+                    if (protocols.contains("HTTP") && "https".equals(proto)) {
+                        problems.add(where + " rule " + map(o).get("matches") + ": says X-Forwarded-Proto https on plain-HTTP listeners"
+                                + " (the browser would never send the Secure cookie back)");
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void browsersReachTheConsoleOnlyThroughTheGateway() {
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> console = r.find("Deployment", CONSOLE).orElseThrow();
+            Map<String, Object> c = containers(podSpec(console)).get(0);
+            int http = Module.of(CONSOLE).orElseThrow().httpPort(c);
+            for (Map<String, Object> svc : r.all("Service")) {
+                if (!r.workloadsSelectedBy(svc).contains(console)) {
+                    continue;
+                }
+                String type = (String) Optional.ofNullable(at(svc, "spec", "type")).orElse("ClusterIP");
+                if (!"ClusterIP".equals(type) || !list(at(svc, "spec", "externalIPs")).isEmpty()) {
+                    problems.add(r.name + ": Service " + name(svc) + " (type " + type + ", externalIPs " + at(svc, "spec", "externalIPs")
+                            + ") exposes the console outside the cluster, around the gateway");
+                }
+            }
+            for (Map<String, Object> ingress : r.all("Ingress")) {
+                problems.add(r.name + ": Ingress " + name(ingress) + ": browsers come through the Gateway's HTTPRoute, nothing else");
+            }
+            boolean admitted = false;
+            for (Map<String, Object> policy : r.policiesSelecting(console)) {
+                for (Object o : list(at(policy, "spec", "ingress"))) {
+                    Map<String, Object> rule = map(o);
+                    String at = r.name + ": NetworkPolicy " + name(policy);
+                    List<Object> ports = list(rule.get("ports"));
+                    if (ports.isEmpty()) {
+                        problems.add(at + ": admits every port of the console (only TCP " + http + ")");
+                    }
+                    for (Object p : ports) {
+                        Integer port = policyPort(map(p), c);
+                        if (port == null || port != http || map(p).containsKey("endPort")
+                                || !"TCP".equals(map(p).getOrDefault("protocol", "TCP"))) {
+                            problems.add(at + ": admits " + p + " on the console (only TCP " + http + ")");
+                        }
+                    }
+                    List<Object> from = list(rule.get("from"));
+                    if (from.isEmpty() || from.stream().anyMatch(peer -> map(peer).containsKey("ipBlock"))) {
+                        problems.add(at + ": admits the console from addresses outside the cluster: " + (from.isEmpty() ? "anywhere" : from)
+                                + "; browsers come through the gateway");
+                    } else if (admits(rule, c, http)) {
+                        admitted = true;
+                    }
+                }
+            }
+            if (!admitted) {
+                problems.add(r.name + ": no NetworkPolicy admits the gateway (in-cluster) to the console's port " + http);
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theConsoleCallsEachServiceAtItsGrpcPortAndItsPolicyAdmitsTheConsole() {
+        Map<String, String> clients = consoleGrpcClients();
+        assertThat(clients).as("@GrpcClient stubs in console/src/main/java").isNotEmpty();
+        List<String> problems = new ArrayList<>();
+        Module module = Module.of(CONSOLE).orElseThrow();
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> console = r.find("Deployment", CONSOLE).orElseThrow();
+            Map<String, Object> c = containers(podSpec(console)).get(0);
+            for (Map.Entry<String, String> client : clients.entrySet()) {
+                String at = r.name + ": console client " + client.getKey() + " (" + client.getValue() + ")";
+                Optional<Module> implementing = Module.implementing(client.getValue());
+                Optional<Map<String, Object>> target = implementing.flatMap(m -> r.find("Deployment", m.name()));
+                if (target.isEmpty()) {
+                    problems.add(at + ": no Deployment of the render implements it");
+                    continue;
+                }
+                String host = module.resolved(c, "quarkus.grpc.clients." + client.getKey() + ".host");
+                String port = module.resolved(c, "quarkus.grpc.clients." + client.getKey() + ".port");
+                Integer grpcPort = checkServiceAddress(r, problems, at + " " + host + ":" + port, host, port, target.get());
+                if (grpcPort == null) {
+                    continue;
+                }
+                boolean admitted = r.policiesSelecting(target.get()).stream()
+                        .flatMap(p -> list(at(p, "spec", "ingress")).stream().map(rule -> Map.entry(p, map(rule))))
+                        .anyMatch(e -> admits(e.getValue(), containers(podSpec(target.get())).get(0), grpcPort)
+                                && list(e.getValue().get("from")).stream().anyMatch(peer -> admitsPod(map(peer), namespace(e.getKey()),
+                                namespace(console), podLabels(console))));
+                if (!admitted) {
+                    problems.add(at + ": no NetworkPolicy of " + name(target.get()) + " admits the console's pods to port " + grpcPort);
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theConsoleHoldsNoCredentialOfItsOwn() {
+        // It forwards the signed-in person's token and never widens what they see: no service token, no key.
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> console = r.find("Deployment", CONSOLE).orElseThrow();
+            Map<String, Object> spec = podSpec(console);
+            for (Map<String, Object> v : volumesByName(spec).values()) {
+                boolean secret = v.containsKey("secret") || list(at(v, "projected", "sources")).stream()
+                        .anyMatch(s -> map(s).containsKey("secret") || map(s).containsKey("serviceAccountToken"));
+                if (secret) {
+                    problems.add(r.name + ": console volume " + v.get("name") + " brings a Secret or token into the pod");
+                }
+            }
+            if (!Boolean.FALSE.equals(spec.get("automountServiceAccountToken"))) {
+                problems.add(r.name + ": console mounts its service account token (automountServiceAccountToken is not false)");
+            }
+            for (Map<String, Object> c : allContainers(spec)) {
+                for (Object e : list(c.get("env"))) {
+                    if (map(at(e, "valueFrom", "secretKeyRef")).size() > 0) {
+                        problems.add(r.name + ": console env " + map(e).get("name") + " comes from a Secret");
+                    }
+                }
+                for (Object e : list(c.get("envFrom"))) {
+                    if (map(e).containsKey("secretRef")) {
+                        problems.add(r.name + ": console envFrom " + map(e).get("secretRef") + " brings a Secret into the pod");
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
     // ---------------------------------------------------------------- references and configuration
 
     @Test
@@ -1025,7 +1337,7 @@ class RenderedManifestsTest {
     void everyVariableSetOnAServiceIsReadByItsConfiguration() {
         List<String> problems = new ArrayList<>();
         for (Render r : RENDERS.values()) {
-            for (String service : SERVICES) {
+            for (String service : Stream.concat(SERVICES.stream(), Stream.of(CONSOLE)).toList()) {
                 Module module = Module.of(service).orElseThrow();
                 for (Object e : list(containers(podSpec(r.find("Deployment", service).orElseThrow())).get(0).get("env"))) {
                     String name = (String) map(e).get("name");
@@ -1049,25 +1361,111 @@ class RenderedManifestsTest {
         if (!module.consumes(hostVar) || !module.consumes(portVar)) {
             problems.add(at + ": not read by its application.properties");
         }
-        String host = envValue(c, hostVar);
-        String port = envValue(c, portVar);
+        checkServiceAddress(r, problems, at, envValue(c, hostVar), envValue(c, portVar), target);
+    }
+
+    /**
+     * Whether host:port is a Service of the render in front of the target workload, reaching its gRPC port when the
+     * target is a service module; returns the container port reached, or null after adding the problem.
+     */
+    private static Integer checkServiceAddress(Render r, List<String> problems, String at, String host, String port,
+                                               Map<String, Object> target) {
         Optional<Map<String, Object>> svc = host == null ? Optional.empty() : r.find("Service", host, namespace(target));
         if (svc.isEmpty() || !r.workloadsSelectedBy(svc.get()).contains(target)) {
             problems.add(at + ": " + host + " is no Service of the render in front of " + kind(target) + " " + name(target));
-            return;
+            return null;
         }
         Optional<Map<String, Object>> servicePort = list(at(svc.get(), "spec", "ports")).stream().map(RenderedManifestsTest::map)
                 .filter(p -> String.valueOf(p.get("port")).equals(port)).findFirst();
         if (servicePort.isEmpty()) {
             problems.add(at + ": Service " + host + " has no port " + port);
-            return;
+            return null;
         }
         Map<String, Object> targetContainer = containers(podSpec(target)).get(0);
         Integer containerPort = containerPort(targetContainer, servicePort.get().getOrDefault("targetPort", servicePort.get().get("port")));
         Optional<Module> targetModule = Module.of(podLabels(target).get(NAME_LABEL));
         if (targetModule.isPresent() && !Objects.equals(containerPort, targetModule.get().grpcPort(targetContainer))) {
             problems.add(at + ": port " + port + " reaches container port " + containerPort + ", not " + name(target) + "'s gRPC port");
+            return null;
         }
+        return containerPort;
+    }
+
+    /** Whether a NetworkPolicy peer (from) matches a pod of the given namespace and labels; ipBlocks never name pods. */
+    static boolean admitsPod(Map<String, Object> peer, String policyNamespace, String podNamespace, Map<String, String> podLabels) {
+        if (peer.containsKey("ipBlock")) {
+            return false;
+        }
+        boolean namespaceOk = peer.containsKey("namespaceSelector")
+                ? selects(map(peer.get("namespaceSelector")), Map.of("kubernetes.io/metadata.name", String.valueOf(podNamespace)))
+                : Objects.equals(policyNamespace, podNamespace);
+        boolean podOk = !peer.containsKey("podSelector") || selects(map(peer.get("podSelector")), podLabels);
+        return namespaceOk && podOk;
+    }
+
+    /** The console's gRPC clients: client name (quarkus.grpc.clients.NAME) -> the proto service its stub calls. */
+    static Map<String, String> consoleGrpcClients() {
+        Map<String, String> clients = new TreeMap<>();
+        Set<String> known = protoServices().keySet();
+        Pattern client = Pattern.compile("@GrpcClient\\(\\s*\"([\\w-]+)\"\\s*\\)\\s*(?:[\\w.]+\\.)?Mutiny(\\w+)Grpc\\.");
+        try (Stream<Path> files = Files.walk(REPO.resolve(CONSOLE).resolve("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = client.matcher(Files.readString(f));
+                while (m.find()) {
+                    String simple = m.group(2);
+                    clients.put(m.group(1), known.stream().filter(fq -> fq.endsWith("." + simple)).findFirst().orElse(simple));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return clients;
+    }
+
+    /** The value a RequestHeaderModifier of the rule sets (or adds) for X-Forwarded-Proto; null when none does. */
+    static String forwardedProto(Map<String, Object> rule) {
+        String value = null;
+        for (Object f : list(rule.get("filters"))) {
+            if (!"RequestHeaderModifier".equals(map(f).get("type"))) {
+                continue;
+            }
+            for (String op : List.of("add", "set")) {
+                for (Object h : list(at(f, "requestHeaderModifier", op))) {
+                    if ("x-forwarded-proto".equalsIgnoreCase(String.valueOf(map(h).get("name")))) {
+                        value = String.valueOf(map(h).get("value"));
+                    }
+                }
+            }
+        }
+        return value;
+    }
+
+    /** A Gateway API duration ("30s", "1h30m", "500ms", "0s") or a Quarkus one ("PT15S", "15" seconds). */
+    static Duration duration(String text) {
+        String t = text.trim();
+        if (t.matches("\\d+")) {
+            return Duration.ofSeconds(Long.parseLong(t));
+        }
+        if (t.toUpperCase().startsWith("P")) {
+            return Duration.parse(t.toUpperCase());
+        }
+        Matcher m = Pattern.compile("(\\d+)(ms|h|m|s)").matcher(t);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            long n = Long.parseLong(m.group(1));
+            total = total.plus(switch (m.group(2)) {
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMillis(n);
+            });
+            end = m.end();
+        }
+        if (end != t.length() || end == 0) {
+            throw new IllegalArgumentException("not a duration: " + text);
+        }
+        return total;
     }
 
     private static void checkRef(Render r, List<String> problems, Map<String, String> documented, String at, String kind, String name,
@@ -1353,6 +1751,81 @@ class RenderedManifestsTest {
                     ? httpPort(container) : intSetting(container, "quarkus.grpc.server.port", 9000);
         }
 
+        /** Whether the module runs a gRPC server: Quarkus starts one only for @GrpcService beans. */
+        boolean servesGrpc() {
+            try (Stream<Path> files = Files.walk(REPO.resolve(name).resolve("src/main/java"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    if (Files.readString(f).contains("@GrpcService")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Whether the module has a datasource (and so takes database connections). */
+        boolean usesDatabase() {
+            return properties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("quarkus.datasource."));
+        }
+
+        /**
+         * A property as the container's process sees it (prod profile): its MicroProfile environment name, else
+         * %prod.key, else the key from the file, with ${NAME:default} expressions expanded, nested ones too (NAME
+         * an environment variable or another property). Null when nothing sets it.
+         */
+        String resolved(Map<String, Object> container, String property) {
+            return resolved(container, property, 0);
+        }
+
+        private String resolved(Map<String, Object> container, String property, int depth) {
+            String value = envValue(container, property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
+            if (value == null) {
+                value = properties.getProperty("%prod." + property, properties.getProperty(property));
+            }
+            return value == null ? null : expand(container, value.trim(), depth);
+        }
+
+        private String expand(Map<String, Object> container, String value, int depth) {
+            if (depth > 10) {
+                throw new IllegalStateException("configuration expressions nest too deep: " + value);
+            }
+            StringBuilder out = new StringBuilder();
+            int i = 0;
+            int start;
+            while ((start = value.indexOf("${", i)) >= 0) {
+                out.append(value, i, start);
+                int open = 0;
+                int end = -1;
+                for (int j = start; j < value.length(); j++) {
+                    if (value.startsWith("${", j)) {
+                        open++;
+                        j++;
+                    } else if (value.charAt(j) == '}' && --open == 0) {
+                        end = j;
+                        break;
+                    }
+                }
+                if (end < 0) {
+                    break;
+                }
+                String inner = value.substring(start + 2, end);
+                int colon = inner.indexOf(':');
+                String key = colon < 0 ? inner : inner.substring(0, colon);
+                String found = envValue(container, key);
+                if (found == null) {
+                    found = resolved(container, key, depth + 1);
+                }
+                if (found == null && colon >= 0) {
+                    found = expand(container, inner.substring(colon + 1), depth + 1);
+                }
+                out.append(found == null ? "" : found);
+                i = end + 1;
+            }
+            return out.append(value.substring(Math.min(i, value.length()))).toString();
+        }
+
         /** Whether an environment variable reaches the configuration: as ${NAME...} or as a property's MicroProfile env name. */
         boolean consumes(String variable) {
             if (propertiesText.contains("${" + variable + ":") || propertiesText.contains("${" + variable + "}")) {
@@ -1403,6 +1876,80 @@ class RenderedManifestsTest {
         List<Map<String, Object>> policiesSelecting(Map<String, Object> workload) {
             return all("NetworkPolicy").stream().filter(p -> Objects.equals(namespace(p), namespace(workload)))
                     .filter(p -> selects(map(at(p, "spec", "podSelector")), podLabels(workload))).toList();
+        }
+
+        /** The listeners of the Gateway a route's parentRef names that take the route (sectionName, port, allowedRoutes). */
+        List<Map<String, Object>> listenersOf(Map<String, Object> route, Map<String, Object> parentRef) {
+            if (!"Gateway".equals(parentRef.getOrDefault("kind", "Gateway"))
+                    || !"gateway.networking.k8s.io".equals(parentRef.getOrDefault("group", "gateway.networking.k8s.io"))) {
+                return List.of();
+            }
+            String ns = (String) parentRef.getOrDefault("namespace", namespace(route));
+            Optional<Map<String, Object>> gateway = find("Gateway", (String) parentRef.get("name"), ns);
+            List<Map<String, Object>> listeners = new ArrayList<>();
+            for (Object o : gateway.map(g -> list(at(g, "spec", "listeners"))).orElse(List.of())) {
+                Map<String, Object> l = map(o);
+                if (parentRef.get("sectionName") != null && !parentRef.get("sectionName").equals(l.get("name"))) {
+                    continue;
+                }
+                if (parentRef.get("port") != null && !parentRef.get("port").equals(l.get("port"))) {
+                    continue;
+                }
+                List<Object> kinds = list(at(l, "allowedRoutes", "kinds"));
+                boolean kindOk = kinds.isEmpty()
+                        ? List.of("HTTP", "HTTPS").contains(l.get("protocol"))
+                        : kinds.stream().anyMatch(k -> kind(route).equals(map(k).get("kind"))
+                                && "gateway.networking.k8s.io".equals(map(k).getOrDefault("group", "gateway.networking.k8s.io")));
+                String from = (String) Optional.ofNullable(at(l, "allowedRoutes", "namespaces", "from")).orElse("Same");
+                boolean namespaceOk = !"Same".equals(from) || Objects.equals(namespace(route), ns);
+                if (kindOk && namespaceOk) {
+                    listeners.add(l);
+                }
+            }
+            return listeners;
+        }
+
+        /** Whether some backendRef of the route is a Service in front of the workload. */
+        boolean routeBacksOnto(Map<String, Object> route, Map<String, Object> workload) {
+            return list(at(route, "spec", "rules")).stream().flatMap(rule -> list(map(rule).get("backendRefs")).stream())
+                    .map(RenderedManifestsTest::map)
+                    .filter(ref -> "Service".equals(ref.getOrDefault("kind", "Service")) && "".equals(ref.getOrDefault("group", "")))
+                    .map(ref -> find("Service", (String) ref.get("name"), (String) ref.getOrDefault("namespace", namespace(route))))
+                    .anyMatch(svc -> svc.isPresent() && workloadsSelectedBy(svc.get()).contains(workload));
+        }
+
+        /**
+         * The HTTPRoute rule a plain GET or POST of this path takes (any host): Exact over PathPrefix, then the
+         * longest prefix. Matches that need a header, query parameter or method are left out.
+         */
+        Optional<Map<String, Object>> httpRuleFor(String path) {
+            Map<String, Object> best = null;
+            int bestScore = -1;
+            for (Map<String, Object> route : all("HTTPRoute")) {
+                for (Object o : list(at(route, "spec", "rules"))) {
+                    List<Object> matches = list(map(o).get("matches"));
+                    for (Object m : matches.isEmpty() ? List.<Object>of(Map.of()) : matches) {
+                        Map<String, Object> match = map(m);
+                        if (match.containsKey("headers") || match.containsKey("queryParams") || match.containsKey("method")) {
+                            continue;
+                        }
+                        String type = (String) Optional.ofNullable(at(match, "path", "type")).orElse("PathPrefix");
+                        String value = (String) Optional.ofNullable(at(match, "path", "value")).orElse("/");
+                        String prefix = value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+                        int score = switch (type) {
+                            case "Exact" -> path.equals(value) ? 100_000 + value.length() : -1;
+                            case "PathPrefix" -> prefix.equals("/") || path.equals(prefix) || path.startsWith(prefix + "/")
+                                    ? prefix.length() : -1;
+                            default -> -1;
+                        };
+                        if (score > bestScore) {
+                            bestScore = score;
+                            best = map(o);
+                        }
+                    }
+                }
+            }
+            return Optional.ofNullable(best);
         }
 
         Optional<Map<String, Object>> hpaFor(Map<String, Object> workload) {
