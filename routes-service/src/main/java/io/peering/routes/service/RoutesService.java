@@ -4,6 +4,8 @@ import io.peering.support.grpc.ApiErrors;
 import io.peering.support.grpc.PageTokens;
 
 import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.bmp.IpPrefix;
 import io.peering.support.log.LogSignal;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.support.inventory.Inventory;
@@ -79,9 +81,9 @@ public class RoutesService {
                 String.valueOf(rib));
         RouteQueries.RouteKey after = null;
         if (pageToken != null && !pageToken.isEmpty()) {
-            List<String> p = PageTokens.decode(pageToken, fingerprint, 6);
-            after = new RouteQueries.RouteKey(p.get(0), p.get(1), p.get(2), Long.parseLong(p.get(3)),
-                    Short.parseShort(p.get(4)), Long.parseLong(p.get(5)));
+            TokenPosition p = TokenPosition.decode(pageToken, fingerprint, 6);
+            after = new RouteQueries.RouteKey(p.address(0), p.prefix(1), p.address(2), p.number(3, Long.MIN_VALUE, Long.MAX_VALUE),
+                    (short) p.number(4, Rib.ADJ_RIB_IN_PRE_POLICY.code, Rib.LOC_RIB.code), p.number(5, 0, 0xFFFF_FFFFL));
         }
         RouteQueries.RouteFilter filter = new RouteQueries.RouteFilter(addresses, canonicalPrefix, orLonger, sequence,
                 Boolean.TRUE.equals(originAsValid) ? own : null, Boolean.FALSE.equals(originAsValid) ? own : null,
@@ -113,9 +115,9 @@ public class RoutesService {
         Instant afterTime = null;
         long afterSeq = 0;
         if (pageToken != null && !pageToken.isEmpty()) {
-            List<String> p = PageTokens.decode(pageToken, fingerprint, 2);
-            afterTime = Instant.parse(p.get(0));
-            afterSeq = Long.parseLong(p.get(1));
+            TokenPosition p = TokenPosition.decode(pageToken, fingerprint, 2);
+            afterTime = p.time(0, from, to);
+            afterSeq = p.number(1, 0, Long.MAX_VALUE);
         }
         List<String> addresses = peerings.sessionAddresses(peering, null);
         if (addresses.isEmpty()) {
@@ -137,8 +139,8 @@ public class RoutesService {
         int size = PageTokens.pageSize(pageSize);
         PeerRef after = null;
         if (pageToken != null && !pageToken.isEmpty()) {
-            List<String> p = PageTokens.decode(pageToken, parent, 3);
-            after = new PeerRef(p.get(0), Long.parseLong(p.get(1)), p.get(2), 0);
+            TokenPosition p = TokenPosition.decode(pageToken, parent, 3);
+            after = new PeerRef(p.address(0), p.number(1, Long.MIN_VALUE, Long.MAX_VALUE), p.address(2), 0);
         }
         if (addresses != null && addresses.isEmpty()) {
             return Uni.createFrom().item(new Page<>(List.of(), ""));
@@ -229,6 +231,77 @@ public class RoutesService {
                     .indefinitely()
                     .select().where(batch -> !batch.isEmpty());
         });
+    }
+
+    /**
+     * The position fields of a page token that passed the fingerprint check, each checked to be what this
+     * service writes there: a token forged or damaged to fit the request is refused as not issued here,
+     * not passed on to the database.
+     */
+    private record TokenPosition(List<String> fields) {
+
+        static TokenPosition decode(String token, String fingerprint, int count) {
+            return new TokenPosition(PageTokens.decode(token, fingerprint, count));
+        }
+
+        /** An address literal, as the database printed it; passed on unchanged. */
+        String address(int i) {
+            String text = fields.get(i);
+            try {
+                parseAddress(text);
+                return text;
+            } catch (IllegalArgumentException e) {
+                throw notIssued();
+            }
+        }
+
+        /** A prefix (CIDR, host bits zero), as the database printed it; passed on unchanged. */
+        String prefix(int i) {
+            String text = fields.get(i);
+            int slash = text.indexOf('/');
+            try {
+                if (slash < 0 || !IpPrefix.parse(text).address().equals(parseAddress(text.substring(0, slash)))) {
+                    throw notIssued();
+                }
+                return text;
+            } catch (IllegalArgumentException e) {
+                throw notIssued();
+            }
+        }
+
+        private static java.net.InetAddress parseAddress(String text) {
+            return IpPrefix.parse(text + (text.contains(":") ? "/128" : "/32")).address();
+        }
+
+        long number(int i, long min, long max) {
+            try {
+                long value = Long.parseLong(fields.get(i));
+                if (value < min || value > max) {
+                    throw notIssued();
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw notIssued();
+            }
+        }
+
+        /** A time within [from, to): where the request's items lie. */
+        Instant time(int i, Instant from, Instant to) {
+            try {
+                Instant t = Instant.parse(fields.get(i));
+                if (t.isBefore(from) || !t.isBefore(to)) {
+                    throw notIssued();
+                }
+                return t;
+            } catch (java.time.format.DateTimeParseException e) {
+                throw notIssued();
+            }
+        }
+
+        static io.grpc.StatusRuntimeException notIssued() {
+            return ApiErrors.invalidArgument("page_token is not one this service issued; use the next_page_token of the"
+                    + " previous response unchanged, or none to start over");
+        }
     }
 
     static Cidr parsePrefix(String text, String field) {

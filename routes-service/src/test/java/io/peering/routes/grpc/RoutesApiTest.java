@@ -160,6 +160,56 @@ class RoutesApiTest {
                 Status.Code.NOT_FOUND, "no peering \"nope\"");
     }
 
+    /** Each forged token (field index, value) is refused as a page_token this service did not issue. */
+    static void assertForgedTokensRefused(String issued, java.util.function.Consumer<String> call, Object... fieldAndValue) {
+        for (int i = 0; i < fieldAndValue.length; i += 2) {
+            String forged = ForgedPageTokens.forge(issued, (Integer) fieldAndValue[i], (String) fieldAndValue[i + 1]);
+            String what = "position field " + fieldAndValue[i] + " = \"" + fieldAndValue[i + 1] + "\"";
+            assertThatThrownBy(() -> call.accept(forged)).as(what).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                assertThat(e.getStatus().getCode()).as(what + ": " + e.getStatus()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(e.getStatus().getDescription()).as(what).contains("page_token").contains("next_page_token");
+            });
+        }
+    }
+
+    @Test
+    void aForgedPageTokenWithTheRequestsFingerprintIsRefusedAsInvalidArgument() {
+        Instant t = Instant.now().minusSeconds(60);
+        PeerRef ams1 = new PeerRef(ROUTER, 0, "127.0.0.11", 64500);
+        write(List.of(announce("198.51.100.0/24", "64500", 64500), announce("198.51.101.0/24", "64500", 64500)));
+        write(List.of(RouteChange.withdraw(t, PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0, "test")));
+        write(List.of(RouteChange.announce(t.plusMillis(1), PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0,
+                attributes("64500", 64500, (short) 3))));
+        store.peerUp(PEER, t, "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        store.peerUp(ams1, t, "127.0.0.11", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+
+        ListReceivedRoutesRequest list = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams")
+                .setConnection("peerings/contoso-ams/connections/ams-2").setPageSize(1).build();
+        String listToken = routes.listReceivedRoutes(list).getNextPageToken();
+        assertThat(ForgedPageTokens.positionOf(listToken)).as("peer, prefix, router, distinguisher, rib, path id").hasSize(6);
+        assertForgedTokensRefused(listToken, token -> routes.listReceivedRoutes(list.toBuilder().setPageToken(token).build()),
+                0, "not-an-address", 0, "example.com", 1, "10.0.0.0/33", 1, "", 2, "router", 3, "12abc", 3, "",
+                4, "9", 4, "-1", 4, "40000", 5, "-1", 5, "4294967296", 5, "x");
+
+        io.peering.routes.v1.GetRouteHistoryRequest history = io.peering.routes.v1.GetRouteHistoryRequest.newBuilder()
+                .setParent("peerings/contoso-ams").setPrefix("198.51.100.0/24").setPageSize(1)
+                .setTimeRange(io.peering.common.v1.TimeRange.newBuilder()
+                        .setStartTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(t.getEpochSecond() - 3600))
+                        .setEndTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond())))
+                .build();
+        String historyToken = routes.getRouteHistory(history).getNextPageToken();
+        assertThat(ForgedPageTokens.positionOf(historyToken)).as("time, seq").hasSize(2);
+        assertForgedTokensRefused(historyToken, token -> routes.getRouteHistory(history.toBuilder().setPageToken(token).build()),
+                0, "yesterday", 0, "+1000000000-01-01T00:00:00Z", 0, "1970-01-01T00:00:00Z", 1, "x", 1, "-5");
+
+        io.peering.routes.v1.ListSessionsRequest sessions = io.peering.routes.v1.ListSessionsRequest.newBuilder()
+                .setParent("peerings/contoso-ams").setPageSize(1).build();
+        String sessionsToken = routes.listSessions(sessions).getNextPageToken();
+        assertThat(ForgedPageTokens.positionOf(sessionsToken)).as("router, distinguisher, peer").hasSize(3);
+        assertForgedTokensRefused(sessionsToken, token -> routes.listSessions(sessions.toBuilder().setPageToken(token).build()),
+                0, "router", 1, "x", 2, "not-an-address");
+    }
+
     static void assertStatus(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Status.Code code, String message) {
         assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(code);

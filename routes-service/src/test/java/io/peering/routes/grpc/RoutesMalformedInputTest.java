@@ -3,11 +3,18 @@ package io.peering.routes.grpc;
 import com.google.protobuf.Timestamp;
 import io.grpc.Channel;
 import io.peering.common.v1.TimeRange;
+import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.RouteChange;
+import io.peering.routes.repository.RouteStore;
 import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.GetRouteHistoryResponse;
 import io.peering.routes.v1.ListPeeringServicesRequest;
 import io.peering.routes.v1.ListPeeringsRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListReceivedRoutesResponse;
 import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.ListSessionsResponse;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchSessionsRequest;
@@ -16,7 +23,12 @@ import io.peering.support.testing.MalformedInputMatrix;
 import io.peering.support.testing.MalformedInputMatrix.Case;
 import io.peering.support.testing.RoleMatrix;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,12 +36,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import static io.peering.support.testing.MalformedInputMatrix.invalid;
 import static io.peering.support.testing.MalformedInputMatrix.rpc;
 import static io.peering.support.testing.MalformedInputMatrix.tooLarge;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every routes RPC with every kind of malformed field its request has: each is refused with
@@ -40,6 +54,36 @@ class RoutesMalformedInputTest {
 
     static final String PEERING = "peerings/contoso-ams";
     static final Instant NOW = Instant.now();
+    /** Two routes, two changes of 198.51.100.0/24 in the history range and two sessions of contoso-ams: two pages each at size 1. */
+    static final String ROUTER = "127.0.0.208";
+
+    @Inject
+    RouteStore store;
+
+    @Inject
+    Pool pool;
+
+    @BeforeEach
+    void twoPagesOfEverything() {
+        clean();
+        Instant t = NOW.minus(Duration.ofMinutes(90));
+        RouteChange.Attributes attributes = new RouteChange.Attributes((short) 0, "64500", 64500, "192.0.2.1", null, null,
+                List.of(), List.of(), (short) 3, "");
+        for (String address : List.of("127.0.0.11", "127.0.0.12")) {
+            PeerRef peer = new PeerRef(ROUTER, 0, address, 64500);
+            store.peerUp(peer, t, address, "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+            store.applyRouteChanges(List.of(RouteChange.announce(t, peer, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0, attributes)))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+    }
+
+    @AfterEach
+    void clean() {
+        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
+            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+    }
 
     static Timestamp ts(Instant t) {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
@@ -122,6 +166,25 @@ class RoutesMalformedInputTest {
                 invalid("page_token not base64", "page_token", "next_page_token", token.apply("%%%")));
     }
 
+    /**
+     * Page tokens made from a real next_page_token of the request at page size 1, one position field replaced:
+     * they fit the request's fingerprint, only their position is not one the service wrote.
+     */
+    static List<Case> forgedTokens(Function<Channel, String> issue, BiFunction<Channel, String, Object> call,
+                                   Object... fieldAndValue) {
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < fieldAndValue.length; i += 2) {
+            int field = (Integer) fieldAndValue[i];
+            String value = (String) fieldAndValue[i + 1];
+            cases.add(invalid("page_token forged: field " + field + " \"" + value + "\"", "page_token", "next_page_token", ch -> {
+                String token = issue.apply(ch);
+                assertThat(token).as("a next_page_token to forge from").isNotEmpty();
+                return call.apply(ch, ForgedPageTokens.forge(token, field, value));
+            }));
+        }
+        return cases;
+    }
+
     static List<Case> timeRange(Function<TimeRange, Function<Channel, Object>> with) {
         Instant hourAgo = NOW.minus(Duration.ofHours(1));
         return List.of(
@@ -183,16 +246,25 @@ class RoutesMalformedInputTest {
                                         "RPKI_VALIDATION_STATE_VALID", list(b -> b.setRpkiValidationStateValue(99))),
                                 invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB", list(b -> b.setRibViewValue(99)))),
                         paging(n -> list(b -> b.setPageSize(n)), t -> list(b -> b.setPageToken(t))),
+                        forgedTokens(ch -> ((ListReceivedRoutesResponse) list(b -> b.setPageSize(1)).apply(ch)).getNextPageToken(),
+                                (ch, t) -> list(b -> b.setPageSize(1).setPageToken(t)).apply(ch),
+                                0, "not-an-address", 1, "10.0.0.1/8", 3, "12abc", 4, "9", 5, "4294967296"),
                         List.of(tooLarge("message over 4 MiB", list(b -> b.setUnknownFields(MalformedInputMatrix.oversize())))))),
                 rpc("GetRouteHistory", cases(
                         peeringName("parent", p -> history(b -> b.setParent(p))),
                         List.of(invalid("prefix missing", "prefix", "198.51.100.0/24", history(b -> b.setPrefix("")))),
                         prefix("prefix", p -> history(b -> b.setPrefix(p))),
                         timeRange(r -> history(b -> r == null ? b.clearTimeRange() : b.setTimeRange(r))),
-                        paging(n -> history(b -> b.setPageSize(n)), t -> history(b -> b.setPageToken(t))))),
+                        paging(n -> history(b -> b.setPageSize(n)), t -> history(b -> b.setPageToken(t))),
+                        forgedTokens(ch -> ((GetRouteHistoryResponse) history(b -> b.setPageSize(1)).apply(ch)).getNextPageToken(),
+                                (ch, t) -> history(b -> b.setPageSize(1).setPageToken(t)).apply(ch),
+                                0, "yesterday", 0, "1970-01-01T00:00:00Z", 1, "x"))),
                 rpc("ListSessions", cases(
                         peeringName("parent", p -> sessions(b -> b.setParent(p))),
-                        paging(n -> sessions(b -> b.setPageSize(n)), t -> sessions(b -> b.setPageToken(t))))),
+                        paging(n -> sessions(b -> b.setPageSize(n)), t -> sessions(b -> b.setPageToken(t))),
+                        forgedTokens(ch -> ((ListSessionsResponse) sessions(b -> b.setPageSize(1)).apply(ch)).getNextPageToken(),
+                                (ch, t) -> sessions(b -> b.setPageSize(1).setPageToken(t)).apply(ch),
+                                0, "router", 1, "x", 2, "not-an-address"))),
                 rpc("ListPeerings", cases(
                         paging(n -> peerings(b -> b.setPageSize(n)), t -> peerings(b -> b.setPageToken(t))),
                         List.of(invalid("page_token of ListPeeringServices", "page_token", "start over",
