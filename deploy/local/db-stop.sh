@@ -2,10 +2,9 @@
 # Stops the private cluster started by db-start.sh (data is kept). Harmless when it is not running.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ -s "$PGDATA/PG_VERSION" ] && as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
   as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
-  log "cluster stopped"
+  log "cluster stopped (files kept in $PGDATA)"
 else
-  log "cluster not running"
+  log "cluster not running ($PGDATA)"
 fi

@@ -25,32 +25,69 @@ import java.util.stream.Stream;
  * port, {@code shared_preload_libraries = timescaledb}, the role and database the services use
  * ({@code peering}/{@code peering}, extension created by the superuser {@code peering_admin}).
  *
+ * <p>Where its files live: PostgreSQL refuses to run as root, so as root the cluster runs as
+ * 'postgres', which must reach its data directory, and the clone (and so the test's directory) may
+ * be anywhere, e.g. in root's home of mode 700. So, as root, the data directory and the log are in
+ * a directory of 'postgres' outside the clone, {@code /var/lib/postgresql/peering-local/test-*}
+ * (as deploy/local/db-start.sh keeps its clusters there; {@code PEERING_PG_CLUSTERS_DIR} moves
+ * both), and the log is copied into the test's directory when the cluster closes. Not root: both
+ * are in the test's directory, as {@code pgdata/} and {@code server.log}.
+ *
  * <p>{@code fsync} is off to spare the shared machine's disk: the cluster is only ever stopped
  * cleanly ({@code -m fast} writes a shutdown checkpoint), so committed data survives every restart.
- * {@link #close()} stops it and deletes its data directory (its log, {@code server.log}, stays);
- * a shutdown hook does the same if the JVM exits without reaching it.
+ * {@link #close()} stops it and deletes its data directory (its log, {@code server.log}, stays in
+ * the test's directory); a shutdown hook does the same if the JVM exits without reaching it. A
+ * cluster of a run killed before either, whose test directory is gone since (a {@code mvn clean}),
+ * is stopped and deleted by the next {@link #start}.
  */
 public final class PrivateCluster implements AutoCloseable {
 
     static final String PG_BIN = "/usr/lib/postgresql/15/bin/";
     static final String SUPERUSER = "peering_admin";
     static final String DATABASE = "peering";
+    /** As root: where the clusters' files are (as in deploy/local/env.sh), each in its own test-* directory. */
+    static final Path CLUSTERS_DIR = Path.of(System.getenv().getOrDefault("PEERING_PG_CLUSTERS_DIR",
+            "/var/lib/postgresql/peering-local")).toAbsolutePath();
+    /** In a cluster's test-* directory under {@link #CLUSTERS_DIR}: the test directory it belongs to. */
+    private static final String OWNER_FILE = "test-dir";
 
     private final Path dir;
+    /** Holds the data directory and the server's log: {@link #dir} itself, or (as root) a directory of 'postgres'. */
+    private final Path home;
     private final Path data;
+    private final Path serverLog;
     private final int port;
     private final Thread cleanup = new Thread(this::close, "private-cluster-cleanup");
     private boolean closed;
 
-    private PrivateCluster(Path dir, int port) {
+    private PrivateCluster(Path dir, Path home, int port) {
         this.dir = dir;
-        this.data = dir.resolve("pgdata");
+        this.home = home;
+        this.data = home.resolve("pgdata");
+        this.serverLog = home.resolve("server.log");
         this.port = port;
     }
 
-    /** Creates and starts a cluster under {@code dir} (which must be reachable by the 'postgres' user). */
+    /** Creates and starts a cluster of the test whose files are in {@code dir} (anywhere: the 'postgres' user need not reach it). */
     public static PrivateCluster start(Path dir) {
-        PrivateCluster cluster = new PrivateCluster(dir, Local.freePort());
+        PrivateCluster cluster;
+        try {
+            dir = Files.createDirectories(dir.toAbsolutePath());
+            Path home = dir;
+            if (asRoot()) {
+                sweepAbandoned();
+                if (!Files.isDirectory(CLUSTERS_DIR)) {
+                    Files.createDirectories(CLUSTERS_DIR);
+                    run("chown", "postgres:postgres", CLUSTERS_DIR.toString());
+                }
+                home = Files.createTempDirectory(CLUSTERS_DIR, "test-");
+                Files.writeString(home.resolve(OWNER_FILE), dir + "\n");
+                run("chown", "postgres:postgres", home.toString());
+            }
+            cluster = new PrivateCluster(dir, home, Local.freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Runtime.getRuntime().addShutdownHook(cluster.cleanup);
         try {
             cluster.create();
@@ -79,7 +116,7 @@ public final class PrivateCluster implements AutoCloseable {
         try {
             Files.createDirectories(data);
             if (asRoot()) {
-                run("chown", "postgres:postgres", dir.toString(), data.toString());
+                run("chown", "postgres:postgres", data.toString());
             }
             run("chmod", "700", data.toString());
             runAsOwner(PG_BIN + "initdb", "-D", data.toString(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
@@ -105,12 +142,12 @@ public final class PrivateCluster implements AutoCloseable {
     }
 
     private void startServer() {
-        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60", "start");
+        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-l", serverLog.toString(), "-w", "-t", "60", "start");
     }
 
     /** Fast restart: open connections are terminated, the server stops cleanly and starts again. */
     void restart() {
-        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-m", "fast", "-w",
+        runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-l", serverLog.toString(), "-m", "fast", "-w",
                 "-t", "60", "restart");
     }
 
@@ -167,24 +204,26 @@ public final class PrivateCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the server (immediately: nothing more is needed from it) and deletes its data directory. */
+    /**
+     * Stops the server (immediately: nothing more is needed from it) and deletes its data directory;
+     * its log stays in the test's directory, for reading after a failure.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        try {
-            if (Files.isRegularFile(data.resolve("postmaster.pid"))) {
-                runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-m", "immediate", "-w", "-t", "60", "stop");
+        stopAndDelete(data);
+        if (!home.equals(dir)) {
+            try {
+                if (Files.isRegularFile(serverLog)) {
+                    Files.copy(serverLog, dir.resolve("server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                System.err.println("copying " + serverLog + " to " + dir + ": " + e.getMessage());
             }
-        } catch (RuntimeException e) {
-            System.err.println("stopping the private cluster in " + data + ": " + e.getMessage());
-        }
-        try (Stream<Path> files = Files.walk(data)) { // the logs beside it stay, for reading after a failure
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("deleting " + data + ": " + e.getMessage());
+            deleteTree(home);
         }
         if (Thread.currentThread() != cleanup) {
             try {
@@ -192,6 +231,53 @@ public final class PrivateCluster implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // the JVM is shutting down already
             }
+        }
+    }
+
+    /** Stops the server of {@code data} if it runs, then deletes the directory. */
+    private static void stopAndDelete(Path data) {
+        try {
+            if (Files.isRegularFile(data.resolve("postmaster.pid"))) {
+                runAsOwner(PG_BIN + "pg_ctl", "-D", data.toString(), "-m", "immediate", "-w", "-t", "60", "stop");
+            }
+        } catch (RuntimeException e) {
+            System.err.println("stopping the private cluster in " + data + ": " + e.getMessage());
+        }
+        deleteTree(data);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("deleting " + root + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Clusters of runs that were killed before their cleanup (SIGKILL, a forked JVM timing out) and
+     * whose test directory is gone since: stopped and deleted. A cluster whose test directory still
+     * exists may be another run's, and stays.
+     */
+    private static void sweepAbandoned() {
+        if (!Files.isDirectory(CLUSTERS_DIR)) {
+            return;
+        }
+        try (Stream<Path> homes = Files.list(CLUSTERS_DIR)) {
+            for (Path home : homes.filter(p -> p.getFileName().toString().startsWith("test-")).toList()) {
+                Path owner = home.resolve(OWNER_FILE);
+                if (!Files.isRegularFile(owner) || Files.exists(Path.of(Files.readString(owner).strip()))) {
+                    continue;
+                }
+                System.err.println("a test's private cluster in " + home + " outlived its run and its directory: deleting it");
+                stopAndDelete(home.resolve("pgdata"));
+                deleteTree(home);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("looking for abandoned test clusters in " + CLUSTERS_DIR + ": " + e.getMessage());
         }
     }
 
@@ -215,7 +301,8 @@ public final class PrivateCluster implements AutoCloseable {
 
     static String run(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // from /: our working directory may be where 'postgres' cannot go
+            Process p = new ProcessBuilder(command).directory(new java.io.File("/")).redirectErrorStream(true).start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
