@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Reads of the routes schema: received routes, history, sessions, and the two logs. */
 @ApplicationScoped
@@ -35,9 +36,15 @@ public class RouteQueries {
     public record RouteKey(String peerAddress, String prefix, String router, long distinguisher, short rib, long pathId) {
     }
 
-    /** What ListReceivedRoutes filters on; null fields do not filter. */
+    /**
+     * What ListReceivedRoutes filters on; null fields do not filter.
+     *
+     * @param originAsValid true: only routes whose origin AS is one of {@code ownAsns} of their peer address;
+     *                      false: only routes of those addresses whose origin AS is not
+     * @param ownAsns       per session address of the peerings asked for, the ASNs that are the peering's own
+     */
     public record RouteFilter(List<String> peerAddresses, String prefix, boolean orLonger, List<Long> asPathSequence,
-                              List<Long> originAsnsIn, List<Long> originAsnsNotIn, Short rpkiState, Short rib) {
+                              Boolean originAsValid, Map<String, List<Long>> ownAsns, Short rpkiState, Short rib) {
     }
 
     private static final String ROUTE_COLUMNS = """
@@ -46,7 +53,10 @@ public class RouteQueries {
             """;
 
     public Uni<List<StoredRoute>> listRoutes(RouteFilter f, RouteKey after, int limit) {
-        SqlFilter where = new SqlFilter().and("peer_address = ANY(?::text[]::inet[])", (Object) f.peerAddresses().toArray(String[]::new));
+        SqlFilter where = new SqlFilter();
+        if (f.peerAddresses() != null) {
+            where.and("peer_address = ANY(?::text[]::inet[])", (Object) f.peerAddresses().toArray(String[]::new));
+        }
         if (f.prefix() != null) {
             where.and(f.orLonger() ? "prefix <<= ?::text::cidr" : "prefix = ?::text::cidr", f.prefix());
         }
@@ -56,11 +66,22 @@ public class RouteQueries {
             f.asPathSequence().forEach(asn -> pattern.append(asn).append(' '));
             where.and("(' ' || as_path || ' ') LIKE ?", pattern.append('%').toString());
         }
-        if (f.originAsnsIn() != null) {
-            where.and("origin_asn = ANY(?::bigint[])", (Object) f.originAsnsIn().toArray(Long[]::new));
-        }
-        if (f.originAsnsNotIn() != null) {
-            where.and("NOT (coalesce(origin_asn, 0) = ANY(?::bigint[]))", (Object) f.originAsnsNotIn().toArray(Long[]::new));
+        if (f.originAsValid() != null) {
+            List<String> addresses = new ArrayList<>();
+            List<Long> asns = new ArrayList<>();
+            f.ownAsns().forEach((address, own) -> own.forEach(asn -> {
+                addresses.add(address);
+                asns.add(asn);
+            }));
+            String own = "EXISTS (SELECT 1 FROM unnest(?::text[], ?::bigint[]) AS o(address, asn)"
+                    + " WHERE o.address::inet = a.peer_address AND o.asn = coalesce(a.origin_asn, 0))";
+            Object[] pairs = {addresses.toArray(String[]::new), asns.toArray(Long[]::new)};
+            if (f.originAsValid()) {
+                where.and(own, pairs);
+            } else { // a peer in no peering has no own ASNs: neither valid nor invalid
+                where.and("a.peer_address = ANY(?::text[]::inet[]) AND NOT " + own,
+                        (Object) f.ownAsns().keySet().toArray(String[]::new), pairs[0], pairs[1]);
+            }
         }
         if (f.rpkiState() != null) {
             where.and("rpki_state = ?", f.rpkiState());
@@ -99,12 +120,14 @@ public class RouteQueries {
             reason, origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities
             """;
 
-    /** A prefix's changes over [from, to) received from the given peers, oldest first, after a keyset position. */
+    /** A prefix's changes over [from, to) received from the given peers (null: any), oldest first, after a keyset position. */
     public Uni<List<LoggedChange>> history(List<String> peerAddresses, String prefix, Instant from, Instant to,
                                            Instant afterTime, long afterSeq, int limit) {
-        SqlFilter where = new SqlFilter()
-                .and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new))
-                .and("prefix = ?::text::cidr", prefix)
+        SqlFilter where = new SqlFilter();
+        if (peerAddresses != null) {
+            where.and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
+        }
+        where.and("prefix = ?::text::cidr", prefix)
                 .and("time >= ? AND time < ?", RouteStore.utc(from), RouteStore.utc(to));
         if (afterTime != null) {
             where.and("(time, seq) > (?, ?)", RouteStore.utc(afterTime), afterSeq);

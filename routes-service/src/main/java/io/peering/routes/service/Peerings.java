@@ -9,12 +9,17 @@ import io.peering.support.net.Cidr;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Resolves resource names of the inventory to the BGP peers (session addresses) behind them. */
 @ApplicationScoped
 public class Peerings {
+
+    /** The parent that means every peering the caller may see (AIP-159: "-" for every collection member). */
+    public static final String EVERY_PEERING = "peerings/-";
 
     private final InventoryIndex inventory;
 
@@ -48,6 +53,36 @@ public class Peerings {
         return addresses;
     }
 
+    /**
+     * The session addresses a request's {@code parent} and optional {@code connectionResource} cover:
+     * those of the parent peering (which the caller must see), or for {@link #EVERY_PEERING} those of every
+     * peering the caller may see (null, no restriction, for an operator); narrowed to the connection when
+     * one is given, which under {@link #EVERY_PEERING} may be of any peering the caller may see.
+     */
+    public List<String> sessionAddresses(String parent, String connectionResource) {
+        if (!EVERY_PEERING.equals(parent)) {
+            return sessionAddresses(peering(parent), connectionResource);
+        }
+        if (connectionResource == null || connectionResource.isEmpty()) {
+            return visibleSessionAddresses();
+        }
+        return sessionAddresses(peering("peerings/" + connectionParts(connectionResource)[1]), connectionResource);
+    }
+
+    /**
+     * For each session address of the peerings a {@code parent} covers (one peering, or every peering the caller
+     * may see for {@link #EVERY_PEERING}): the ASNs whose routes are that peering's own ({@link #ownAsns}).
+     */
+    public Map<String, List<Long>> ownAsnsBySessionAddress(String parent) {
+        List<Inventory.Peering> covered = EVERY_PEERING.equals(parent) ? visiblePeerings() : List.of(peering(parent));
+        Map<String, List<Long>> own = new LinkedHashMap<>();
+        for (Inventory.Peering p : covered) {
+            List<Long> asns = ownAsns(p);
+            sessionAddresses(p, null).forEach(a -> own.put(a, asns));
+        }
+        return own;
+    }
+
     /** The inventory's peerings the caller may see, in inventory order. */
     public List<Inventory.Peering> visiblePeerings() {
         return Caller.current().visible(inventory.peerings());
@@ -78,12 +113,7 @@ public class Peerings {
      */
     public List<String> sessionAddresses(Inventory.Peering peering, String connectionResource) {
         if (connectionResource != null && !connectionResource.isEmpty()) {
-            String[] parts = connectionResource.split("/", -1);
-            if (parts.length != 4 || !parts[0].equals("peerings") || parts[1].isEmpty() || !parts[2].equals("connections")
-                    || parts[3].isEmpty()) {
-                throw ApiErrors.invalidArgument("connection must be \"peerings/{peering}/connections/{connection}\"; got \""
-                        + connectionResource + "\"");
-            }
+            String[] parts = connectionParts(connectionResource);
             if (!parts[1].equals(peering.name())) {
                 throw ApiErrors.invalidArgument("connection " + connectionResource + " is not under parent peerings/"
                         + peering.name() + "; give one of peerings/" + peering.name() + "/connections/..., or no connection");
@@ -99,6 +129,17 @@ public class Peerings {
             throw ApiErrors.notFound("\"" + connectionResource + "\" is not a connection of peerings/" + peering.name());
         }
         return addresses;
+    }
+
+    /** "peerings/{peering}/connections/{connection}" split at its slashes; INVALID_ARGUMENT when it is not that. */
+    private static String[] connectionParts(String connectionResource) {
+        String[] parts = connectionResource.split("/", -1);
+        if (parts.length != 4 || !parts[0].equals("peerings") || parts[1].isEmpty() || !parts[2].equals("connections")
+                || parts[3].isEmpty()) {
+            throw ApiErrors.invalidArgument("connection must be \"peerings/{peering}/connections/{connection}\"; got \""
+                    + connectionResource + "\"");
+        }
+        return parts;
     }
 
     /** The ASNs whose routes are the peering's own: the peer ASN and the registered ASNs. */

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -67,14 +68,17 @@ public class RoutesService {
         return new Page<>(items.subList(from, to), to < items.size() ? PageTokens.encode(what, to) : "");
     }
 
-    /** ListReceivedRoutes after its checks. {@code originAsValid}: null any, true valid only, false invalid only. */
+    /**
+     * ListReceivedRoutes after its checks. {@code parent}: a peering, or {@link Peerings#EVERY_PEERING} for every
+     * peering the caller may see. {@code originAsValid}: null any, true valid only, false invalid only (each
+     * route judged against its own peering).
+     */
     public Uni<Page<RouteQueries.StoredRoute>> listReceivedRoutes(String parent, String connection, String prefix,
             boolean orLonger, String asPath, Boolean originAsValid, Short rpkiState, Short rib, int pageSize, String pageToken) {
-        Inventory.Peering peering = peerings.peering(parent);
-        List<String> addresses = peerings.sessionAddresses(peering, connection);
+        List<String> addresses = peerings.sessionAddresses(parent, connection);
         String canonicalPrefix = prefix == null || prefix.isEmpty() ? null : parsePrefix(prefix, "prefix").toString();
         List<Long> sequence = asPath == null || asPath.isBlank() ? null : asnSequence(asPath);
-        List<Long> own = peerings.ownAsns(peering);
+        Map<String, List<Long>> own = originAsValid == null ? null : peerings.ownAsnsBySessionAddress(parent);
         int size = PageTokens.pageSize(pageSize);
         String fingerprint = String.join("|", parent, String.valueOf(connection), String.valueOf(canonicalPrefix),
                 String.valueOf(orLonger), String.valueOf(sequence), String.valueOf(originAsValid), String.valueOf(rpkiState),
@@ -86,9 +90,8 @@ public class RoutesService {
                     (short) p.number(4, Rib.ADJ_RIB_IN_PRE_POLICY.code, Rib.LOC_RIB.code), p.number(5, 0, 0xFFFF_FFFFL));
         }
         RouteQueries.RouteFilter filter = new RouteQueries.RouteFilter(addresses, canonicalPrefix, orLonger, sequence,
-                Boolean.TRUE.equals(originAsValid) ? own : null, Boolean.FALSE.equals(originAsValid) ? own : null,
-                rpkiState, rib);
-        if (addresses.isEmpty()) {
+                originAsValid, own, rpkiState, rib);
+        if (addresses != null && addresses.isEmpty()) {
             return Uni.createFrom().item(new Page<>(List.of(), ""));
         }
         return queries.listRoutes(filter, after, size + 1).map(routes -> {
@@ -102,9 +105,10 @@ public class RoutesService {
         });
     }
 
+    /** GetRouteHistory after its checks; {@code parent} as for {@link #listReceivedRoutes}. */
     public Uni<Page<RouteQueries.LoggedChange>> routeHistory(String parent, String prefix, Instant from, Instant to,
                                                              int pageSize, String pageToken) {
-        Inventory.Peering peering = peerings.peering(parent);
+        List<String> addresses = peerings.sessionAddresses(parent, null);
         if (prefix == null || prefix.isEmpty()) {
             throw ApiErrors.invalidArgument("prefix is required, e.g. \"198.51.100.0/24\"");
         }
@@ -119,8 +123,7 @@ public class RoutesService {
             afterTime = p.time(0, from, to);
             afterSeq = p.number(1, 0, Long.MAX_VALUE);
         }
-        List<String> addresses = peerings.sessionAddresses(peering, null);
-        if (addresses.isEmpty()) {
+        if (addresses != null && addresses.isEmpty()) {
             return Uni.createFrom().item(new Page<>(List.of(), ""));
         }
         return queries.history(addresses, canonical, from, to, afterTime, afterSeq, size + 1).map(changes -> {
@@ -134,8 +137,7 @@ public class RoutesService {
     }
 
     public Uni<Page<RouteQueries.StoredSession>> listSessions(String parent, int pageSize, String pageToken) {
-        List<String> addresses = "peerings/-".equals(parent) ? peerings.visibleSessionAddresses()
-                : peerings.sessionAddresses(peerings.peering(parent), null);
+        List<String> addresses = peerings.sessionAddresses(parent, null);
         int size = PageTokens.pageSize(pageSize);
         PeerRef after = null;
         if (pageToken != null && !pageToken.isEmpty()) {
@@ -175,7 +177,7 @@ public class RoutesService {
     }
 
     private List<String> peersOf(String parent) {
-        if (parent == null || parent.isEmpty() || "peerings/-".equals(parent)) {
+        if (parent == null || parent.isEmpty() || Peerings.EVERY_PEERING.equals(parent)) {
             return peerings.visibleSessionAddresses();
         }
         return peerings.sessionAddresses(peerings.peering(parent), null);

@@ -175,6 +175,90 @@ class RoutesAuthorizationTest {
                 .getSessionsList().stream().filter(s -> s.getRouter().equals(ROUTER)).map(Session::getPeerAddress).toList();
     }
 
+    static final PeerRef UNMAPPED = new PeerRef(ROUTER, 0, "127.0.0.99", 64999);        // in no peering of the inventory
+
+    /** 198.51.100.0/24 from a peer of each peering and from a peer in none; contoso also has a route of a foreign origin. */
+    void storeRoutesOfEveryKindOfPeer() {
+        Instant t = Instant.now().minusSeconds(60);
+        store.applyRouteChanges(List.of(
+                        announce(t, CONTOSO, "198.51.100.0/24", "64500", 64500),
+                        announce(t, CONTOSO, "198.51.101.0/24", "64500 64999", 64999),   // origin AS invalid for contoso
+                        announce(t, FABRIKAM, "198.51.100.0/24", "4200000002", 4200000002L),
+                        announce(t, UNMAPPED, "198.51.100.0/24", "64999", 64999)))
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    static RouteChange announce(Instant t, PeerRef peer, String prefix, String asPath, long origin) {
+        return RouteChange.announce(t, peer, Rib.ADJ_RIB_IN_PRE_POLICY, prefix, 0, new RouteChange.Attributes((short) 0, asPath,
+                origin, "192.0.2.1", null, null, List.of(), List.of(), (short) 3, ""));
+    }
+
+    /** "peer prefix" of the test router's routes, every page of the listing. */
+    static List<String> routesOfRouter(RoutesServiceGrpc.RoutesServiceBlockingStub stub, ListReceivedRoutesRequest request) {
+        List<String> routes = new ArrayList<>();
+        String token = "";
+        do {
+            var page = stub.listReceivedRoutes(request.toBuilder().setPageToken(token).build());
+            page.getRoutesList().stream().filter(r -> r.getRouter().equals(ROUTER))
+                    .forEach(r -> routes.add(r.getPeerAddress() + " " + r.getPrefix()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        return routes;
+    }
+
+    @Test
+    void everyPeeringAsParentOfListReceivedRoutesMeansThePeeringsTheCallerMaySee() {
+        storeRoutesOfEveryKindOfPeer();
+        ListReceivedRoutesRequest all = ListReceivedRoutesRequest.newBuilder().setParent("peerings/-").setPageSize(1000).build();
+
+        assertThat(routesOfRouter(as(TestTokens.operator()), all)).as("operator: every peer, in a peering or not")
+                .containsExactlyInAnyOrder("127.0.0.11 198.51.100.0/24", "127.0.0.11 198.51.101.0/24",
+                        "127.0.0.21 198.51.100.0/24", "127.0.0.99 198.51.100.0/24");
+        assertThat(routesOfRouter(as(TestTokens.operator()), all.toBuilder().setPageSize(1).build())).as("page by page")
+                .containsExactlyInAnyOrder("127.0.0.11 198.51.100.0/24", "127.0.0.11 198.51.101.0/24",
+                        "127.0.0.21 198.51.100.0/24", "127.0.0.99 198.51.100.0/24");
+        assertThat(routesOfRouter(as(TestTokens.reader(RoleMatrix.OWN_ASN)), all)).as("reader of contoso")
+                .containsExactlyInAnyOrder("127.0.0.11 198.51.100.0/24", "127.0.0.11 198.51.101.0/24");
+        assertThat(routesOfRouter(as(TestTokens.reader(RoleMatrix.OTHER_ASN)), all)).as("reader of fabrikam")
+                .containsExactly("127.0.0.21 198.51.100.0/24");
+        assertThat(routesOfRouter(as(TestTokens.reader(64999)), all)).as("reader of an ASN with no peering").isEmpty();
+
+        assertThat(routesOfRouter(as(TestTokens.operator()), all.toBuilder()
+                .setOriginAsValidationState(io.peering.routes.v1.OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_VALID).build()))
+                .as("origin AS valid, each route judged against its own peering")
+                .containsExactlyInAnyOrder("127.0.0.11 198.51.100.0/24", "127.0.0.21 198.51.100.0/24");
+        assertThat(routesOfRouter(as(TestTokens.operator()), all.toBuilder()
+                .setOriginAsValidationState(io.peering.routes.v1.OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID).build()))
+                .as("origin AS invalid (a peer in no peering is neither)").containsExactly("127.0.0.11 198.51.101.0/24");
+
+        assertThat(routesOfRouter(as(TestTokens.reader(RoleMatrix.OWN_ASN)), all.toBuilder()
+                .setConnection("peerings/contoso-ams/connections/ams-1").build())).as("a connection of the reader's peering")
+                .containsExactlyInAnyOrder("127.0.0.11 198.51.100.0/24", "127.0.0.11 198.51.101.0/24");
+        assertThatThrownBy(() -> as(TestTokens.reader(RoleMatrix.OWN_ASN)).listReceivedRoutes(all.toBuilder()
+                .setConnection("peerings/fabrikam-lon/connections/lon-1").build()))
+                .as("a connection of another ASN's peering").hasMessageContaining("PERMISSION_DENIED")
+                .hasMessageContaining("belongs to AS4200000002");
+    }
+
+    @Test
+    void everyPeeringAsParentOfGetRouteHistoryMeansThePeeringsTheCallerMaySee() {
+        storeRoutesOfEveryKindOfPeer();
+        Instant now = Instant.now();
+        GetRouteHistoryRequest history = GetRouteHistoryRequest.newBuilder().setParent("peerings/-").setPrefix("198.51.100.0/24")
+                .setPageSize(1000).setTimeRange(TimeRange.newBuilder()
+                        .setStartTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond() - 3600))
+                        .setEndTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond())))
+                .build();
+        java.util.function.Function<String, List<String>> peersSeenBy = token -> as(token).getRouteHistory(history)
+                .getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER))
+                .map(c -> c.getRoute().getPeerAddress()).toList();
+
+        assertThat(peersSeenBy.apply(TestTokens.operator())).containsExactlyInAnyOrder("127.0.0.11", "127.0.0.21", "127.0.0.99");
+        assertThat(peersSeenBy.apply(TestTokens.reader(RoleMatrix.OWN_ASN))).containsExactly("127.0.0.11");
+        assertThat(peersSeenBy.apply(TestTokens.reader(RoleMatrix.OTHER_ASN))).containsExactly("127.0.0.21");
+        assertThat(peersSeenBy.apply(TestTokens.reader(64999))).isEmpty();
+    }
+
     @Test
     void readerWatchingEveryPeeringReceivesOnlyChangesOfItsOwnAsn() {
         Instant t = Instant.now();
