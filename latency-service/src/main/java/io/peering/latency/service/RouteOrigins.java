@@ -42,8 +42,10 @@ public class RouteOrigins {
      * {@code asn}, without any that lies inside another, so no sample matches two of them.
      */
     public Uni<List<String>> reportingPrefixes(String peering, long asn) {
+        // origin_asn selects exactly the routes wanted; the AS-path filter and the origin check below only
+        // matter to a routes-service older than origin_asn, which ignores the field
         ListReceivedRoutesRequest first = ListReceivedRoutesRequest.newBuilder().setParent("peerings/" + peering)
-                .setAsPath(Long.toString(asn)).setPageSize(1000).build();
+                .setOriginAsn((int) asn).setAsPath(Long.toString(asn)).setPageSize(1000).build();
         return Multi.createBy().repeating()
                 .uni(() -> new String[]{""}, token -> routes.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .listReceivedRoutes(first.toBuilder().setPageToken(token[0]).build())

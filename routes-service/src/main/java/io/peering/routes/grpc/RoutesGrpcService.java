@@ -52,6 +52,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                     }
                     return routes.listReceivedRoutes(request.getParent(), request.getConnection(), request.getPrefix(),
                             request.getPrefixMatch() == PrefixMatch.PREFIX_MATCH_OR_LONGER, request.getAsPath(),
+                            request.hasOriginAsn() ? Integer.toUnsignedLong(request.getOriginAsn()) : null,
                             originFilter(request.getOriginAsValidationState(), request.getOriginAsValidationStateValue()),
                             rpkiFilter(request.getRpkiValidationState(), request.getRpkiValidationStateValue()),
                             ribFilter(request.getRibView(), request.getRibViewValue()), request.getPageSize(),

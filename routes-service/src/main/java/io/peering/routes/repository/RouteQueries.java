@@ -39,12 +39,13 @@ public class RouteQueries {
     /**
      * What ListReceivedRoutes filters on; null fields do not filter.
      *
+     * @param originAsn     only routes with this origin AS
      * @param originAsValid true: only routes whose origin AS is one of {@code ownAsns} of their peer address;
      *                      false: only routes of those addresses whose origin AS is not
      * @param ownAsns       per session address of the peerings asked for, the ASNs that are the peering's own
      */
     public record RouteFilter(List<String> peerAddresses, String prefix, boolean orLonger, List<Long> asPathSequence,
-                              Boolean originAsValid, Map<String, List<Long>> ownAsns, Short rpkiState, Short rib) {
+                              Long originAsn, Boolean originAsValid, Map<String, List<Long>> ownAsns, Short rpkiState, Short rib) {
     }
 
     private static final String ROUTE_COLUMNS = """
@@ -65,6 +66,9 @@ public class RouteQueries {
             StringBuilder pattern = new StringBuilder("% ");
             f.asPathSequence().forEach(asn -> pattern.append(asn).append(' '));
             where.and("(' ' || as_path || ' ') LIKE ?", pattern.append('%').toString());
+        }
+        if (f.originAsn() != null) {
+            where.and("origin_asn = ?", f.originAsn());
         }
         if (f.originAsValid() != null) {
             List<String> addresses = new ArrayList<>();

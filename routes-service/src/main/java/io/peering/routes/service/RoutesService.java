@@ -70,19 +70,24 @@ public class RoutesService {
 
     /**
      * ListReceivedRoutes after its checks. {@code parent}: a peering, or {@link Peerings#EVERY_PEERING} for every
-     * peering the caller may see. {@code originAsValid}: null any, true valid only, false invalid only (each
-     * route judged against its own peering).
+     * peering the caller may see. {@code originAsn}: null any, else the only origin AS (1..2^32-1).
+     * {@code originAsValid}: null any, true valid only, false invalid only (each route judged against its own peering).
      */
     public Uni<Page<RouteQueries.StoredRoute>> listReceivedRoutes(String parent, String connection, String prefix,
-            boolean orLonger, String asPath, Boolean originAsValid, Short rpkiState, Short rib, int pageSize, String pageToken) {
+            boolean orLonger, String asPath, Long originAsn, Boolean originAsValid, Short rpkiState, Short rib, int pageSize,
+            String pageToken) {
         List<String> addresses = peerings.sessionAddresses(parent, connection);
         String canonicalPrefix = prefix == null || prefix.isEmpty() ? null : parsePrefix(prefix, "prefix").toString();
         List<Long> sequence = asPath == null || asPath.isBlank() ? null : asnSequence(asPath);
+        if (originAsn != null && (originAsn < 1 || originAsn > 0xFFFF_FFFFL)) {
+            throw ApiErrors.invalidArgument("origin_asn " + originAsn + " is not an origin AS: give an ASN in 1..4294967295"
+                    + " (a route whose AS path is empty or ends in an AS_SET has none), or leave it unset for any origin");
+        }
         Map<String, List<Long>> own = originAsValid == null ? null : peerings.ownAsnsBySessionAddress(parent);
         int size = PageTokens.pageSize(pageSize);
         String fingerprint = String.join("|", parent, String.valueOf(connection), String.valueOf(canonicalPrefix),
                 String.valueOf(orLonger), String.valueOf(sequence), String.valueOf(originAsValid), String.valueOf(rpkiState),
-                String.valueOf(rib));
+                String.valueOf(rib)) + (originAsn == null ? "" : "|origin_asn=" + originAsn); // tokens issued before it stay valid
         RouteQueries.RouteKey after = null;
         if (pageToken != null && !pageToken.isEmpty()) {
             TokenPosition p = TokenPosition.decode(pageToken, fingerprint, 6);
@@ -90,7 +95,7 @@ public class RoutesService {
                     (short) p.number(4, Rib.ADJ_RIB_IN_PRE_POLICY.code, Rib.LOC_RIB.code), p.number(5, 0, 0xFFFF_FFFFL));
         }
         RouteQueries.RouteFilter filter = new RouteQueries.RouteFilter(addresses, canonicalPrefix, orLonger, sequence,
-                originAsValid, own, rpkiState, rib);
+                originAsn, originAsValid, own, rpkiState, rib);
         if (addresses != null && addresses.isEmpty()) {
             return Uni.createFrom().item(new Page<>(List.of(), ""));
         }

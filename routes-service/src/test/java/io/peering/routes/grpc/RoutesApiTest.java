@@ -146,6 +146,33 @@ class RoutesApiTest {
     }
 
     @Test
+    void originAsnFilterSelectsRoutesByTheLastAsOfTheirPath() {
+        write(List.of(announce("198.51.100.0/24", "64500 64510 4200000001", 4200000001L),
+                announce("198.51.101.0/24", "64500 4200000001", 4200000001L),
+                announce("198.51.102.0/24", "64500 4200000001 64511", 64511),   // the ASN in the path, not the origin
+                announce("198.51.103.0/24", "64500 {64512,4200000001}", 0)));   // ends in an AS_SET: no single origin
+        ListReceivedRoutesRequest base = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").build();
+        ListReceivedRoutesRequest byOrigin = base.toBuilder().setOriginAsn((int) 4200000001L).build();
+
+        assertThat(listAll(byOrigin)).extracting(ReceivedRoute::getPrefix).containsExactly("198.51.100.0/24", "198.51.101.0/24");
+        assertThat(listAll(byOrigin.toBuilder().setPageSize(1).build())).as("page by page").extracting(ReceivedRoute::getPrefix)
+                .containsExactly("198.51.100.0/24", "198.51.101.0/24");
+        assertThat(listAll(base.toBuilder().setOriginAsn(64511).build())).extracting(ReceivedRoute::getPrefix)
+                .containsExactly("198.51.102.0/24");
+        assertThat(listAll(byOrigin.toBuilder().setAsPath("64510").build())).as("with an AS path filter")
+                .extracting(ReceivedRoute::getPrefix).containsExactly("198.51.100.0/24");
+        assertThat(listAll(byOrigin.toBuilder()
+                .setOriginAsValidationState(io.peering.routes.v1.OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID).build()))
+                .as("a registered ASN of contoso is never an invalid origin").isEmpty();
+
+        String token = routes.listReceivedRoutes(byOrigin.toBuilder().setPageSize(1).build()).getNextPageToken();
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setOriginAsn(64511).setPageSize(1).setPageToken(token).build()),
+                Status.Code.INVALID_ARGUMENT, "page_token belongs to a request with other filters");
+        assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setOriginAsn(0).build()),
+                Status.Code.INVALID_ARGUMENT, "origin_asn");
+    }
+
+    @Test
     void badRequestsAreRefusedWithAMessageSayingWhatToFix() {
         ListReceivedRoutesRequest base = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").build();
         assertStatus(() -> routes.listReceivedRoutes(base.toBuilder().setPrefix("198.51.100.1/24").build()),

@@ -240,6 +240,11 @@ class RoutesMalformedInputTest {
                                         list(b -> b.setPrefix("198.51.100.0/24").setPrefixMatchValue(99))),
                                 invalid("as_path not numbers", "as_path", "separated by spaces", list(b -> b.setAsPath("64500 AS64501"))),
                                 invalid("as_path ASN over 32 bits", "as_path", "separated by spaces", list(b -> b.setAsPath("4294967296"))),
+                                invalid("origin_asn 0", "origin_asn", "1..4294967295", list(b -> b.setOriginAsn(0))),
+                                invalid("page_token of another origin_asn", "page_token", "same filters", ch -> stub(ch).listReceivedRoutes(
+                                        ListReceivedRoutesRequest.newBuilder().setParent(PEERING).setOriginAsn(64501).setPageSize(1)
+                                                .setPageToken(((ListReceivedRoutesResponse) list(b -> b.setOriginAsn(64500).setPageSize(1))
+                                                        .apply(ch)).getNextPageToken()).build())),
                                 invalid("origin_as_validation_state unknown enum value 99", "origin_as_validation_state",
                                         "ORIGIN_AS_VALIDATION_STATE_VALID", list(b -> b.setOriginAsValidationStateValue(99))),
                                 invalid("rpki_validation_state unknown enum value 99", "rpki_validation_state",
