@@ -2,36 +2,36 @@ package io.peering.events.service;
 
 import io.peering.events.PrefixEvent;
 import io.peering.events.repository.EventQueries;
-import io.peering.support.log.LogSignal;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.grpc.PageTokens;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.net.Cidr;
 import io.peering.support.time.TimeRanges;
+import io.peering.support.watch.FollowedLog;
+import io.peering.support.watch.LogBounds;
+import io.peering.support.watch.LogFollower;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The events API's logic: request checks, paging, and following the event log. */
 @ApplicationScoped
 public class EventsService {
 
-    /** Events fetched per Watch round trip. */
-    static final int WATCH_BATCH = 1000;
+    /** How the Watch statuses speak of the event log. */
+    private static final LogFollower.Wording LOG = new LogFollower.Wording("event log", "the cursor of an event");
 
     private final EventQueries queries;
     private final ServicePrefixes servicePrefixes;
-    private final LogSignal signal;
+    private final LogFollower follower;
 
-    public EventsService(EventQueries queries, ServicePrefixes servicePrefixes, LogSignal signal) {
+    public EventsService(EventQueries queries, ServicePrefixes servicePrefixes, LogFollower follower) {
         this.queries = queries;
         this.servicePrefixes = servicePrefixes;
-        this.signal = signal;
+        this.follower = follower;
     }
 
     public record Page(List<PrefixEvent> events, String nextPageToken) {
@@ -74,8 +74,8 @@ public class EventsService {
     }
 
     /**
-     * WatchPrefixEvents: batches of events after the cursor (or from the start position), then live.
-     * Demand-driven: a slow client slows its own fetching; it holds no lock and delays no writer.
+     * WatchPrefixEvents: batches of events after the cursor (or from the start position), then live
+     * ({@link LogFollower}).
      */
     public Multi<List<PrefixEvent>> watch(String parent, String prefix, List<Short> types, List<Short> levels,
                                           String afterCursor, boolean fromEarliest) {
@@ -88,51 +88,10 @@ public class EventsService {
             services = List.of(parent);
             canonical = prefixOf(servicePrefixes.service(parent), prefix);
         }
-        Long requested = null;
-        if (afterCursor != null && !afterCursor.isEmpty()) {
-            try {
-                requested = Long.parseLong(afterCursor);
-            } catch (NumberFormatException e) {
-                requested = -1L;
-            }
-            if (requested < 0) {
-                throw ApiErrors.invalidArgument("after_cursor \"" + afterCursor + "\" is not a cursor this service issued;"
-                        + " use the cursor of an event");
-            }
-        }
         EventQueries.EventFilter filter = new EventQueries.EventFilter(services, canonical, types, levels);
-        Long cursor = requested;
-        return queries.bounds().onItem().transformToMulti(bounds -> {
-            long start;
-            if (cursor != null) {
-                if (cursor > bounds.last()) {
-                    throw ApiErrors.invalidArgument("after_cursor " + cursor + " is ahead of the event log (last is "
-                            + bounds.last() + "); use the cursor of an event");
-                }
-                if (cursor < bounds.first() - 1) {
-                    throw ApiErrors.failedPrecondition("after_cursor " + cursor + " is older than the retained events"
-                            + " (oldest " + bounds.first() + "); they were dropped by retention. Start again with"
-                            + " start_position EARLIEST");
-                }
-                start = cursor;
-            } else {
-                start = fromEarliest ? 0 : bounds.last();
-            }
-            AtomicLong position = new AtomicLong(start);
-            AtomicBoolean caughtUp = new AtomicBoolean(false);
-            return Multi.createBy().repeating()
-                    .uni(() -> (caughtUp.get() ? signal.awaitNext() : Uni.createFrom().voidItem())
-                            .flatMap(v -> queries.lastPosition())
-                            .flatMap(last -> queries.after(filter, position.get(), last, WATCH_BATCH)
-                                    .invoke(batch -> {
-                                        caughtUp.set(batch.size() < WATCH_BATCH);
-                                        // a short batch covers everything up to the log's end as read
-                                        position.set(batch.size() < WATCH_BATCH ? Math.max(position.get(), last)
-                                                : batch.get(batch.size() - 1).seq());
-                                    })))
-                    .indefinitely()
-                    .select().where(batch -> !batch.isEmpty());
-        });
+        return follower.follow(FollowedLog.of(() -> queries.bounds().map(b -> new LogBounds(b.first(), b.last())),
+                queries::lastPosition, (after, upTo, limit) -> queries.after(filter, after, upTo, limit), PrefixEvent::seq),
+                LOG, afterCursor, fromEarliest);
     }
 
     private static String prefixOf(Inventory.PeeringService service, String prefix) {

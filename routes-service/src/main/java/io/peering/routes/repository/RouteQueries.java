@@ -1,6 +1,7 @@
 package io.peering.routes.repository;
 
 import io.peering.support.sql.SqlFilter;
+import io.peering.support.watch.LogBounds;
 
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
@@ -141,9 +142,10 @@ public class RouteQueries {
         return pool.preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
     }
 
-    /** Log entries after {@code afterSeq}, in log order, optionally only of some peers and prefixes. */
-    public Uni<List<LoggedChange>> changesAfter(long afterSeq, List<String> peerAddresses, List<String> prefixes, int limit) {
-        SqlFilter where = new SqlFilter().and("seq > ?", afterSeq);
+    /** Log entries with afterSeq < seq <= upTo, in log order, optionally only of some peers and prefixes. */
+    public Uni<List<LoggedChange>> changesAfter(long afterSeq, long upTo, List<String> peerAddresses, List<String> prefixes,
+                                                int limit) {
+        SqlFilter where = new SqlFilter().and("seq > ?", afterSeq).and("seq <= ?", upTo);
         if (peerAddresses != null) {
             where.and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
         }
@@ -170,9 +172,6 @@ public class RouteQueries {
     }
 
     /** The last position of a log ("route_changes" or "session_transitions"), and the first still retained. */
-    public record LogBounds(long first, long last) {
-    }
-
     public Uni<LogBounds> bounds(String log) {
         String table = switch (log) {
             case "route_changes" -> "routes.route_changes";
@@ -186,6 +185,12 @@ public class RouteQueries {
                     Long first = r.getLong(0);
                     return new LogBounds(first == null ? r.getLong(1) + 1 : first, r.getLong(1));
                 });
+    }
+
+    /** A log's last position: every entry at or below it is committed. */
+    public Uni<Long> lastPosition(String log) {
+        return pool.preparedQuery("SELECT last_seq FROM routes.log_positions WHERE log = $1").execute(Tuple.of(log))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     // ---- sessions ----------------------------------------------------------------------------
@@ -226,8 +231,9 @@ public class RouteQueries {
                                    int peerDownReason, int notificationCode, int notificationSubcode) {
     }
 
-    public Uni<List<LoggedTransition>> transitionsAfter(long afterSeq, List<String> peerAddresses, int limit) {
-        SqlFilter where = new SqlFilter().and("seq > ?", afterSeq);
+    /** Transitions with afterSeq < seq <= upTo, in log order, optionally only of some peers. */
+    public Uni<List<LoggedTransition>> transitionsAfter(long afterSeq, long upTo, List<String> peerAddresses, int limit) {
+        SqlFilter where = new SqlFilter().and("seq > ?", afterSeq).and("seq <= ?", upTo);
         if (peerAddresses != null) {
             where.and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
         }

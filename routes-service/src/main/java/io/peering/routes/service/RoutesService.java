@@ -6,11 +6,12 @@ import io.peering.support.grpc.PageTokens;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.bmp.IpPrefix;
-import io.peering.support.log.LogSignal;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.net.Cidr;
 import io.peering.support.time.TimeRanges;
+import io.peering.support.watch.FollowedLog;
+import io.peering.support.watch.LogFollower;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,24 +20,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /** The routes API's logic: request checks, inventory resolution, paging, and following the logs. */
 @ApplicationScoped
 public class RoutesService {
 
-    /** Log entries fetched per Watch round trip. */
-    static final int WATCH_BATCH = 1000;
-
     private final RouteQueries queries;
     private final Peerings peerings;
-    private final LogSignal signal;
+    private final LogFollower follower;
 
-    public RoutesService(RouteQueries queries, Peerings peerings, LogSignal signal) {
+    public RoutesService(RouteQueries queries, Peerings peerings, LogFollower follower) {
         this.queries = queries;
         this.peerings = peerings;
-        this.signal = signal;
+        this.follower = follower;
     }
 
     public record Page<T>(List<T> items, String nextPageToken) {
@@ -162,6 +159,9 @@ public class RoutesService {
         });
     }
 
+    /** How the Watch statuses speak of the two logs. */
+    private static final LogFollower.Wording LOG = new LogFollower.Wording("log", "a cursor from a response");
+
     /** WatchRouteChanges: batches of log entries from the cursor on, then live. */
     public Multi<List<RouteQueries.LoggedChange>> watchRouteChanges(String afterCursor, boolean fromEarliest, String parent,
                                                                     List<String> prefixes) {
@@ -170,15 +170,15 @@ public class RoutesService {
         for (String p : prefixes) {
             canonical.add(parsePrefix(p, "prefixes").toString());
         }
-        return follow("route_changes", afterCursor, fromEarliest,
-                after -> queries.changesAfter(after, addresses, canonical, WATCH_BATCH), RouteQueries.LoggedChange::seq);
+        return follower.follow(log("route_changes", (after, upTo, limit) -> queries.changesAfter(after, upTo, addresses, canonical,
+                limit), RouteQueries.LoggedChange::seq), LOG, afterCursor, fromEarliest);
     }
 
     /** WatchSessions: batches of transitions from the cursor on, then live. */
     public Multi<List<RouteQueries.LoggedTransition>> watchSessions(String afterCursor, boolean fromEarliest, String parent) {
         List<String> addresses = peersOf(parent);
-        return follow("session_transitions", afterCursor, fromEarliest,
-                after -> queries.transitionsAfter(after, addresses, WATCH_BATCH), RouteQueries.LoggedTransition::seq);
+        return follower.follow(log("session_transitions", (after, upTo, limit) -> queries.transitionsAfter(after, upTo, addresses,
+                limit), RouteQueries.LoggedTransition::seq), LOG, afterCursor, fromEarliest);
     }
 
     private List<String> peersOf(String parent) {
@@ -188,56 +188,9 @@ public class RoutesService {
         return peerings.sessionAddresses(peerings.peering(parent), null);
     }
 
-    /**
-     * Follows a log: resolves the start position, then repeatedly fetches what follows it, waiting
-     * for a write (or the poll interval) whenever it has caught up. Demand-driven: a slow client
-     * slows the fetching, it does not fill memory.
-     */
-    private <T> Multi<List<T>> follow(String log, String afterCursor, boolean fromEarliest,
-                                      Function<Long, Uni<List<T>>> fetch, java.util.function.ToLongFunction<T> seqOf) {
-        Long cursor = null;
-        if (afterCursor != null && !afterCursor.isEmpty()) {
-            try {
-                cursor = Long.parseLong(afterCursor);
-            } catch (NumberFormatException e) {
-                cursor = -1L;
-            }
-            if (cursor < 0) {
-                throw ApiErrors.invalidArgument("after_cursor \"" + afterCursor + "\" is not a cursor this service issued; pass"
-                        + " the cursor of a change or transition from a response, or none to start at start_position");
-            }
-        }
-        Long requested = cursor;
-        return queries.bounds(log).onItem().transformToMulti(bounds -> {
-            long start;
-            if (requested != null) {
-                if (requested > bounds.last()) {
-                    throw ApiErrors.invalidArgument("after_cursor " + requested + " is ahead of the log (last is "
-                            + bounds.last() + "); use a cursor from a response");
-                }
-                if (requested < bounds.first() - 1) {
-                    throw ApiErrors.failedPrecondition("after_cursor " + requested + " is older than the retained history"
-                            + " (oldest entry " + bounds.first() + "); entries were dropped by retention. Start again"
-                            + " with start_position EARLIEST and rebuild what you derived");
-                }
-                start = requested;
-            } else {
-                start = fromEarliest ? 0 : bounds.last();
-            }
-            AtomicLong position = new AtomicLong(start);
-            java.util.concurrent.atomic.AtomicBoolean caughtUp = new java.util.concurrent.atomic.AtomicBoolean(false);
-            return Multi.createBy().repeating()
-                    .uni(() -> (caughtUp.get() ? signal.awaitNext() : Uni.createFrom().voidItem())
-                            .flatMap(v -> fetch.apply(position.get()))
-                            .invoke(batch -> {
-                                caughtUp.set(batch.size() < WATCH_BATCH);
-                                if (!batch.isEmpty()) {
-                                    position.set(seqOf.applyAsLong(batch.get(batch.size() - 1)));
-                                }
-                            }))
-                    .indefinitely()
-                    .select().where(batch -> !batch.isEmpty());
-        });
+    /** One of the two logs of the routes schema ("route_changes", "session_transitions"), read with a Watch's filter. */
+    private <T> FollowedLog<T> log(String log, FollowedLog.Entries<T> entries, ToLongFunction<T> seqOf) {
+        return FollowedLog.of(() -> queries.bounds(log), () -> queries.lastPosition(log), entries, seqOf);
     }
 
     /**
