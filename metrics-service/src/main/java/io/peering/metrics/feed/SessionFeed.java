@@ -9,36 +9,35 @@ import io.peering.routes.v1.MutinyRoutesServiceGrpc;
 import io.peering.routes.v1.SessionTransition;
 import io.peering.routes.v1.WatchSessionsRequest;
 import io.peering.routes.v1.WatchSessionsResponse;
+import io.peering.support.feed.CursorFeed;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.net.Cidr;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Follows routes-service's WatchSessions from the cursor stored in {@code metrics.feed_cursors}:
- * each batch's transitions (peer address mapped to its inventory connection) and the batch's last
- * cursor are stored in one transaction, so whichever side restarts, the feed resumes right after
- * what was stored: nothing lost, nothing repeated. With no stored cursor it starts from the
- * earliest retained transition. When the stream fails or ends it reconnects from the stored
- * cursor after 1 s, doubling up to 30 s while it keeps failing (reset by the first stored batch).
- * Transitions of peers that are no connection's session address are skipped (cursor still moves).
+ * Follows routes-service's WatchSessions from the cursor stored in {@code metrics.feed_cursors}
+ * through the one {@link CursorFeed} loop: each batch's transitions (peer address mapped to its
+ * inventory connection) and the batch's last cursor are stored in one transaction, so whichever side
+ * restarts, the feed resumes right after what was stored: nothing lost, nothing repeated. With no
+ * stored cursor it starts from the earliest retained transition. When the stream fails or ends it
+ * reconnects from the stored cursor after {@code session-feed.initial-backoff}, doubling up to
+ * {@code max-backoff} while it keeps failing. Transitions of peers that are no connection's session
+ * address are skipped (the cursor still moves).
  */
 @Singleton
 public class SessionFeed {
@@ -49,23 +48,23 @@ public class SessionFeed {
     private final TransitionStore store;
     private final InventoryIndex inventory;
     private final MetricsConfig config;
-    private final Vertx vertx;
-    private final MutinyRoutesServiceGrpc.MutinyRoutesServiceStub routes;
+    private final CursorFeed<WatchSessionsResponse, Integer> feed;
 
-    private boolean running;
-    private long generation;
-    private Cancellable subscription;
-    private Long timer;
-    private Duration backoff;
-
-    public SessionFeed(TransitionStore store, InventoryIndex inventory, MetricsConfig config, Vertx vertx,
+    public SessionFeed(TransitionStore store, InventoryIndex inventory, MetricsConfig config,
                        @GrpcClient("routes") MutinyRoutesServiceGrpc.MutinyRoutesServiceStub routes) {
         this.store = store;
         this.inventory = inventory;
         this.config = config;
-        this.vertx = vertx;
-        this.routes = routes;
-        this.backoff = config.sessionFeed().initialBackoff();
+        this.feed = new CursorFeed<>("session feed: routes-service WatchSessions", () -> store.cursor(FEED).onItem()
+                .transformToMulti(cursor -> {
+                    WatchSessionsRequest.Builder request = WatchSessionsRequest.newBuilder();
+                    cursor.ifPresentOrElse(request::setAfterCursor,
+                            () -> request.setStartPosition(StartPosition.START_POSITION_EARLIEST));
+                    LOG.infof("session feed: following routes-service WatchSessions %s",
+                            cursor.map(c -> "after cursor " + c).orElse("from the earliest retained transition"));
+                    return routes.watchSessions(request.build());
+                }), this::apply, stored -> {
+                }, SessionFeed::describe, config.sessionFeed().initialBackoff(), config.sessionFeed().maxBackoff());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -76,75 +75,17 @@ public class SessionFeed {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        stop();
+    void onStop(@Observes ShutdownEvent event) throws Exception {
+        stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        backoff = config.sessionFeed().initialBackoff();
-        connect();
+    public void start() {
+        feed.start();
     }
 
-    /** Stops following; what was stored stays stored, and {@link #start()} resumes from the stored cursor. */
-    public synchronized void stop() {
-        running = false;
-        generation++;
-        if (subscription != null) {
-            subscription.cancel();
-            subscription = null;
-        }
-        if (timer != null) {
-            vertx.cancelTimer(timer);
-            timer = null;
-        }
-    }
-
-    private synchronized void connect() {
-        if (!running) {
-            return;
-        }
-        long current = ++generation;
-        timer = null;
-        AtomicReference<Throwable> streamFailure = new AtomicReference<>();
-        subscription = store.cursor(FEED).onItem().transformToMulti(cursor -> {
-                    WatchSessionsRequest.Builder request = WatchSessionsRequest.newBuilder();
-                    cursor.ifPresentOrElse(request::setAfterCursor,
-                            () -> request.setStartPosition(StartPosition.START_POSITION_EARLIEST));
-                    LOG.infof("session feed: following routes-service WatchSessions %s",
-                            cursor.map(c -> "after cursor " + c).orElse("from the earliest retained transition"));
-                    // The stream's failure is held back until every batch received before it is
-                    // stored (concatenation delays completion, not failure), then reported.
-                    return routes.watchSessions(request.build())
-                            .onFailure().invoke(streamFailure::set)
-                            .onFailure().recoverWithCompletion();
-                })
-                .onItem().transformToUniAndConcatenate(this::apply)
-                .subscribe().with(
-                        stored -> resetBackoff(current),
-                        failure -> reconnect(current, "failed: " + describe(failure)),
-                        () -> reconnect(current, streamFailure.get() == null ? "ended"
-                                : "failed: " + describe(streamFailure.get())));
-    }
-
-    private synchronized void resetBackoff(long current) {
-        if (current == generation) {
-            backoff = config.sessionFeed().initialBackoff();
-        }
-    }
-
-    private synchronized void reconnect(long current, String why) {
-        if (!running || current != generation) {
-            return;
-        }
-        Duration delay = backoff;
-        Duration doubled = backoff.multipliedBy(2);
-        backoff = doubled.compareTo(config.sessionFeed().maxBackoff()) > 0 ? config.sessionFeed().maxBackoff() : doubled;
-        LOG.warnf("session feed: routes-service WatchSessions %s; reconnecting from the stored cursor in %s", why, delay);
-        timer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> connect());
+    /** Stops following; the batch being stored commits or fails whole (the stage completes then), and {@link #start()} resumes from the stored cursor. */
+    public CompletionStage<Void> stop() {
+        return feed.stop();
     }
 
     private static String describe(Throwable failure) {
