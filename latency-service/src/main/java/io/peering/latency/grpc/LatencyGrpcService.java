@@ -1,6 +1,7 @@
 package io.peering.latency.grpc;
 
 import io.peering.latency.mapping.LatencyMapper;
+import io.peering.latency.service.IngestService;
 import io.peering.latency.service.LatencyService;
 import io.peering.latency.v1.IngestLatencySamplesRequest;
 import io.peering.latency.v1.IngestLatencySamplesResponse;
@@ -16,19 +17,21 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** The gRPC face of latency-service: request fields in, {@link LatencyService}, messages out. */
+/** The gRPC face of latency-service: request fields in, {@link IngestService} or {@link LatencyService}, messages out. */
 @GrpcService
 public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceImplBase {
 
+    private final IngestService ingest;
     private final LatencyService latency;
 
-    public LatencyGrpcService(LatencyService latency) {
+    public LatencyGrpcService(IngestService ingest, LatencyService latency) {
+        this.ingest = ingest;
         this.latency = latency;
     }
 
     @Override
     public Uni<IngestLatencySamplesResponse> ingestLatencySamples(Multi<IngestLatencySamplesRequest> request) {
-        return Uni.createFrom().deferred(() -> latency.ingest(request
+        return Uni.createFrom().deferred(() -> ingest.ingest(request
                         .onItem().transformToIterable(IngestLatencySamplesRequest::getSamplesList)
                         .map(LatencyMapper::incoming)))
                 .map(LatencyMapper::ingestResponse);

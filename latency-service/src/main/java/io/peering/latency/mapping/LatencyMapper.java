@@ -7,7 +7,7 @@ import io.peering.common.v1.TimeRange;
 import io.peering.common.v1.TimeSeriesPoint;
 import io.peering.latency.LatencyStats;
 import io.peering.latency.repository.LatencyQueries;
-import io.peering.latency.service.LatencyService;
+import io.peering.latency.service.IngestService;
 import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.LatencyPoint;
 import io.peering.latency.v1.LatencySample;
@@ -25,12 +25,12 @@ public final class LatencyMapper {
     }
 
     /** A sample as received; a time that is not a valid Timestamp is carried as its refusal, for the sample's checks. */
-    public static LatencyService.IncomingSample incoming(LatencySample s) {
+    public static IngestService.IncomingSample incoming(LatencySample s) {
         if (s.hasTime() && !ProtoTimes.isValid(s.getTime().getSeconds(), s.getTime().getNanos())) {
-            return new LatencyService.IncomingSample(s.getTarget(), null, s.getRttMs(), s.getProbeLocation(),
+            return new IngestService.IncomingSample(s.getTarget(), null, s.getRttMs(), s.getProbeLocation(),
                     Integer.toUnsignedLong(s.getOriginAsn()), ProtoTimes.invalid("time", s.getTime().getSeconds(), s.getTime().getNanos()));
         }
-        return new LatencyService.IncomingSample(s.getTarget(), s.hasTime() ? instant(s.getTime()) : null, s.getRttMs(),
+        return new IngestService.IncomingSample(s.getTarget(), s.hasTime() ? instant(s.getTime()) : null, s.getRttMs(),
                 s.getProbeLocation(), Integer.toUnsignedLong(s.getOriginAsn()));
     }
 

@@ -123,7 +123,12 @@ public class LatencyQueries {
             SELECT time_bucket(INTERVAL '1 hour', s.time),
                    percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms),
                    min(s.rtt_ms), max(s.rtt_ms), count(*)
-            FROM ranges r JOIN latency.samples s ON s.prefix = $1::text::cidr AND s.time >= r.s AND s.time < r.e
+            FROM ranges r
+            CROSS JOIN LATERAL ( -- an index range scan per range (OFFSET 0: not flattened into a join that
+                                 -- reads all the prefix's samples)
+                SELECT x.time, x.rtt_ms FROM latency.samples x
+                WHERE x.prefix = $1::text::cidr AND x.time >= r.s AND x.time < r.e OFFSET 0) s
+            WHERE r.s < r.e
             GROUP BY 1
             ORDER BY 1
             """;
@@ -145,7 +150,10 @@ public class LatencyQueries {
                 UNION ALL SELECT DISTINCT hour, hour + INTERVAL '1 hour' FROM open),
             raw AS (
                 SELECT s.time, s.prefix, s.rtt_ms FROM ranges r
-                JOIN latency.samples s ON s.origin_asn = $1 AND s.time >= r.s AND s.time < r.e),
+                CROSS JOIN LATERAL ( -- an index range scan per range (OFFSET 0: not flattened into a join)
+                    SELECT x.time, x.prefix, x.rtt_ms FROM latency.samples x
+                    WHERE x.origin_asn = $1 AND x.time >= r.s AND x.time < r.e OFFSET 0) s
+                WHERE r.s < r.e),
             points AS (
                 SELECT a.bucket, a.median_avg AS v FROM latency.asn_rollup a
                 WHERE a.origin_asn = $1 AND a.seconds = $6 AND a.bucket >= $4 AND a.bucket < $5

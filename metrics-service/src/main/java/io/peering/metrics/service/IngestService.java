@@ -13,6 +13,7 @@ import io.peering.metrics.v1.ConnectionSample;
 import io.peering.metrics.v1.SessionTransitionReport;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.InventoryIndex.ConnectionRef;
+import io.peering.support.inventory.ResourceNames;
 import io.peering.support.net.Cidr;
 import io.peering.support.retention.RetentionConfig;
 import io.peering.support.time.TimeRanges;
@@ -93,15 +94,7 @@ public class IngestService {
     }
 
     private ConnectionRef connection(String name) {
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("connection is required: \"peerings/{peering}/connections/{connection}\"");
-        }
-        String[] parts = name.split("/", -1);
-        if (parts.length != 4 || !parts[0].equals("peerings") || parts[1].isEmpty() || !parts[2].equals("connections")
-                || parts[3].isEmpty()) {
-            throw new IllegalArgumentException("connection must be \"peerings/{peering}/connections/{connection}\"; got \""
-                    + name + "\"");
-        }
+        ResourceNames.connectionIds("connection", name);
         return inventory.connection(name).orElseThrow(() -> new IllegalArgumentException("connection \"" + name
                 + "\" is not in the inventory"));
     }

@@ -11,6 +11,7 @@ import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.InventoryIndex.ConnectionRef;
+import io.peering.support.inventory.ResourceNames;
 import io.peering.support.net.Cidr;
 import io.peering.support.time.Grain;
 import io.peering.support.time.TimeRanges;
@@ -44,11 +45,13 @@ public class MetricsService {
     }
 
     private final InventoryIndex inventory;
+    private final ResourceNames names;
     private final MetricQueries queries;
     private final MetricsConfig config;
 
-    public MetricsService(InventoryIndex inventory, MetricQueries queries, MetricsConfig config) {
+    public MetricsService(InventoryIndex inventory, ResourceNames names, MetricQueries queries, MetricsConfig config) {
         this.inventory = inventory;
+        this.names = names;
         this.queries = queries;
         this.config = config;
     }
@@ -102,13 +105,7 @@ public class MetricsService {
     /** {@code family}: 0 IPv4 and IPv6 sessions together (time-weighted), 1 IPv4 only, 2 IPv6 only. */
     public Uni<ServiceAvailability> queryPeeringServiceAvailability(String name, Instant start, Instant end, Grain grain,
                                                                    int family) {
-        String prefix = "peeringServices/";
-        if (name == null || !name.startsWith(prefix) || name.length() == prefix.length() || name.indexOf('/', prefix.length()) >= 0) {
-            throw ApiErrors.invalidArgument("peering_service must be \"peeringServices/{peering_service}\"; got \"" + name + "\"");
-        }
-        Inventory.PeeringService service = inventory.peeringService(name.substring(prefix.length())).orElseThrow(() ->
-                ApiErrors.notFound(name + " is not in the inventory"));
-        inventory.peering(service.peering()).ifPresent(p -> Caller.current().requirePeering(p, name));
+        Inventory.PeeringService service = names.peeringService("peering_service", name);
         checkRange(start, end, grain);
         Instant now = Instant.now();
         String primary = "peerings/" + service.peering() + "/connections/" + service.primaryConnection();
@@ -137,21 +134,11 @@ public class MetricsService {
 
     /** The connections a resource name stands for; NOT_FOUND for names the inventory does not have. */
     List<ConnectionRef> scope(String resource) {
-        String[] parts = resource == null ? new String[0] : resource.split("/", -1);
-        if (parts.length == 2 && parts[0].equals("peerings") && !parts[1].isEmpty()) {
-            Inventory.Peering peering = inventory.peering(parts[1]).orElseThrow(() -> ApiErrors.notFound("peering \""
-                    + resource + "\" is not in the inventory"));
-            Caller.current().requirePeering(peering, resource);
-            return inventory.connectionsOf(parts[1]);
+        String[] ids = ResourceNames.peeringOrConnectionIds("resource", resource);
+        if (ids.length == 1) {
+            return inventory.connectionsOf(names.peering("resource", resource).name());
         }
-        if (parts.length == 4 && parts[0].equals("peerings") && parts[2].equals("connections")) {
-            ConnectionRef connection = inventory.connection(resource).orElseThrow(() -> ApiErrors.notFound("connection \""
-                    + resource + "\" is not in the inventory"));
-            Caller.current().requirePeering(connection.peering(), resource);
-            return List.of(connection);
-        }
-        throw ApiErrors.invalidArgument("resource must be \"peerings/{peering}\" or"
-                + " \"peerings/{peering}/connections/{connection}\"; got \"" + resource + "\"");
+        return List.of(names.connection("resource", resource));
     }
 
     private void checkRange(Instant start, Instant end, Grain grain) {

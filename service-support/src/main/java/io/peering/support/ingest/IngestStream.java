@@ -25,6 +25,9 @@ import java.util.function.Function;
  * cannot be written refuses the stream (UNAVAILABLE when the database is unreachable or went away):
  * batches written before stay, and sending the stream again stores each item once.
  *
+ * <p>{@code check} refuses an item with an IllegalArgumentException, or an INVALID_ARGUMENT status (as
+ * the resource-name parser gives), whose message is the reason.
+ *
  * @param <I> an item as received
  * @param <T> an item as checked, ready to store
  */
@@ -75,10 +78,14 @@ public final class IngestStream<I, T> {
                     long index = seen.getAndIncrement();
                     try {
                         return Optional.of(check.apply(item));
-                    } catch (IllegalArgumentException e) {
+                    } catch (IllegalArgumentException | StatusRuntimeException e) {
+                        if (e instanceof StatusRuntimeException s && s.getStatus().getCode() != Status.Code.INVALID_ARGUMENT) {
+                            throw s;
+                        }
                         refused.incrementAndGet();
                         if (refusals.size() < MAX_REFUSALS) {
-                            refusals.add(new Refusal(index, e.getMessage()));
+                            refusals.add(new Refusal(index, e instanceof StatusRuntimeException s
+                                    ? s.getStatus().getDescription() : e.getMessage()));
                         }
                         return Optional.<T>empty();
                     }
