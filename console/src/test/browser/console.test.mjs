@@ -128,6 +128,10 @@ test('the connection charts have the numbers of QueryConnectionMetrics behind th
     before = expected(await query());
     await page.goto(CONSOLE + '/peerings/contoso-ams/connections?connection=ams-1&from=' + from.toISOString() + '&to=' + to.toISOString());
     const panel = page.getByRole('region', { name: 'Session availability, IPv4' });
+    // the charts, or the page's account of why there are none (a refused or late QueryConnectionMetrics)
+    await panel.or(page.locator('.msg.problem')).first().waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('.msg.problem').count(), 0, 'the connections page reports a problem: '
+      + await page.textContent('main'));
     await panel.locator('summary').click();
     shown = (await tableRows(page, 'section[aria-label="Session availability, IPv4"] details')).map((r) => [r[0], r[1]]);
     after = expected(await query());

@@ -16,6 +16,12 @@ import io.peering.metrics.v1.IngestConnectionSamplesRequest;
 import io.peering.metrics.v1.IngestConnectionSamplesResponse;
 import io.peering.metrics.v1.MetricsServiceGrpc;
 import io.peering.metrics.v1.QueryConnectionMetricsRequest;
+import io.peering.metrics.v1.QueryPeeringServiceAvailabilityRequest;
+import io.peering.metrics.v1.ReportSessionTransitionsRequest;
+import io.peering.metrics.v1.ReportSessionTransitionsResponse;
+import io.peering.metrics.v1.SessionTransitionReport;
+import io.peering.common.v1.SessionState;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -79,6 +85,8 @@ class MetricsBenchmark {
                         .append(c / 250).append('.').append(c % 250 + 1).append("]\n          bandwidth-mbps: ")
                         .append(BANDWIDTH_MBPS).append('\n');
             }
+            yaml.append("  peering-services:\n    - name: bench-service\n      peering: bench\n      primary-connection: c0\n"
+                    + "      backup-connection: c1\n      prefixes: [192.0.2.0/24]\n");
             try {
                 Path file = Files.createTempFile("bench-inventory", ".yaml");
                 Files.writeString(file, yaml);
@@ -140,7 +148,12 @@ class MetricsBenchmark {
             cases.add(new Case(DAYS + " days at P1D", TimeGrain.TIME_GRAIN_P1D, 86400, start, peering));
             cases.add(new Case("24 h at PT1M", TimeGrain.TIME_GRAIN_PT1M, 60, end.minus(Duration.ofDays(1)), peering));
         }
+        String only = System.getProperty("bench.only", ""); // e.g. "one connection PT5M": the cases whose name has these words
         for (Case k : cases) {
+            String name = (k.peering() ? "peering " : "one connection ") + k.label();
+            if (!only.isEmpty() && !java.util.Arrays.stream(only.split(" ")).allMatch(name::contains)) {
+                continue;
+            }
             Random random = new Random(7);
             List<Double> grpc = new ArrayList<>();
             int points = 0;
@@ -167,6 +180,7 @@ class MetricsBenchmark {
             System.out.printf("  old path SQL (from raw), psql:  p50 %8.1f ms  p99 %8.1f ms  (%d queries)%n", pct(oldSql, 50),
                     pct(oldSql, 99), oldRuns);
         }
+        peeringServiceAvailability(channel, only);
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         if (!KEEP) {
             clearBench();
@@ -203,6 +217,70 @@ class MetricsBenchmark {
                 + " all remade %.1f s later%n", marksAtEnd, catchUpSeconds);
     }
 
+    /**
+     * QueryPeeringServiceAvailability of bench-service (primary c0, backup c1) over 30 days, computed
+     * from session transitions: each session goes down for 3 minutes every 2 hours (720 flaps each).
+     */
+    void peeringServiceAvailability(ManagedChannel channel, String only) throws Exception {
+        if (!only.isEmpty() && !only.contains("availability")) {
+            return;
+        }
+        sql("DELETE FROM metrics.session_transitions WHERE connection LIKE 'peerings/bench/%'");
+        MetricsServiceGrpc.MetricsServiceStub async = MetricsServiceGrpc.newStub(channel);
+        CompletableFuture<ReportSessionTransitionsResponse> reply = new CompletableFuture<>();
+        StreamObserver<ReportSessionTransitionsRequest> requests = async.reportSessionTransitions(new StreamObserver<>() {
+            @Override
+            public void onNext(ReportSessionTransitionsResponse value) {
+                reply.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                reply.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        for (int c = 0; c < 2; c++) {
+            ReportSessionTransitionsRequest.Builder b = ReportSessionTransitionsRequest.newBuilder();
+            String address = "127.1.0." + (c + 1);
+            b.addTransitions(report(c, address, start, SessionState.SESSION_STATE_ESTABLISHED));
+            for (Instant down = start.plus(Duration.ofHours(1)); down.isBefore(end); down = down.plus(Duration.ofHours(2))) {
+                b.addTransitions(report(c, address, down, SessionState.SESSION_STATE_IDLE));
+                b.addTransitions(report(c, address, down.plusSeconds(180), SessionState.SESSION_STATE_ESTABLISHED));
+            }
+            requests.onNext(b.build());
+        }
+        requests.onCompleted();
+        assertThat(reply.get(5, TimeUnit.MINUTES).getRejected()).isZero();
+
+        MetricsServiceGrpc.MetricsServiceBlockingStub stub = MetricsServiceGrpc.newBlockingStub(channel);
+        for (TimeGrain grain : List.of(TimeGrain.TIME_GRAIN_PT5M, TimeGrain.TIME_GRAIN_PT1H, TimeGrain.TIME_GRAIN_P1D)) {
+            QueryPeeringServiceAvailabilityRequest request = QueryPeeringServiceAvailabilityRequest.newBuilder()
+                    .setPeeringService("peeringServices/bench-service").setTimeGrain(grain)
+                    .setTimeRange(TimeRange.newBuilder().setStartTime(ts(start)).setEndTime(ts(end))).build();
+            List<Double> grpc = new ArrayList<>();
+            int points = 0;
+            for (int q = 0; q < QUERIES + 3; q++) {
+                long q0 = System.nanoTime();
+                points = stub.withDeadlineAfter(60, TimeUnit.SECONDS).queryPeeringServiceAvailability(request).getPrimary().getPointsCount();
+                if (q >= 3) {
+                    grpc.add((System.nanoTime() - q0) / 1e6);
+                }
+            }
+            System.out.printf("BENCHMARK QueryPeeringServiceAvailability, primary and backup, %d days at %s (%d points each,"
+                    + " 1,442 transitions), %d queries:%n", DAYS, grain.name().replace("TIME_GRAIN_", ""), points, QUERIES);
+            System.out.printf("  over gRPC:                      p50 %8.1f ms  p99 %8.1f ms%n", pct(grpc, 50), pct(grpc, 99));
+        }
+    }
+
+    static SessionTransitionReport report(int c, String address, Instant time, SessionState state) {
+        return SessionTransitionReport.newBuilder().setConnection(connection(c)).setSessionAddress(address).setState(state)
+                .setTime(ts(time)).build();
+    }
+
     /** The data set of an earlier run with -Dbench.keep=true, for the same hour: every sample there, every rollup made. */
     boolean keptDataSetIsThere(long rows) throws Exception {
         try (Connection c = jdbc(); Statement st = c.createStatement();
@@ -215,7 +293,7 @@ class MetricsBenchmark {
 
     static void clearBench() throws Exception {
         for (String table : List.of("connection_samples", "rate_intervals", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days",
-                "rate_scopes_stale")) {
+                "rate_scopes_stale", "session_transitions")) {
             sql("DELETE FROM metrics." + table + " WHERE connection LIKE 'peerings/bench/%'");
         }
         sql("DELETE FROM metrics.rate_scopes WHERE scope LIKE 'peerings/bench%'");

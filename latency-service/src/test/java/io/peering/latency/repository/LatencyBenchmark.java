@@ -12,6 +12,7 @@ import io.peering.latency.v1.LatencySample;
 import io.peering.latency.v1.LatencyServiceGrpc;
 import io.peering.latency.v1.QueryPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
+import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -60,7 +61,8 @@ class LatencyBenchmark {
     static final long ASN = 4200000001L;
     /** Origin of the queried prefix: every sample carries an origin, so the ASN query needs no routes-service. */
     static final long HOT_PREFIX_ASN = 64500L;
-    static final String HOT_PREFIX = "100.64.0.0/24";
+    /** contoso-ams's registered prefix contoso-web: QueryRegisteredPrefixLatency reads it too. */
+    static final String HOT_PREFIX = "198.51.100.0/24";
     static final String DATA_SET = "100.64.0.0/11";
     static final String INGEST_SET = "100.96.0.0/11";
 
@@ -225,63 +227,124 @@ class LatencyBenchmark {
     void queryFigures(ManagedChannel channel, Connection db) throws Exception {
         Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
         Instant start = end.minus(Duration.ofDays(days));
+        Instant dayAgo = end.minus(Duration.ofDays(1));
         loadDataSet(db, start, end);
         try (Statement st = db.createStatement()) {
             // Samples without an origin that other tests left in the range would make the ASN query ask
-            // routes-service, which does not run here: the benchmark measures the rollup path only.
+            // routes-service, which does not run here: the benchmark measures the closed-hour path only.
             st.execute("DELETE FROM latency.hourly WHERE origin_asn = 0 AND hour >= '" + start + "'");
             st.execute("DELETE FROM latency.samples WHERE origin_asn IS NULL AND time >= '" + start + "'");
         }
         long table = count(db, "SELECT count(*) FROM latency.samples");
         long hotRows = count(db, "SELECT count(*) FROM latency.samples WHERE prefix = '" + HOT_PREFIX + "'");
-        System.out.printf("%nQUERIES: hourly medians over %d days (%s .. %s); latency.samples holds %,d rows, %,d of them in %s,"
-                + " %,d in the %d customer prefixes of AS%d; latency.hourly holds %,d rows%n", days, start, end, table, hotRows,
-                HOT_PREFIX, samples - hotSamples, asnPrefixes, ASN, count(db, "SELECT count(*) FROM latency.hourly"));
+        System.out.printf("%nQUERIES over %d days (%s .. %s); latency.samples holds %,d rows, %,d of them in %s (contoso-ams's"
+                + " registered prefix contoso-web), %,d in the %d customer prefixes of AS%d; latency.hourly holds %,d rows,"
+                + " prefix_hourly %,d, asn_rollup %,d%n", days, start, end, table, hotRows, HOT_PREFIX, samples - hotSamples,
+                asnPrefixes, ASN, count(db, "SELECT count(*) FROM latency.hourly"), count(db, "SELECT count(*) FROM latency.prefix_hourly"),
+                count(db, "SELECT count(*) FROM latency.asn_rollup"));
 
         LatencyServiceGrpc.LatencyServiceBlockingStub stub = LatencyServiceGrpc.newBlockingStub(channel);
-        TimeRange range = TimeRange.newBuilder().setStartTime(ts(start)).setEndTime(ts(end)).build();
-        QueryPrefixLatencyRequest prefixRequest = QueryPrefixLatencyRequest.newBuilder().setPrefix(HOT_PREFIX)
-                .setTimeRange(range).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build();
-        QueryRegisteredAsnLatencyRequest asnRequest = QueryRegisteredAsnLatencyRequest.newBuilder()
-                .setName("peerings/contoso-ams/registeredAsns/contoso-customer").setTimeRange(range)
-                .setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build();
-        int[] points = new int[2];
-        points[0] = stub.withDeadlineAfter(10, TimeUnit.MINUTES).queryPrefixLatency(prefixRequest).getPointsCount();
-        var asnReply = stub.withDeadlineAfter(10, TimeUnit.MINUTES).queryRegisteredAsnLatency(asnRequest);
-        points[1] = asnReply.getPointsCount();
-        System.out.printf("  answers: prefix %d hourly points; ASN %d hourly points over %d customer prefixes%n", points[0],
-                points[1], asnReply.getCustomerPrefixCount());
+        record Window(String label, Instant from, TimeGrain grain, int seconds) {
+        }
+        for (Window w : List.of(new Window(days + " days at PT1H", start, TimeGrain.TIME_GRAIN_PT1H, 3600),
+                new Window("24 h at PT1M", dayAgo, TimeGrain.TIME_GRAIN_PT1M, 60))) {
+            TimeRange range = TimeRange.newBuilder().setStartTime(ts(w.from())).setEndTime(ts(end)).build();
+            QueryPrefixLatencyRequest prefixRequest = QueryPrefixLatencyRequest.newBuilder().setPrefix(HOT_PREFIX)
+                    .setTimeRange(range).setTimeGrain(w.grain()).build();
+            QueryRegisteredPrefixLatencyRequest registeredRequest = QueryRegisteredPrefixLatencyRequest.newBuilder()
+                    .setParent("peerings/contoso-ams").setTimeRange(range).setTimeGrain(w.grain()).build();
+            QueryRegisteredAsnLatencyRequest asnRequest = QueryRegisteredAsnLatencyRequest.newBuilder()
+                    .setName("peerings/contoso-ams/registeredAsns/contoso-customer").setTimeRange(range)
+                    .setTimeGrain(w.grain()).build();
+            int prefixPoints = stub.withDeadlineAfter(10, TimeUnit.MINUTES).queryPrefixLatency(prefixRequest).getPointsCount();
+            var asnReply = stub.withDeadlineAfter(10, TimeUnit.MINUTES).queryRegisteredAsnLatency(asnRequest);
+            System.out.printf("%nBENCHMARK latency queries, %s: %s %d points; AS%d %d points over %d customer prefixes%n",
+                    w.label(), HOT_PREFIX, prefixPoints, ASN, asnReply.getPointsCount(), asnReply.getCustomerPrefixCount());
 
-        report("one prefix, gRPC QueryPrefixLatency (rollup)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
-                .queryPrefixLatency(prefixRequest)));
-        report("one prefix, same SQL in psql (rollup)", psql(sql(LegacyLatencySql.PREFIX_ROLLUP, "'" + HOT_PREFIX + "'", start, end), iterations));
-        report("one prefix, raw-sample SQL in psql (no rollup)", psql(sql(LegacyLatencySql.PREFIX_RAW, "'" + HOT_PREFIX + "'", start, end), iterations));
-        report("one ASN, gRPC QueryRegisteredAsnLatency (rollup)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
-                .queryRegisteredAsnLatency(asnRequest)));
-        report("one ASN, same SQL in psql (rollup)", psql(sql(LegacyLatencySql.ASN_ROLLUP_HOURLY, Long.toString(ASN), start, end), iterations));
-        report("one ASN, raw-sample SQL in psql (no rollup)", psql(sql(LegacyLatencySql.ASN_RAW, Long.toString(ASN), start, end),
-                Math.max(3, iterations / 5)));
+            boolean hourly = w.seconds() == 3600;
+            Instant[] hours = LatencyQueries.wholeHours(w.from(), end);
+            Instant[] wholeDays = LatencyQueries.wholeDays(hours[0], hours[1]);
+            Prepared prefixNow = hourly ? bind(LatencyQueries.PREFIX_CLOSED_HOURS, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1])
+                    : bind(LatencyQueries.PREFIX_RAW.formatted(w.seconds() + " seconds"), "'" + HOT_PREFIX + "'", w.from(), end);
+            Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS.formatted(w.seconds() + " seconds"), ASN, w.from(), end,
+                    hours[0], hours[1], w.seconds(), wholeDays[0], wholeDays[1]);
+            report("QueryPrefixLatency over gRPC", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .queryPrefixLatency(prefixRequest)));
+            report("QueryRegisteredPrefixLatency over gRPC (2 prefixes)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .queryRegisteredPrefixLatency(registeredRequest)));
+            report("  the prefix's SQL in psql", psql(prefixNow, iterations));
+            if (hourly) {
+                report("  previous release's SQL in psql (hourly rollup)", psql(bind(LegacyLatencySql.PREFIX_ROLLUP.formatted("3600 seconds"),
+                        "'" + HOT_PREFIX + "'", w.from(), end), iterations));
+            }
+            report("  raw-sample SQL in psql", psql(bind(LegacyLatencySql.PREFIX_RAW.formatted(w.seconds() + " seconds"),
+                    "'" + HOT_PREFIX + "'", w.from(), end), iterations));
+            report("QueryRegisteredAsnLatency over gRPC", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .queryRegisteredAsnLatency(asnRequest)));
+            report("  its SQL in psql", psql(asnNow, iterations));
+            if (hourly) {
+                report("  previous release's SQL in psql (hourly rollup)", psql(bind(LegacyLatencySql.ASN_ROLLUP_HOURLY,
+                        ASN, w.from(), end), iterations));
+            }
+            report("  raw-sample SQL in psql", psql(bind(LegacyLatencySql.ASN_RAW.formatted(w.seconds() + " seconds"),
+                    ASN, w.from(), end, "ARRAY[]::text[]"), Math.max(3, iterations / 5)));
+        }
 
         if (!keep) {
-            try (Statement st = db.createStatement()) {
-                st.execute("DELETE FROM latency.samples WHERE prefix <<= '" + DATA_SET + "'");
-                st.execute("DELETE FROM latency.hourly WHERE prefix <<= '" + DATA_SET + "'");
+            clearDataSet(db);
+        }
+    }
+
+    /**
+     * The statement prepared in psql as the service's client prepares it, and executed with the values
+     * (an Instant is a timestamptz, a Long a bigint, an Integer an integer, a String a literal of the
+     * type after its "::", text without one).
+     */
+    record Prepared(String prepare, String execute) {
+    }
+
+    static Prepared bind(String sql, Object... values) {
+        List<String> types = new ArrayList<>();
+        List<String> literals = new ArrayList<>();
+        for (Object v : values) {
+            if (v instanceof Instant t) {
+                types.add("timestamptz");
+                literals.add("'" + t + "'");
+            } else if (v instanceof Long n) {
+                types.add("bigint");
+                literals.add(n.toString());
+            } else if (v instanceof Integer n) {
+                types.add("integer");
+                literals.add(n.toString());
+            } else {
+                String text = v.toString();
+                int cast = text.lastIndexOf("::");
+                types.add(cast < 0 ? "text" : text.substring(cast + 2));
+                literals.add(text);
             }
+        }
+        return new Prepared("PREPARE q(" + String.join(", ", types) + ") AS " + sql.strip() + ";\n",
+                "EXECUTE q(" + String.join(", ", literals) + ");\n");
+    }
+
+    void clearDataSet(Connection db) throws Exception {
+        try (Statement st = db.createStatement()) {
+            for (String table : List.of("samples", "hourly", "prefix_hourly")) {
+                st.execute("DELETE FROM latency." + table + " WHERE prefix <<= '" + DATA_SET + "' OR prefix = '" + HOT_PREFIX + "'");
+            }
+            st.execute("DELETE FROM latency.asn_rollup WHERE origin_asn IN (" + ASN + ", " + HOT_PREFIX_ASN + ")");
         }
     }
 
     /** COPY of the data set, then the rollup built from it (what ingest maintains as it goes). Skipped if already there. */
     void loadDataSet(Connection db, Instant start, Instant end) throws Exception {
-        long present = count(db, "SELECT count(*) FROM latency.samples WHERE prefix <<= '" + DATA_SET + "' AND time >= '"
-                + start + "' AND time < '" + end + "'");
+        long present = count(db, "SELECT count(*) FROM latency.samples WHERE (prefix <<= '" + DATA_SET + "' OR prefix = '"
+                + HOT_PREFIX + "') AND time >= '" + start + "' AND time < '" + end + "'");
         if (present == samples) {
             System.out.printf("%n(data set of %,d samples already loaded; reused)%n", present);
             return;
         }
-        try (Statement st = db.createStatement()) {
-            st.execute("DELETE FROM latency.samples WHERE prefix <<= '" + DATA_SET + "'");
-            st.execute("DELETE FROM latency.hourly WHERE prefix <<= '" + DATA_SET + "'");
-        }
+        clearDataSet(db);
         SplittableRandom random = new SplittableRandom(11);
         long span = Duration.between(start, end).toMillis();
         long t0 = System.nanoTime();
@@ -304,18 +367,19 @@ class LatencyBenchmark {
         try (Statement st = db.createStatement()) {
             st.execute("INSERT INTO latency.hourly (hour, prefix, origin_asn, rtts, sorted) "
                     + "SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true "
-                    + "FROM latency.samples WHERE prefix <<= '" + DATA_SET + "' GROUP BY 1, 2, 3");
-            st.execute("ANALYZE latency.samples");
-            st.execute("ANALYZE latency.hourly");
+                    + "FROM latency.samples WHERE prefix <<= '" + DATA_SET + "' OR prefix = '" + HOT_PREFIX + "' GROUP BY 1, 2, 3");
         }
-        System.out.printf("%nLOAD: COPY of %,d samples %.1f s (%,.0f samples/s); hourly rollup built from them in %.1f s%n",
-                samples, copySeconds, samples / copySeconds, (System.nanoTime() - t0) / 1e9);
-    }
-
-    static String sql(String template, String key, Instant start, Instant end) {
-        return template.formatted("3600 seconds").replace("$1", key).replace("$2", "'" + start + "'::timestamptz")
-                .replace("$3", "'" + end + "'::timestamptz")
-                .replace("$4", "ARRAY[]::text[]");
+        double rollupSeconds = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        try (Statement st = db.createStatement()) {
+            st.execute("SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()))"); // what the compaction job does
+            for (String table : List.of("samples", "hourly", "prefix_hourly", "asn_rollup")) {
+                st.execute("ANALYZE latency." + table);
+            }
+        }
+        System.out.printf("%nLOAD: COPY of %,d samples %.1f s (%,.0f samples/s); hourly rollup built from them in %.1f s;"
+                + " the hours closed (prefix_hourly, asn_rollup) in %.1f s%n", samples, copySeconds, samples / copySeconds,
+                rollupSeconds, (System.nanoTime() - t0) / 1e9);
     }
 
     List<Double> time(Supplier<?> call) {
@@ -332,11 +396,12 @@ class LatencyBenchmark {
     }
 
     /** Runs the statement in psql {@code runs} times (after two warm-up runs) and collects psql's own timings. */
-    List<Double> psql(String sql, int runs) throws Exception {
-        String statement = sql.strip() + ";\n";
-        StringBuilder script = new StringBuilder("\\o /dev/null\n").append(statement).append(statement).append("\\timing on\n");
+    /** Prepares the statement in psql, runs it twice, then {@code runs} times timed, and collects psql's own timings. */
+    List<Double> psql(Prepared statement, int runs) throws Exception {
+        StringBuilder script = new StringBuilder("\\o /dev/null\nSET jit = off;\n") // as the service's sessions
+                .append(statement.prepare()).append(statement.execute()).append(statement.execute()).append("\\timing on\n");
         for (int i = 0; i < runs; i++) {
-            script.append(statement);
+            script.append(statement.execute());
         }
         ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", config.getValue("peering.db.host", String.class),
                 "-p", config.getValue("peering.db.port", String.class), "-U", config.getValue("quarkus.datasource.username", String.class),

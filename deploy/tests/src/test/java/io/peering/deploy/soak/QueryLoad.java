@@ -44,6 +44,9 @@ final class QueryLoad {
     static final long DEADLINE_SECONDS = 30;
 
     final Map<String, Figures.Durations> durations = new LinkedHashMap<>();
+    /** The same durations by minute of the window (since {@link #resetDurations}), to show whether they stay flat. */
+    final Map<String, Map<Integer, Figures.Durations>> byMinute = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long windowStartNanos = System.nanoTime();
     final Map<String, AtomicLong> answered = new LinkedHashMap<>();
     final AtomicLong routesListed = new AtomicLong();
     final AtomicLong eventsListed = new AtomicLong();
@@ -88,6 +91,21 @@ final class QueryLoad {
     /** Forgets the durations recorded so far (the warm-up's). */
     void resetDurations() {
         durations.values().forEach(Figures.Durations::reset);
+        byMinute.clear();
+        windowStartNanos = System.nanoTime();
+    }
+
+    /** p99 of each minute of the window, "1: 12.3, 2: 15.0, ... ms". */
+    String p99ByMinute(String rpc) {
+        Map<Integer, Figures.Durations> minutes = new java.util.TreeMap<>(byMinute.getOrDefault(rpc, Map.of()));
+        StringBuilder line = new StringBuilder();
+        minutes.forEach((minute, d) -> {
+            double[] p = d.percentilesMillis();
+            if (p != null) {
+                line.append(line.isEmpty() ? "" : ", ").append(minute + 1).append(": ").append(String.format("%.1f", p[2]));
+            }
+        });
+        return line.isEmpty() ? "no samples" : line + " ms";
     }
 
     long calls() {
@@ -189,7 +207,10 @@ final class QueryLoad {
     private <T> T timed(String kind, java.util.function.Supplier<T> call) {
         long start = System.nanoTime();
         T result = call.get();
-        durations.get(kind).add(System.nanoTime() - start);
+        long took = System.nanoTime() - start;
+        durations.get(kind).add(took);
+        byMinute.computeIfAbsent(kind, k -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent((int) ((start - windowStartNanos) / 60_000_000_000L), m -> new Figures.Durations()).add(took);
         answered.get(kind).incrementAndGet();
         return result;
     }

@@ -231,6 +231,10 @@ class SoakBenchmark {
                     lines.add(String.format("  %-42s %s", rpc, queries.durations.get(rpc).summary()));
                 }
                 lines.add(String.format("  (%,d routes and %,d events listed)", queries.routesListed.get(), queries.eventsListed.get()));
+                lines.add("  p99 by minute of the window:");
+                for (String rpc : QueryLoad.RPCS) {
+                    lines.add(String.format("    %-40s %s", rpc, queries.p99ByMinute(rpc)));
+                }
                 lines.add(String.format("watch: WatchRouteChanges %,d changes in %,d messages, lag router time -> here %s",
                         routeWatch.received.get(), routeWatch.messages.get(), routeWatch.lag.summary()));
                 lines.add(String.format("       WatchPrefixEvents %,d events in %,d messages, lag router time -> here %s",
