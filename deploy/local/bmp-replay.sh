@@ -10,7 +10,7 @@ source "$(dirname "$0")/env.sh"
 capture="$1"; shift
 target="127.0.0.1:11019"
 if [ $# -ge 1 ] && [ "$1" != "--hold" ]; then target="$1"; shift; fi
-jar="$(ls "$REPO_DIR"/routes-service/target/quarkus-app/app/routes-service-*.jar 2>/dev/null | head -n1)"
-[ -n "$jar" ] || (cd "$REPO_DIR" && ./mvnw -B -q -ntp install -DskipTests -pl routes-service -am)
-jar="$(ls "$REPO_DIR"/routes-service/target/quarkus-app/app/routes-service-*.jar | head -n1)"
-exec java -cp "$jar" io.peering.routes.replay.BmpReplay "$capture" "$target" --map-sources 127.0.1.0 "$@"
+jar="$(ls "$REPO_DIR"/deploy/bmp-replay/target/bmp-replay-*-all.jar 2>/dev/null | head -n1)"
+[ -n "$jar" ] || (cd "$REPO_DIR" && ./mvnw -B -q -ntp install -DskipTests -pl deploy/bmp-replay -am)
+jar="$(ls "$REPO_DIR"/deploy/bmp-replay/target/bmp-replay-*-all.jar | head -n1)"
+exec java -jar "$jar" "$capture" "$target" --map-sources 127.0.1.0 "$@"

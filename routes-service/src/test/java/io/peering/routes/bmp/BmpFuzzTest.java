@@ -8,6 +8,7 @@ import static io.peering.routes.bmp.BmpBytes.open;
 import static io.peering.routes.bmp.BmpBytes.peerUp;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.peering.support.testing.InputBudget;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

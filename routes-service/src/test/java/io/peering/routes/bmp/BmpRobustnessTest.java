@@ -3,8 +3,9 @@ package io.peering.routes.bmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.peering.routes.pcap.CaptureReader;
-import io.peering.routes.pcap.TcpStream;
+import io.peering.support.testing.Fixtures;
+import io.peering.tools.pcap.CaptureReader;
+import io.peering.tools.pcap.TcpStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

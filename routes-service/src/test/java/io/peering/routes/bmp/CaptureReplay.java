@@ -1,7 +1,7 @@
 package io.peering.routes.bmp;
 
-import io.peering.routes.pcap.CaptureReader;
-import io.peering.routes.pcap.TcpStream;
+import io.peering.tools.pcap.CaptureReader;
+import io.peering.tools.pcap.TcpStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

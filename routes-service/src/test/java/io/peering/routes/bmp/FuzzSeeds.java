@@ -3,8 +3,9 @@ package io.peering.routes.bmp;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.peering.routes.pcap.CaptureReader;
-import io.peering.routes.pcap.TcpStream;
+import io.peering.support.testing.Fixtures;
+import io.peering.tools.pcap.CaptureReader;
+import io.peering.tools.pcap.TcpStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

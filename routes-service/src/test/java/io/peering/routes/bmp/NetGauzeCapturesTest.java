@@ -3,8 +3,11 @@ package io.peering.routes.bmp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.peering.routes.bmp.NetGauzeJson.Line;
-import io.peering.routes.pcap.CaptureReader;
+import io.peering.support.testing.Fixtures;
+import io.peering.tools.pcap.CaptureReader;
+import io.peering.tools.pcap.TcpStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -154,5 +157,33 @@ class NetGauzeCapturesTest {
                     BmpMessage.Initiation.class, "Initiation",
                     BmpMessage.Termination.class, "Termination").get(m.getClass());
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "netgauze/peers-with-different-caps/example.pcap",
+            "netgauze/stateless-with-add-path/ipv4_unicast_all.pcap",
+            "netgauze/unreachable-prefix-announcement/upa.pcap",
+            "netgauze/path-status/ipv4_unicast_path_marking.pcap",
+            "netgauze/evpn/evpn.pcap",
+            "netgauze/vpnv4-stateless-with-withdraw/vpnv4-stateless-with-withdraw.pcap",
+            "netgauze/bmp.pcapng"})
+    void everyFixtureCaptureReassemblesIntoWholeBmpMessages(String capture) throws Exception {
+        List<TcpStream> streams = CaptureReader.readTcpStreams(Fixtures.file(capture));
+
+        assertThat(streams).isNotEmpty();
+        for (TcpStream s : streams) {
+            assertThat(s.gap()).as("%s has a gap", s).isFalse();
+            assertThat(s.deliveries().get(s.deliveries().size() - 1).end()).isEqualTo(s.payload().length);
+            assertThat(endsOnAMessageBoundary(s.payload())).as("%s ends on a BMP message boundary", s).isTrue();
+        }
+    }
+
+    private static boolean endsOnAMessageBoundary(byte[] payload) throws BmpFramingException {
+        ByteBuffer buf = ByteBuffer.wrap(payload);
+        while (BmpFraming.nextMessage(buf) != null) {
+            // skip
+        }
+        return !buf.hasRemaining();
     }
 }

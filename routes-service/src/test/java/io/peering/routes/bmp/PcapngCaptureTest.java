@@ -2,8 +2,9 @@ package io.peering.routes.bmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.peering.routes.pcap.CaptureReader;
-import io.peering.routes.pcap.TcpStream;
+import io.peering.support.testing.Fixtures;
+import io.peering.tools.pcap.CaptureReader;
+import io.peering.tools.pcap.TcpStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -14,6 +14,7 @@ import static io.peering.routes.bmp.BmpBytes.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.peering.support.testing.InputBudget;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

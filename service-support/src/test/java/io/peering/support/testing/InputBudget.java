@@ -1,4 +1,4 @@
-package io.peering.routes.bmp;
+package io.peering.support.testing;
 
 import java.lang.management.ManagementFactory;
 

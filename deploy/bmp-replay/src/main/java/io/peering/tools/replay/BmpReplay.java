@@ -1,10 +1,10 @@
-package io.peering.routes.replay;
+package io.peering.tools.replay;
 
 import io.peering.routes.bmp.BmpFraming;
 import io.peering.routes.bmp.BmpFramingException;
-import io.peering.routes.bmp.IpPrefix;
-import io.peering.routes.pcap.CaptureReader;
-import io.peering.routes.pcap.TcpStream;
+import io.peering.support.net.IpPrefix;
+import io.peering.tools.pcap.CaptureReader;
+import io.peering.tools.pcap.TcpStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,8 +23,7 @@ import java.util.Map;
  * Replays the BMP sessions of a capture (pcap or pcapng) into a running collector, one TCP
  * connection per captured BMP stream, so anyone can reproduce what a router sent. Plain Java:
  * <pre>
- *   java -cp routes-service/target/quarkus-app/app/routes-service-*.jar io.peering.routes.replay.BmpReplay \
- *        capture.pcap 127.0.0.1:11019 [--map-sources 127.0.1.0] [--hold]
+ *   java -jar deploy/bmp-replay/target/bmp-replay-*-all.jar capture.pcap 127.0.0.1:11019 [--map-sources 127.0.1.0] [--hold]
  * </pre>
  * With {@code --map-sources BASE} each distinct router of the capture connects from its own
  * loopback address (BASE+1, BASE+2, ...), so the collector keeps them apart as the routers were.

@@ -1,9 +1,9 @@
-package io.peering.routes.replay;
+package io.peering.tools.replay;
 
 import io.peering.routes.bmp.BmpFrameBuffer;
 import io.peering.routes.bmp.BmpMessage;
 import io.peering.routes.bmp.BmpSession;
-import io.peering.routes.bmp.Fixtures;
+import io.peering.support.testing.Fixtures;
 import io.peering.routes.bmp.PerPeerHeader;
 import io.peering.routes.bmp.Route;
 import io.peering.routes.collector.BmpListener;
@@ -80,7 +80,7 @@ class BmpReplayTest {
     }
 
     static String peer(PerPeerHeader h) {
-        return h.distinguisher() + " " + (h.address() == null ? "0.0.0.0" : io.peering.routes.bmp.IpText.format(h.address()));
+        return h.distinguisher() + " " + (h.address() == null ? "0.0.0.0" : io.peering.support.net.IpAddresses.format(h.address()));
     }
 
     static int rib(PerPeerHeader h) {

@@ -1,4 +1,4 @@
-package io.peering.routes.pcap;
+package io.peering.tools.pcap;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;

@@ -1,10 +1,10 @@
-package io.peering.routes.pcap;
+package io.peering.tools.pcap;
 
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.peering.routes.bmp.InputBudget;
+import io.peering.support.testing.InputBudget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
@@ -114,7 +114,7 @@ class CaptureReaderFuzzTest {
     }
 
     private static List<Path> realCaptures() {
-        Path dir = io.peering.routes.bmp.Fixtures.find();
+        Path dir = io.peering.support.testing.Fixtures.find();
         if (dir == null) {
             System.err.println("CaptureReaderFuzzTest: shared/fixtures/bmp is absent; replaying committed inputs only");
             return List.of();

@@ -1,8 +1,8 @@
-package io.peering.routes.pcap;
+package io.peering.tools.pcap;
 
-import static io.peering.routes.pcap.Frames.concat;
-import static io.peering.routes.pcap.Frames.tcp4;
-import static io.peering.routes.pcap.Frames.tcp6;
+import static io.peering.tools.pcap.Frames.concat;
+import static io.peering.tools.pcap.Frames.tcp4;
+import static io.peering.tools.pcap.Frames.tcp6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

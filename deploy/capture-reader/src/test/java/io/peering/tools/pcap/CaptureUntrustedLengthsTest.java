@@ -1,10 +1,10 @@
-package io.peering.routes.pcap;
+package io.peering.tools.pcap;
 
-import static io.peering.routes.pcap.Frames.concat;
+import static io.peering.tools.pcap.Frames.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.peering.routes.bmp.InputBudget;
+import io.peering.support.testing.InputBudget;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;

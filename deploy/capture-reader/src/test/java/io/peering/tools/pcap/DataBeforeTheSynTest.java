@@ -1,4 +1,4 @@
-package io.peering.routes.pcap;
+package io.peering.tools.pcap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +49,7 @@ class DataBeforeTheSynTest {
     @Test
     void theFuzzerFindingReadsAsNoStream() throws Exception {
         byte[] capture = Files.readAllBytes(Path.of(
-                "src/test/resources/io/peering/routes/pcap/CaptureReaderFuzzTestInputs/anyFileReadsAndReassemblesWithinBounds/data-before-the-syn"));
+                "src/test/resources/io/peering/tools/pcap/CaptureReaderFuzzTestInputs/anyFileReadsAndReassemblesWithinBounds/data-before-the-syn"));
 
         List<CapturedPacket> read = CaptureReader.readPackets(capture);
 

@@ -1,18 +1,12 @@
-package io.peering.routes.pcap;
+package io.peering.tools.pcap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.peering.routes.bmp.BmpFraming;
-import io.peering.routes.bmp.BmpFramingException;
-import io.peering.routes.bmp.Fixtures;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** TCP reassembly: ordering, retransmissions, overlaps, SYN offset, wrap-around, gaps, deliveries. */
 class TcpReassemblerTest {
@@ -130,33 +124,5 @@ class TcpReassemblerTest {
         reply(5001, PSH_ACK, "pong");
 
         assertThat(TcpReassembler.reassemble(packets)).extracting(TcpReassemblerTest::text).containsExactly("ping", "pong");
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-            "netgauze/peers-with-different-caps/example.pcap",
-            "netgauze/stateless-with-add-path/ipv4_unicast_all.pcap",
-            "netgauze/unreachable-prefix-announcement/upa.pcap",
-            "netgauze/path-status/ipv4_unicast_path_marking.pcap",
-            "netgauze/evpn/evpn.pcap",
-            "netgauze/vpnv4-stateless-with-withdraw/vpnv4-stateless-with-withdraw.pcap",
-            "netgauze/bmp.pcapng"})
-    void everyFixtureCaptureReassemblesIntoWholeBmpMessages(String capture) throws Exception {
-        List<TcpStream> streams = CaptureReader.readTcpStreams(Fixtures.file(capture));
-
-        assertThat(streams).isNotEmpty();
-        for (TcpStream s : streams) {
-            assertThat(s.gap()).as("%s has a gap", s).isFalse();
-            assertThat(s.deliveries().get(s.deliveries().size() - 1).end()).isEqualTo(s.payload().length);
-            assertThat(endsOnAMessageBoundary(s.payload())).as("%s ends on a BMP message boundary", s).isTrue();
-        }
-    }
-
-    private static boolean endsOnAMessageBoundary(byte[] payload) throws BmpFramingException {
-        ByteBuffer buf = ByteBuffer.wrap(payload);
-        while (BmpFraming.nextMessage(buf) != null) {
-            // skip
-        }
-        return !buf.hasRemaining();
     }
 }
