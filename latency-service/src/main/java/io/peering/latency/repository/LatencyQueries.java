@@ -2,7 +2,7 @@ package io.peering.latency.repository;
 
 import io.peering.latency.LatencyStats;
 import io.peering.latency.Sample;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.time.Grain;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,7 +41,7 @@ public class LatencyQueries {
     private static final String LAST_INSIDE = "set_masklen(broadcast(r.p), CASE family(r.p) WHEN 4 THEN 32 ELSE 128 END)";
 
     static final String PREFIX_RAW = """
-            SELECT time_bucket(INTERVAL '%s', s.time) AS bucket,
+            SELECT time_bucket($4::text::interval, s.time) AS bucket,
                    percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms) AS p,
                    min(s.rtt_ms), max(s.rtt_ms), count(*)
             FROM latency.samples s
@@ -54,12 +54,12 @@ public class LatencyQueries {
                    ARRAY[latency.percentile_of_sorted(v, 0.5), latency.percentile_of_sorted(v, 0.9),
                          latency.percentile_of_sorted(v, 0.99)] AS p,
                    v[1], v[cardinality(v)], cardinality(v)::bigint
-            FROM (SELECT time_bucket(INTERVAL '%s', h.hour) AS bucket, %s AS v
+            FROM (SELECT time_bucket($4::text::interval, h.hour) AS bucket, %s AS v
                   FROM latency.hourly h
                   WHERE h.prefix <<= $1::text::cidr AND h.hour >= $2 AND h.hour < $3
                   GROUP BY 1) b
             ORDER BY bucket
-            """.formatted("%s", SORTED_VALUES);
+            """.formatted(SORTED_VALUES);
 
     /**
      * The samples of an ASN's customer prefixes: those whose origin is the ASN, and those without
@@ -72,15 +72,15 @@ public class LatencyQueries {
                 WHERE s.origin_asn = $1 AND s.time >= $2 AND s.time < $3
                 UNION ALL
                 SELECT s.time, s.prefix, s.rtt_ms FROM unnest($4::text[]::cidr[]) AS r(p)
-                JOIN latency.samples s ON s.prefix >= r.p AND s.prefix <= %2$s AND s.prefix <<= r.p
+                JOIN latency.samples s ON s.prefix >= r.p AND s.prefix <= %s AND s.prefix <<= r.p
                 WHERE s.origin_asn IS NULL AND s.time >= $2 AND s.time < $3),
             per_prefix AS (
-                SELECT time_bucket(INTERVAL '%1$s', s.time) AS bucket, s.prefix,
+                SELECT time_bucket($5::text::interval, s.time) AS bucket, s.prefix,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY s.rtt_ms) AS median
                 FROM matched s GROUP BY 1, 2)
             SELECT bucket, avg(median), (SELECT count(*) FROM (SELECT DISTINCT prefix FROM per_prefix) d)
             FROM per_prefix GROUP BY bucket ORDER BY bucket
-            """.formatted("%s", LAST_INSIDE);
+            """.formatted(LAST_INSIDE);
 
     static final String ASN_ROLLUP = """
             WITH matched AS (
@@ -88,15 +88,15 @@ public class LatencyQueries {
                 WHERE h.origin_asn = $1 AND h.hour >= $2 AND h.hour < $3
                 UNION ALL
                 SELECT h.hour, h.prefix, h.rtts, h.sorted FROM unnest($4::text[]::cidr[]) AS r(p)
-                JOIN latency.hourly h ON h.prefix >= r.p AND h.prefix <= %3$s AND h.prefix <<= r.p
+                JOIN latency.hourly h ON h.prefix >= r.p AND h.prefix <= %2$s AND h.prefix <<= r.p
                 WHERE h.origin_asn = 0 AND h.hour >= $2 AND h.hour < $3),
             per_prefix AS (
                 SELECT bucket, prefix, latency.percentile_of_sorted(v, 0.5) AS median
-                FROM (SELECT time_bucket(INTERVAL '%1$s', h.hour) AS bucket, h.prefix, %2$s AS v
+                FROM (SELECT time_bucket($5::text::interval, h.hour) AS bucket, h.prefix, %1$s AS v
                       FROM matched h GROUP BY 1, 2) g)
             SELECT bucket, avg(median), (SELECT count(*) FROM (SELECT DISTINCT prefix FROM per_prefix) d)
             FROM per_prefix GROUP BY bucket ORDER BY bucket
-            """.formatted("%s", SORTED_VALUES, LAST_INSIDE);
+            """.formatted(SORTED_VALUES, LAST_INSIDE);
 
     /**
      * ASN_ROLLUP for PT1H buckets and no route prefixes: each rollup row is one prefix-hour already
@@ -160,7 +160,7 @@ public class LatencyQueries {
                   AND time_bucket(INTERVAL '1 hour', a.bucket) NOT IN (SELECT hour FROM open)
                 UNION ALL
                 SELECT bucket, avg(median) FROM (
-                    SELECT time_bucket(INTERVAL '%s', time) AS bucket, prefix,
+                    SELECT time_bucket($9::text::interval, time) AS bucket, prefix,
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY rtt_ms) AS median
                     FROM raw GROUP BY 1, 2) m
                 GROUP BY bucket),
@@ -204,7 +204,7 @@ public class LatencyQueries {
 
     /** Statistics per bucket of the samples whose reporting prefix lies inside {@code prefix} (canonical CIDR text). */
     public Uni<List<LatencyStats>> prefixSeries(String prefix, Instant from, Instant to, Grain grain) {
-        Cidr asked = Cidr.parse(prefix);
+        IpPrefix asked = IpPrefix.parse(prefix);
         String sql;
         Tuple params = Tuple.of(prefix, utc(from), utc(to));
         if (grain == Grain.PT1H && asked.length() == (asked.isIpv4() ? Sample.IPV4_REPORTING_LENGTH : Sample.IPV6_REPORTING_LENGTH)) {
@@ -212,7 +212,8 @@ public class LatencyQueries {
             sql = PREFIX_CLOSED_HOURS;
             params.addValue(utc(inner[0])).addValue(utc(inner[1]));
         } else {
-            sql = (rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW).formatted(grain.sqlInterval());
+            sql = rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW;
+            params.addString(grain.sqlInterval());
         }
         return pool.preparedQuery(sql).execute(params).map(rows -> {
             List<LatencyStats> points = new ArrayList<>();
@@ -242,12 +243,12 @@ public class LatencyQueries {
         if (routePrefixes.isEmpty() && grain != Grain.P1D) {
             Instant[] hours = wholeHours(from, to);
             Instant[] days = wholeDays(hours[0], hours[1]);
-            sql = ASN_CLOSED_HOURS.formatted(grain.sqlInterval());
+            sql = ASN_CLOSED_HOURS;
             params.addValue(utc(hours[0])).addValue(utc(hours[1])).addInteger((int) grain.length.toSeconds())
-                    .addValue(utc(days[0])).addValue(utc(days[1]));
+                    .addValue(utc(days[0])).addValue(utc(days[1])).addString(grain.sqlInterval());
         } else {
-            sql = (rollupAnswers(from, to, grain) ? ASN_ROLLUP : ASN_RAW).formatted(grain.sqlInterval());
-            params.addArrayOfString(routePrefixes.toArray(String[]::new));
+            sql = rollupAnswers(from, to, grain) ? ASN_ROLLUP : ASN_RAW;
+            params.addArrayOfString(routePrefixes.toArray(String[]::new)).addString(grain.sqlInterval());
         }
         return pool.preparedQuery(sql).execute(params).map(rows -> {
             List<AsnPoint> points = new ArrayList<>();

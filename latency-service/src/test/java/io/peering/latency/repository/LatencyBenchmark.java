@@ -265,9 +265,9 @@ class LatencyBenchmark {
             Instant[] hours = LatencyQueries.wholeHours(w.from(), end);
             Instant[] wholeDays = LatencyQueries.wholeDays(hours[0], hours[1]);
             Prepared prefixNow = hourly ? bind(LatencyQueries.PREFIX_CLOSED_HOURS, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1])
-                    : bind(LatencyQueries.PREFIX_RAW.formatted(w.seconds() + " seconds"), "'" + HOT_PREFIX + "'", w.from(), end);
-            Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS.formatted(w.seconds() + " seconds"), ASN, w.from(), end,
-                    hours[0], hours[1], w.seconds(), wholeDays[0], wholeDays[1]);
+                    : bind(LatencyQueries.PREFIX_RAW, "'" + HOT_PREFIX + "'", w.from(), end, "'" + w.seconds() + " seconds'");
+            Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS, ASN, w.from(), end,
+                    hours[0], hours[1], w.seconds(), wholeDays[0], wholeDays[1], "'" + w.seconds() + " seconds'");
             report("QueryPrefixLatency over gRPC", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
                     .queryPrefixLatency(prefixRequest)));
             report("QueryRegisteredPrefixLatency over gRPC (2 prefixes)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
