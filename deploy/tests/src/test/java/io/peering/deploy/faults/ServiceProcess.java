@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,14 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> environment = new HashMap<>();
     private final Thread cleanup = new Thread(this::destroy, "service-process-cleanup");
+    /** The JVM and its options (the running test's java, a 512 MiB heap and the serial collector, unless given). */
+    private final List<String> jvm;
     private Process process;
+    private Duration readyAfter;
 
-    private ServiceProcess(String module, Path dir, Map<String, String> environment) {
+    private ServiceProcess(String module, Path dir, Map<String, String> environment, List<String> jvm) {
         this.module = module;
+        this.jvm = jvm;
         this.jar = Local.repo().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         this.log = dir.resolve(module + ".log");
         this.port = Local.freePort();
@@ -41,7 +46,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service and waits until it is ready (/q/health/ready answers 200). */
     public static ServiceProcess start(String module, Path dir, Map<String, String> environment) {
-        ServiceProcess service = new ServiceProcess(module, dir, environment);
+        return start(module, dir, environment, List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "-XX:+UseSerialGC"));
+    }
+
+    /** Starts the service with a JVM of the caller's choosing ({@code jvm}: the java command and its options). */
+    public static ServiceProcess start(String module, Path dir, Map<String, String> environment, List<String> jvm) {
+        ServiceProcess service = new ServiceProcess(module, dir, environment, jvm);
         if (!Files.isRegularFile(service.jar)) {
             throw new IllegalStateException(service.jar + " is missing: build the service first (./mvnw install -DskipTests -pl "
                     + module + " -am, or the whole reactor)");
@@ -69,25 +80,53 @@ public final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** How long its last start took, from starting the process to /q/health/ready answering 200 (polled every 10 ms). */
+    public Duration readyAfter() {
+        return readyAfter;
+    }
+
+    /** SIGTERM, and waits for it to exit: a clean shutdown (a JVM writes the class archives it was asked for then). */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(module + " did not stop within 60 s of SIGTERM:\n" + tail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void launch() {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar.toString()))
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(jar.getParent().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
+        long started = System.nanoTime();
         try {
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
-            Local.await(Duration.ofSeconds(120), module + " ready on port " + port, () -> {
+            while (!ready()) {
                 if (!process.isAlive()) {
                     throw new AssertionError(module + " exited with " + process.exitValue() + " before it was ready:\n" + tail());
                 }
-                return ready();
-            }, ok -> ok);
+                if (System.nanoTime() - started > Duration.ofSeconds(120).toNanos()) {
+                    throw new AssertionError(module + " was not ready on port " + port + " within 120 s");
+                }
+                Thread.sleep(10);
+            }
+            readyAfter = Duration.ofNanos(System.nanoTime() - started);
+        } catch (InterruptedException e) {
+            destroy();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         } catch (AssertionError e) {
             destroy();
             throw new AssertionError(e.getMessage() + "\n--- last lines of " + log + " ---\n" + tail(), e);
@@ -98,6 +137,7 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
             c.setConnectTimeout(1000);
+            c.setUseCaches(false);
             c.setReadTimeout(5000);
             return c.getResponseCode() == 200;
         } catch (IOException e) {
