@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * A BGP session state change of one session address of a connection.
  *
- * @param sessionAddress canonical address text (as {@link io.peering.support.net.Cidr} formats it)
+ * @param sessionAddress canonical address text (as {@link io.peering.support.net.IpAddresses} formats it)
  * @param family         1 IPv4, 2 IPv6 (AddressFamily)
  * @param state          SessionState number; 7 is Established
  */

@@ -5,7 +5,7 @@ import io.peering.events.repository.EventQueries;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.grpc.PageTokens;
 import io.peering.support.inventory.Inventory;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.time.TimeRanges;
 import io.peering.support.watch.FollowedLog;
 import io.peering.support.watch.LogBounds;
@@ -99,7 +99,7 @@ public class EventsService {
             return null;
         }
         String canonical = parsePrefix(prefix);
-        List<String> own = service.prefixes().stream().map(p -> Cidr.parse(p).toString()).toList();
+        List<String> own = service.prefixes().stream().map(p -> IpPrefix.parseAddressOrPrefix(p).toString()).toList();
         if (!own.contains(canonical)) {
             throw ApiErrors.invalidArgument("prefix " + canonical + " is not a prefix of peeringServices/" + service.name()
                     + "; its prefixes are " + own);
@@ -118,7 +118,7 @@ public class EventsService {
 
     private static String parsePrefix(String text) {
         try {
-            return Cidr.parse(text).toString();
+            return IpPrefix.parseAddressOrPrefix(text).toString();
         } catch (IllegalArgumentException e) {
             throw ApiErrors.invalidArgument("prefix: " + e.getMessage());
         }

@@ -5,7 +5,8 @@ import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public class ServicePrefixes {
             String primary = "peerings/" + s.peering() + "/connections/" + s.primaryConnection();
             Optional<String> backup = s.backupConnection().map(b -> "peerings/" + s.peering() + "/connections/" + b);
             for (String p : s.prefixes()) {
-                String prefix = Cidr.parse(p).toString();
+                String prefix = IpPrefix.parseAddressOrPrefix(p).toString();
                 prefixes.add(prefix);
                 add(new Target("peeringServices/" + s.name(), prefix, Role.PRIMARY, primary, primary, backup));
                 backup.ifPresent(b -> add(new Target("peeringServices/" + s.name(), prefix, Role.BACKUP, b, primary, backup)));
@@ -66,8 +67,8 @@ public class ServicePrefixes {
         Optional<InventoryIndex.ConnectionRef> connection;
         String canonical;
         try {
-            connection = inventory.connectionBySessionAddress(Cidr.parseAddress(peerAddress));
-            canonical = Cidr.parse(prefix).toString();
+            connection = inventory.connectionBySessionAddress(IpAddresses.parse(peerAddress));
+            canonical = IpPrefix.parseAddressOrPrefix(prefix).toString();
         } catch (IllegalArgumentException e) {
             return List.of();
         }

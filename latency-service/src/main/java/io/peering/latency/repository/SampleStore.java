@@ -1,7 +1,8 @@
 package io.peering.latency.repository;
 
 import io.peering.latency.Sample;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -76,7 +77,7 @@ public class SampleStore {
         return pool.query(COMPACT).execute().map(rows -> rows.iterator().next().getInteger(0));
     }
 
-    private static String text(Cidr target) {
-        return target.length() == target.address().getAddress().length * 8 ? Cidr.format(target.address()) : target.toString();
+    private static String text(IpPrefix target) {
+        return target.length() == target.addressBits() ? IpAddresses.format(target.address()) : target.toString();
     }
 }

@@ -4,7 +4,7 @@ import io.peering.latency.Sample;
 import io.peering.latency.config.LatencyConfig;
 import io.peering.latency.repository.SampleStore;
 import io.peering.support.ingest.IngestStream;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.retention.RetentionConfig;
 import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Multi;
@@ -55,9 +55,9 @@ public class IngestService {
 
     /** The checked sample, or an IllegalArgumentException saying what is wrong with it. */
     Sample check(IncomingSample in, Instant now) {
-        Cidr target;
+        IpPrefix target;
         try {
-            target = Cidr.parse(in.target());
+            target = IpPrefix.parseAddressOrPrefix(in.target());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("target: " + e.getMessage());
         }

@@ -7,7 +7,7 @@ import io.peering.latency.repository.LatencyQueries;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.ResourceNames;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.time.Grain;
 import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Multi;
@@ -50,9 +50,9 @@ public class LatencyService {
         if (prefix == null || prefix.isBlank()) {
             throw ApiErrors.invalidArgument("prefix is required, e.g. \"198.51.100.0/24\" or \"2001:db8::/48\"");
         }
-        Cidr asked = parse(prefix, "prefix");
+        IpPrefix asked = parse(prefix, "prefix");
         access.requireReadable(asked, prefix);
-        Cidr reported = Sample.reportingPrefix(asked);
+        IpPrefix reported = Sample.reportingPrefix(asked);
         checkRange(from, to, grain);
         return queries.prefixSeries(reported.toString(), from, to, grain)
                 .map(points -> new PrefixSeries(reported.toString(), points));
@@ -64,7 +64,7 @@ public class LatencyService {
         checkRange(from, to, grain);
         return Multi.createFrom().iterable(peering.registeredPrefixes().orElse(List.of()))
                 .onItem().transformToUniAndConcatenate(rp -> {
-                    Cidr reported = Sample.reportingPrefix(Cidr.parse(rp.prefix()));
+                    IpPrefix reported = Sample.reportingPrefix(IpPrefix.parseAddressOrPrefix(rp.prefix()));
                     return queries.prefixSeries(reported.toString(), from, to, grain).map(points -> new RegisteredPrefixSeries(
                             "peerings/" + peering.name() + "/registeredPrefixes/" + rp.name(), rp.prefix(),
                             reported.toString(), points));
@@ -97,9 +97,9 @@ public class LatencyService {
         TimeRanges.check(from, to, grain, config.maxBuckets(), Instant.now());
     }
 
-    private static Cidr parse(String text, String field) {
+    private static IpPrefix parse(String text, String field) {
         try {
-            return Cidr.parse(text);
+            return IpPrefix.parseAddressOrPrefix(text);
         } catch (IllegalArgumentException e) {
             throw ApiErrors.invalidArgument(field + ": " + e.getMessage());
         }

@@ -3,7 +3,7 @@ package io.peering.latency.service;
 import io.peering.support.auth.Caller;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public class PrefixAccess {
      * A reader may ask for a prefix inside a registered prefix (or a peering service's prefix) of
      * one of its peerings; anything else could show another peer's customers.
      */
-    void requireReadable(Cidr asked, String text) {
+    void requireReadable(IpPrefix asked, String text) {
         Caller caller = Caller.current();
         if (caller.seesAllPeerings()) {
             return;
@@ -34,7 +34,7 @@ public class PrefixAccess {
             inventory.peeringServices().stream().filter(ps -> ps.peering().equals(p.name()))
                     .forEach(ps -> covering.addAll(ps.prefixes()));
         }
-        if (covering.stream().noneMatch(c -> Cidr.parse(c).contains(asked))) {
+        if (covering.stream().noneMatch(c -> IpPrefix.parseAddressOrPrefix(c).contains(asked))) {
             throw caller.permissionDenied("prefix " + text + " is not inside a registered prefix of those peerings "
                     + covering);
         }

@@ -5,7 +5,7 @@ import io.peering.latency.Sample;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.MutinyRoutesServiceGrpc;
 import io.peering.routes.v1.ReceivedRoute;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -64,15 +64,15 @@ public class RouteOrigins {
 
     /** Reporting prefixes of the routes, keeping only those not inside another. */
     static List<String> outermost(List<String> routePrefixes) {
-        TreeSet<Cidr> sorted = new TreeSet<>(Comparator.comparing((Cidr c) -> c.isIpv4() ? 0 : 1)
-                .thenComparing(c -> c.address().getAddress(), java.util.Arrays::compareUnsigned)
-                .thenComparingInt(Cidr::length));
+        TreeSet<IpPrefix> sorted = new TreeSet<>(Comparator.comparing((IpPrefix c) -> c.isIpv4() ? 0 : 1)
+                .thenComparing(IpPrefix::addressBytes, java.util.Arrays::compareUnsigned)
+                .thenComparingInt(IpPrefix::length));
         for (String p : routePrefixes) {
-            sorted.add(Sample.reportingPrefix(Cidr.parse(p)));
+            sorted.add(Sample.reportingPrefix(IpPrefix.parse(p)));
         }
         List<String> kept = new ArrayList<>();
-        Cidr last = null;
-        for (Cidr c : sorted) {
+        IpPrefix last = null;
+        for (IpPrefix c : sorted) {
             if (last == null || !last.contains(c)) {
                 kept.add(c.toString());
                 last = c;

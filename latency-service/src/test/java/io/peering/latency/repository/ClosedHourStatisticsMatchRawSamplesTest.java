@@ -2,7 +2,7 @@ package io.peering.latency.repository;
 
 import io.peering.latency.LatencyStats;
 import io.peering.latency.Sample;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.time.Grain;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -104,7 +104,7 @@ class ClosedHourStatisticsMatchRawSamplesTest {
             Instant t = from.plusMillis(Math.min(offset, span - 1));
             String target = random.nextInt(8) == 0 ? V6 + ":" + Integer.toHexString(random.nextInt(65536)) + "::1"
                     : V4[random.nextInt(V4.length)] + "." + (random.nextInt(10) == 0 ? "64/26" : Integer.toString(random.nextInt(256)));
-            Cidr cidr = Cidr.parse(target);
+            IpPrefix cidr = IpPrefix.parseAddressOrPrefix(target);
             double rtt = random.nextInt(3) == 0 ? random.nextInt(20) : Math.round(random.nextDouble(0, 300) * 1000) / 1000.0;
             int origin = random.nextInt(20);
             Long asn = origin < 11 ? Long.valueOf(ASN_A) : origin < 17 ? Long.valueOf(ASN_B) : null;

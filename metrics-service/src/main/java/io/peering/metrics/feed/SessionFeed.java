@@ -11,7 +11,7 @@ import io.peering.routes.v1.WatchSessionsRequest;
 import io.peering.routes.v1.WatchSessionsResponse;
 import io.peering.support.feed.CursorFeed;
 import io.peering.support.inventory.InventoryIndex;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -119,13 +119,13 @@ public class SessionFeed {
     private Optional<Transition> map(SessionTransition t) {
         InetAddress peer;
         try {
-            peer = Cidr.parseAddress(t.getSession().getPeerAddress());
+            peer = IpAddresses.parse(t.getSession().getPeerAddress());
         } catch (IllegalArgumentException e) {
             LOG.warnf("session feed: transition %s has an unreadable peer address: %s", t.getCursor(), e.getMessage());
             return Optional.empty();
         }
         return inventory.connectionBySessionAddress(peer).map(connection -> new Transition(connection.resourceName(),
-                Cidr.format(peer), (short) (peer instanceof Inet4Address ? 1 : 2), (short) t.getStateValue(),
+                IpAddresses.format(peer), (short) (peer instanceof Inet4Address ? 1 : 2), (short) t.getStateValue(),
                 Instant.ofEpochSecond(t.getTime().getSeconds(), t.getTime().getNanos()), t.getReason(), "bmp"));
     }
 }

@@ -14,7 +14,7 @@ import io.peering.metrics.v1.SessionTransitionReport;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.InventoryIndex.ConnectionRef;
 import io.peering.support.inventory.ResourceNames;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
 import io.peering.support.retention.RetentionConfig;
 import io.peering.support.time.TimeRanges;
 import io.peering.support.ingest.IngestStream;
@@ -66,7 +66,7 @@ public class IngestService {
     Sample sample(ConnectionSample s) {
         ConnectionRef connection = connection(s.getConnection());
         Instant time = time(s.hasTime() ? s.getTime() : null);
-        String address = s.getSessionAddress().isEmpty() ? "" : Cidr.format(sessionAddress(connection, s.getSessionAddress()));
+        String address = s.getSessionAddress().isEmpty() ? "" : IpAddresses.format(sessionAddress(connection, s.getSessionAddress()));
         return new Sample(connection.resourceName(), address, time, s.getInOctets(), s.getOutOctets(), s.getInDiscards(),
                 s.getOutDiscards());
     }
@@ -89,7 +89,7 @@ public class IngestService {
                     + " is not a session state; use SESSION_STATE_NONE .. SESSION_STATE_ESTABLISHED");
         }
         Instant time = time(r.hasTime() ? r.getTime() : null);
-        return new Transition(connection.resourceName(), Cidr.format(address), (short) (address instanceof Inet4Address ? 1 : 2),
+        return new Transition(connection.resourceName(), IpAddresses.format(address), (short) (address instanceof Inet4Address ? 1 : 2),
                 (short) state.getNumber(), time, r.getReason(), "report");
     }
 
@@ -102,12 +102,12 @@ public class IngestService {
     private static InetAddress sessionAddress(ConnectionRef connection, String text) {
         InetAddress address;
         try {
-            address = Cidr.parseAddress(text);
+            address = IpAddresses.parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("session_address: " + e.getMessage());
         }
         for (String known : connection.connection().sessionAddresses()) {
-            if (Cidr.parseAddress(known).equals(address)) {
+            if (IpAddresses.parse(known).equals(address)) {
                 return address;
             }
         }

@@ -12,7 +12,7 @@ import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.InventoryIndex.ConnectionRef;
 import io.peering.support.inventory.ResourceNames;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
 import io.peering.support.time.Grain;
 import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Uni;
@@ -155,7 +155,7 @@ public class MetricsService {
         for (ConnectionRef c : scope) {
             for (String address : c.connection().sessionAddresses()) {
                 connections.add(c.resourceName());
-                addresses.add(Cidr.format(Cidr.parseAddress(address)));
+                addresses.add(IpAddresses.format(IpAddresses.parse(address)));
             }
         }
         if (connections.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.peering.routes.bmp;
 
+import io.peering.support.net.IpPrefix;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -290,7 +292,7 @@ final class BgpDecoder {
             byte[] address = new byte[addressBytes];
             byte[] significant = r.bytes((length + 7) / 8);
             System.arraycopy(significant, 0, address, 0, significant.length);
-            out.add(new Route(IpPrefix.of(address, length), pathId));
+            out.add(new Route(IpPrefix.masking(address, length), pathId)); // NLRI may carry host bits
         }
     }
 }

@@ -13,7 +13,7 @@
  *       A {@link io.peering.routes.bmp.BmpDecodeException} loses only that message: log, count, go on.
  *       Malformed input never raises anything else.</li>
  *   <li>Routes: {@link io.peering.routes.bmp.BgpUpdate} holds announced/withdrawn
- *       {@link io.peering.routes.bmp.Route}s ({@link io.peering.routes.bmp.IpPrefix} + ADD-PATH id),
+ *       {@link io.peering.routes.bmp.Route}s ({@link io.peering.support.net.IpPrefix} + ADD-PATH id),
  *       {@link io.peering.routes.bmp.PathAttributes}, End-of-RIB, and counts of skipped families
  *       (EVPN, VPN, labeled...) and uninterpreted attributes.</li>
  * </ul>

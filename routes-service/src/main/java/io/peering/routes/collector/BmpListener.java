@@ -1,11 +1,11 @@
 package io.peering.routes.collector;
 
 import io.peering.routes.PeerRef;
-import io.peering.routes.bmp.IpText;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
 import io.peering.routes.service.RpkiValidation;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -41,7 +41,7 @@ public class BmpListener {
 
     private final Map<String, Integer> connections = new HashMap<>();
     private final Map<String, Long> graceTimers = new HashMap<>();
-    private final List<Cidr> allowedSources;
+    private final List<IpPrefix> allowedSources;
     private int openSessions;
     private NetServer server;
 
@@ -54,9 +54,9 @@ public class BmpListener {
         this.allowedSources = config.allowedSources().stream().map(BmpListener::range).toList();
     }
 
-    private static Cidr range(String text) {
+    private static IpPrefix range(String text) {
         try {
-            return Cidr.parse(text.trim());
+            return IpPrefix.parseAddressOrPrefix(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("peering.bmp.allowed-sources: \"" + text + "\" is not a CIDR range like"
                     + " 192.0.2.0/24 or 2001:db8::/32 (" + e.getMessage() + ")", e);
@@ -102,9 +102,9 @@ public class BmpListener {
     }
 
     private void accept(NetSocket socket) {
-        java.net.InetAddress source = Cidr.parseAddress(socket.remoteAddress().hostAddress());
-        String router = IpText.format(source);
-        Cidr host = new Cidr(source, source.getAddress().length * 8);
+        java.net.InetAddress source = IpAddresses.parse(socket.remoteAddress().hostAddress());
+        String router = IpAddresses.format(source);
+        IpPrefix host = IpPrefix.host(source);
         if (allowedSources.stream().noneMatch(r -> r.contains(host))) {
             metrics.refusedSource.increment();
             LOG.warnf("refused a BMP connection from %s: not in peering.bmp.allowed-sources %s", router, config.allowedSources());

@@ -4,12 +4,13 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.bmp.BgpUpdate;
-import io.peering.routes.bmp.IpText;
 import io.peering.routes.bmp.LargeCommunity;
 import io.peering.routes.bmp.PathAttributes;
 import io.peering.routes.bmp.PerPeerHeader;
 import io.peering.routes.bmp.Route;
+import io.peering.routes.rpki.RpkiVerdict;
 import io.peering.routes.service.RpkiValidation;
+import io.peering.support.net.IpAddresses;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -33,7 +34,7 @@ final class RouteConverter {
 
     PeerRef peer(PerPeerHeader header) {
         InetAddress address = header.address();
-        String peerAddress = address == null ? "0.0.0.0" : IpText.format(address); // Loc-RIB: the router itself
+        String peerAddress = address == null ? "0.0.0.0" : IpAddresses.format(address); // Loc-RIB: the router itself
         return new PeerRef(router, header.distinguisher(), peerAddress, header.asn());
     }
 
@@ -73,10 +74,10 @@ final class RouteConverter {
         List<String> large = a.largeCommunities().stream().map(LargeCommunity::toString).toList();
         for (Route r : update.announced()) {
             InetAddress nextHop = update.nextHopFor(r);
-            RpkiValidation.Result v = rpki.validate(r.prefix().address(), r.prefix().length(), originAsn);
+            RpkiVerdict v = rpki.validate(r.prefix(), originAsn);
             out.accept(RouteChange.announce(time, peer, rib, r.prefix().toString(), r.pathId(),
-                    new RouteChange.Attributes(origin, asPath, originAsn, nextHop == null ? null : IpText.format(nextHop),
-                            a.med(), a.localPref(), communities, large, v.state(), v.trustAnchor())));
+                    new RouteChange.Attributes(origin, asPath, originAsn, nextHop == null ? null : IpAddresses.format(nextHop),
+                            a.med(), a.localPref(), communities, large, v.state().number(), v.trustAnchor())));
         }
     }
 }

@@ -9,7 +9,7 @@ import io.peering.routes.bmp.BmpFrameBuffer;
 import io.peering.routes.bmp.BmpFramingException;
 import io.peering.routes.bmp.BmpMessage;
 import io.peering.routes.bmp.BmpSession;
-import io.peering.routes.bmp.IpText;
+import io.peering.support.net.IpAddresses;
 import io.peering.routes.bmp.StatCounter;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
@@ -161,8 +161,8 @@ final class RouterConnection {
         } else if (message instanceof BmpMessage.PeerUp up) {
             PeerRef peer = converter.peer(up.peer());
             reportedPeers.add(key(peer));
-            String localAddress = up.localAddress() == null ? null : IpText.format(up.localAddress());
-            String bgpId = up.peer().bgpId() == null ? null : IpText.format(up.peer().bgpId());
+            String localAddress = up.localAddress() == null ? null : IpAddresses.format(up.localAddress());
+            String bgpId = up.peer().bgpId() == null ? null : IpAddresses.format(up.peer().bgpId());
             long localAsn = up.sentOpen() == null ? 0 : up.sentOpen().myAs();
             flushBatch();
             enqueue(() -> store.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn)

@@ -23,7 +23,7 @@ import io.peering.routes.v1.Session;
 import io.peering.routes.v1.SessionTransition;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -49,7 +49,7 @@ public class RouteMapper {
         Peering.Builder b = Peering.newBuilder().setName(name).setPeerAsn((int) p.peerAsn());
         for (Inventory.Connection c : p.connections()) {
             b.addConnections(PeeringConnection.newBuilder().setName(name + "/connections/" + c.name())
-                    .addAllSessionAddresses(c.sessionAddresses().stream().map(a -> Cidr.format(Cidr.parseAddress(a))).toList())
+                    .addAllSessionAddresses(c.sessionAddresses().stream().map(a -> IpAddresses.format(IpAddresses.parse(a))).toList())
                     .setBandwidthMbps(c.bandwidthMbps()));
         }
         p.registeredAsns().orElse(List.of()).forEach(a -> b.addRegisteredAsns(

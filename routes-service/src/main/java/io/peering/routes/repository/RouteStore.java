@@ -7,10 +7,8 @@ import io.peering.support.sql.Columns;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
-import io.peering.routes.bmp.IpPrefix;
-import io.peering.routes.bmp.IpText;
-import io.vertx.pgclient.data.Cidr;
-import io.vertx.pgclient.data.Inet;
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -116,7 +114,7 @@ public class RouteStore {
                   IS DISTINCT FROM
                   (EXCLUDED.origin, EXCLUDED.as_path, EXCLUDED.next_hop, EXCLUDED.med, EXCLUDED.local_pref,
                    EXCLUDED.communities, EXCLUDED.large_communities, EXCLUDED.peer_asn)
-            RETURNING router, peer_distinguisher, peer_address, rib, prefix, path_id, (xmax = 0) AS inserted
+            RETURNING host(router), peer_distinguisher, host(peer_address), rib, prefix::text, path_id, (xmax = 0) AS inserted
             """;
 
     /** A route re-sent unchanged during a resync is no longer stale (and is no change). */
@@ -348,10 +346,10 @@ public class RouteStore {
         return conn.preparedQuery(UPSERT_ROUTES).execute(c.tuple()).map(rows -> {
             Map<RouteChange.Key, Boolean> written = new HashMap<>();
             for (Row row : rows) {
-                Cidr prefix = (Cidr) row.getValue(4);
-                written.put(new RouteChange.Key(IpText.format(((Inet) row.getValue(0)).getAddress()), row.getLong(1),
-                        IpText.format(((Inet) row.getValue(2)).getAddress()), Rib.of(row.getShort(3)),
-                        IpPrefix.of(prefix.getAddress().getAddress(), prefix.getNetmask()).toString(), row.getLong(5)),
+                // the key as the collector wrote it: canonical text, not PostgreSQL's (which prints ::ffff:192.0.2.1)
+                written.put(new RouteChange.Key(IpAddresses.canonical(row.getString(0)), row.getLong(1),
+                        IpAddresses.canonical(row.getString(2)), Rib.of(row.getShort(3)),
+                        IpPrefix.parse(row.getString(4)).toString(), row.getLong(5)),
                         row.getBoolean(6));
             }
             return written;

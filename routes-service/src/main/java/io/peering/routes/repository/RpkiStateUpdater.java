@@ -1,5 +1,6 @@
 package io.peering.routes.repository;
 
+import io.peering.routes.rpki.RpkiVerdict;
 import io.peering.support.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,13 +26,9 @@ public class RpkiStateUpdater {
         this.pool = pool;
     }
 
-    /** Computes a route's state from its prefix (CIDR text) and origin AS. */
+    /** Computes a route's verdict from its prefix (CIDR text) and origin AS. */
     public interface Validator {
-        /** @return {state, trustAnchor} */
-        StateAndAnchor validate(String prefix, long originAsn);
-    }
-
-    public record StateAndAnchor(short state, String trustAnchor) {
+        RpkiVerdict validate(String prefix, long originAsn);
     }
 
     private record Stored(String router, long pd, String peer, short rib, String prefix, long pathId, long originAsn,
@@ -62,10 +59,10 @@ public class RpkiStateUpdater {
                     }
                     List<Object[]> changed = new ArrayList<>();
                     for (Stored s : page) {
-                        StateAndAnchor v = validator.validate(s.prefix(), s.originAsn());
-                        if (v.state() != s.state() || !v.trustAnchor().equals(s.trustAnchor())) {
+                        RpkiVerdict v = validator.validate(s.prefix(), s.originAsn());
+                        if (v.state().number() != s.state() || !v.trustAnchor().equals(s.trustAnchor())) {
                             changed.add(new Object[]{s.router(), s.pd(), s.peer(), s.rib(), s.prefix(), s.pathId(),
-                                    v.state(), v.trustAnchor()});
+                                    v.state().number(), v.trustAnchor()});
                         }
                     }
                     Uni<Void> update = changed.isEmpty() ? Uni.createFrom().voidItem() : update(changed);

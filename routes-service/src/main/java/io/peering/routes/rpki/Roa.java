@@ -1,5 +1,7 @@
 package io.peering.routes.rpki;
 
+import io.peering.support.net.IpPrefix;
+
 import java.util.Objects;
 
 /**

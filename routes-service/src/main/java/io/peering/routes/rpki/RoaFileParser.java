@@ -1,5 +1,6 @@
 package io.peering.routes.rpki;
 
+import io.peering.support.net.IpPrefix;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,5 +1,7 @@
 package io.peering.routes.rpki;
 
+import io.peering.support.net.IpPrefix;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,18 +33,18 @@ public final class RoaSet {
     private final Table ipv4;
     private final Table ipv6;
     private final String[] trustAnchors; // sorted; a ROA's ta is an index in here
-    private final Validation[] validByTa;
-    private final Validation[] invalidByTa;
+    private final RpkiVerdict[] validByTa;
+    private final RpkiVerdict[] invalidByTa;
 
     private RoaSet(Table ipv4, Table ipv6, String[] trustAnchors) {
         this.ipv4 = ipv4;
         this.ipv6 = ipv6;
         this.trustAnchors = trustAnchors;
-        this.validByTa = new Validation[trustAnchors.length];
-        this.invalidByTa = new Validation[trustAnchors.length];
+        this.validByTa = new RpkiVerdict[trustAnchors.length];
+        this.invalidByTa = new RpkiVerdict[trustAnchors.length];
         for (int i = 0; i < trustAnchors.length; i++) {
-            validByTa[i] = new Validation(Validation.State.VALID, trustAnchors[i]);
-            invalidByTa[i] = new Validation(Validation.State.INVALID, trustAnchors[i]);
+            validByTa[i] = new RpkiVerdict(RpkiVerdict.State.VALID, trustAnchors[i]);
+            invalidByTa[i] = new RpkiVerdict(RpkiVerdict.State.INVALID, trustAnchors[i]);
         }
     }
 
@@ -99,37 +101,21 @@ public final class RoaSet {
      *     a route can never be VALID). Values outside 0..4294967295 never match either.
      * @throws IllegalArgumentException if the address is not 4 or 16 bytes or the length is out of range
      */
-    public Validation validate(byte[] prefixAddress, int prefixLength, long originAsn) {
-        Objects.requireNonNull(prefixAddress, "prefixAddress");
-        if (prefixAddress.length != 4 && prefixAddress.length != 16) {
-            throw new IllegalArgumentException("address must be 4 or 16 bytes, got " + prefixAddress.length);
-        }
-        boolean v6 = prefixAddress.length == 16;
-        IpPrefix.checkLength(v6, prefixLength);
-        long high = 0;
-        long low = 0;
-        for (int i = 0; i < prefixAddress.length; i++) {
-            long b = prefixAddress[i] & 0xFFL;
-            if (i < 8) {
-                high |= b << (56 - 8 * i);
-            } else {
-                low |= b << (56 - 8 * (i - 8));
-            }
-        }
-        return validate(v6, high, low, prefixLength, originAsn);
+    public RpkiVerdict validate(byte[] prefixAddress, int prefixLength, long originAsn) {
+        return validate(IpPrefix.masking(Objects.requireNonNull(prefixAddress, "prefixAddress"), prefixLength), originAsn);
     }
 
     /** See {@link #validate(byte[], int, long)}. */
-    public Validation validate(InetAddress prefixAddress, int prefixLength, long originAsn) {
+    public RpkiVerdict validate(InetAddress prefixAddress, int prefixLength, long originAsn) {
         return validate(Objects.requireNonNull(prefixAddress, "prefixAddress").getAddress(), prefixLength, originAsn);
     }
 
     /** See {@link #validate(byte[], int, long)}. */
-    public Validation validate(IpPrefix prefix, long originAsn) {
+    public RpkiVerdict validate(IpPrefix prefix, long originAsn) {
         return validate(prefix.isIpv6(), prefix.high(), prefix.low(), prefix.length(), originAsn);
     }
 
-    private Validation validate(boolean v6, long high, long low, int length, long originAsn) {
+    private RpkiVerdict validate(boolean v6, long high, long low, int length, long originAsn) {
         high = IpPrefix.maskHigh(high, length);
         low = IpPrefix.maskLow(low, length);
         Table t = v6 ? ipv6 : ipv4;
@@ -138,7 +124,7 @@ public final class RoaSet {
             p = t.parent(p);
         }
         if (p < 0) {
-            return Validation.NOT_FOUND;
+            return RpkiVerdict.NOT_FOUND;
         }
         int[] meta = t.meta;
         int[] roas = t.roas;

@@ -5,7 +5,7 @@ import io.peering.support.grpc.ApiErrors;
 
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -122,7 +122,7 @@ public class Peerings {
         List<String> addresses = new ArrayList<>();
         for (InventoryIndex.ConnectionRef c : inventory.connectionsOf(peering.name())) {
             if (connectionResource == null || connectionResource.isEmpty() || c.resourceName().equals(connectionResource)) {
-                c.connection().sessionAddresses().forEach(a -> addresses.add(Cidr.format(Cidr.parseAddress(a))));
+                c.connection().sessionAddresses().forEach(a -> addresses.add(IpAddresses.format(IpAddresses.parse(a))));
             }
         }
         if (connectionResource != null && !connectionResource.isEmpty() && addresses.isEmpty()) {
@@ -153,7 +153,7 @@ public class Peerings {
     /** The connection a BGP peer address belongs to, if the inventory names it. */
     public Optional<InventoryIndex.ConnectionRef> connectionOf(String peerAddress) {
         try {
-            return inventory.connectionBySessionAddress(Cidr.parseAddress(peerAddress));
+            return inventory.connectionBySessionAddress(IpAddresses.parse(peerAddress));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

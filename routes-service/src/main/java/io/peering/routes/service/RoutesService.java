@@ -5,10 +5,9 @@ import io.peering.support.grpc.PageTokens;
 
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
-import io.peering.routes.bmp.IpPrefix;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.support.inventory.Inventory;
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.time.TimeRanges;
 import io.peering.support.watch.FollowedLog;
 import io.peering.support.watch.LogFollower;
@@ -218,11 +217,8 @@ public class RoutesService {
         /** A prefix (CIDR, host bits zero), as the database printed it; passed on unchanged. */
         String prefix(int i) {
             String text = fields.get(i);
-            int slash = text.indexOf('/');
             try {
-                if (slash < 0 || !IpPrefix.parse(text).address().equals(parseAddress(text.substring(0, slash)))) {
-                    throw notIssued();
-                }
+                IpPrefix.parse(text);
                 return text;
             } catch (IllegalArgumentException e) {
                 throw notIssued();
@@ -264,9 +260,9 @@ public class RoutesService {
         }
     }
 
-    static Cidr parsePrefix(String text, String field) {
+    static IpPrefix parsePrefix(String text, String field) {
         try {
-            return Cidr.parse(text);
+            return IpPrefix.parseAddressOrPrefix(text);
         } catch (IllegalArgumentException e) {
             throw ApiErrors.invalidArgument(field + ": " + e.getMessage());
         }

@@ -1,10 +1,10 @@
 package io.peering.routes.service;
 
 import io.peering.routes.repository.RpkiStateUpdater;
-import io.peering.routes.rpki.IpPrefix;
 import io.peering.routes.rpki.RoaFileWatcher;
 import io.peering.routes.rpki.RoaSet;
-import io.peering.routes.rpki.Validation;
+import io.peering.routes.rpki.RpkiVerdict;
+import io.peering.support.net.IpPrefix;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +12,6 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,12 +24,6 @@ import java.util.Optional;
 public class RpkiValidation {
 
     private static final Logger LOG = Logger.getLogger(RpkiValidation.class);
-
-    /** @param state RpkiValidationState number: 1 valid, 2 invalid, 3 not found */
-    public record Result(short state, String trustAnchor) {
-    }
-
-    private static final Result NOT_FOUND = new Result((short) 3, "");
 
     private final RpkiStateUpdater updater;
     private final Optional<Path> roaFile;
@@ -59,10 +52,7 @@ public class RpkiValidation {
     void use(RoaSet set) {
         roas = set;
         LOG.infof("RPKI: %d ROAs in force (%s); re-validating stored routes", set.size(), roaFile.orElse(null));
-        updater.revalidateAll((prefix, originAsn) -> {
-                    Result r = validate(set, prefix, originAsn);
-                    return new RpkiStateUpdater.StateAndAnchor(r.state(), r.trustAnchor());
-                })
+        updater.revalidateAll((prefix, originAsn) -> set.validate(IpPrefix.parse(prefix), originAsn))
                 .subscribe().with(changed -> LOG.infof("RPKI: %d stored routes changed validation state", changed),
                         e -> LOG.errorf(e, "RPKI: re-validating stored routes failed; they keep their previous state"
                                 + " until the next ROA change"));
@@ -74,24 +64,8 @@ public class RpkiValidation {
         }
     }
 
-    public Result validate(InetAddress prefixAddress, int prefixLength, long originAsn) {
-        RoaSet current = roas;
-        if (current.isEmpty()) {
-            return NOT_FOUND;
-        }
-        return result(current.validate(prefixAddress, prefixLength, originAsn));
-    }
-
-    private static Result validate(RoaSet set, String prefix, long originAsn) {
-        return set.isEmpty() ? NOT_FOUND : result(set.validate(IpPrefix.parse(prefix), originAsn));
-    }
-
-    private static Result result(Validation v) {
-        short state = switch (v.state()) {
-            case VALID -> 1;
-            case INVALID -> 2;
-            case NOT_FOUND -> 3;
-        };
-        return new Result(state, v.trustAnchor());
+    /** The verdict on a route under the ROA set in force. */
+    public RpkiVerdict validate(IpPrefix prefix, long originAsn) {
+        return roas.validate(prefix, originAsn);
     }
 }

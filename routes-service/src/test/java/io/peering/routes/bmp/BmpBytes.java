@@ -1,5 +1,6 @@
 package io.peering.routes.bmp;
 
+import io.peering.support.net.IpPrefix;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -103,7 +104,7 @@ public final class BmpBytes {
 
     public static byte[] prefix(String cidr) {
         IpPrefix p = IpPrefix.parse(cidr);
-        byte[] addr = p.address().getAddress();
+        byte[] addr = p.addressBytes();
         return concat(u8(p.length()), java.util.Arrays.copyOf(addr, (p.length() + 7) / 8));
     }
 

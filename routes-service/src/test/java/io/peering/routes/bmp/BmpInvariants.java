@@ -1,5 +1,7 @@
 package io.peering.routes.bmp;
 
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -141,7 +143,7 @@ final class BmpInvariants {
             IpPrefix p = r.prefix();
             int bits = p.isIpv4() ? 32 : 128;
             check(p.length() >= 0 && p.length() <= bits, "prefix length " + p.length() + " in " + bits + "-bit family");
-            check(IpPrefix.of(p.address().getAddress(), p.length()).equals(p), "prefix " + p + " has host bits set");
+            check(IpPrefix.masking(p.addressBytes(), p.length()).equals(p), "prefix " + p + " has host bits set");
             check(r.pathId() >= 0 && r.pathId() <= 0xFFFF_FFFFL, "path id beyond 32 bits");
             check(p.toString().endsWith("/" + p.length()), "prefix text " + p);
         }
@@ -188,7 +190,7 @@ final class BmpInvariants {
     }
 
     private static void text(InetAddress address) {
-        String s = IpText.format(address);
+        String s = address == null ? "null" : IpAddresses.format(address);
         check(address == null || (address instanceof Inet4Address ? s.indexOf('.') > 0 : s.indexOf(':') >= 0),
                 "address text " + s);
     }

@@ -21,6 +21,8 @@ import static io.peering.routes.bmp.BmpBytes.u8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +85,7 @@ class BmpSessionTest {
         BmpMessage.PeerUp up = (BmpMessage.PeerUp) session.decode(buffer(peerUpWithAddPath(3, 3)));
 
         assertThat(up.peer().ipv6()).isTrue();
-        assertThat(IpText.format(up.peer().address())).isEqualTo(PEER);
+        assertThat(IpAddresses.format(up.peer().address())).isEqualTo(PEER);
         assertThat(up.peer().asn()).isEqualTo(65007);
         assertThat(up.sentOpen().myAs()).isEqualTo(65000);
         assertThat(up.receivedOpen().multiprotocol()).containsExactly(AfiSafi.IPV6_UNICAST);

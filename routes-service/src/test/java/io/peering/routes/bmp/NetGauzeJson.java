@@ -1,5 +1,6 @@
 package io.peering.routes.bmp;
 
+import io.peering.support.net.IpPrefix;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

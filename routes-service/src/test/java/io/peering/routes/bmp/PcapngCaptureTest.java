@@ -2,6 +2,7 @@ package io.peering.routes.bmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.peering.support.net.IpAddresses;
 import io.peering.support.testing.Fixtures;
 import io.peering.tools.pcap.CaptureReader;
 import io.peering.tools.pcap.TcpStream;
@@ -33,10 +34,10 @@ class PcapngCaptureTest {
         assertThat(down.fsmEvent()).isEqualTo(18);
 
         BmpMessage.PeerUp up = (BmpMessage.PeerUp) first.get(2);
-        assertThat(IpText.format(up.peer().address())).isEqualTo("fc00::3");
+        assertThat(IpAddresses.format(up.peer().address())).isEqualTo("fc00::3");
         assertThat(up.peer().asn()).isEqualTo(64512);
         assertThat(up.peer().ipv6()).isTrue();
-        assertThat(IpText.format(up.localAddress())).isEqualTo("fc00::1");
+        assertThat(IpAddresses.format(up.localAddress())).isEqualTo("fc00::1");
         assertThat(up.receivedOpen().multiprotocol()).containsExactly(new AfiSafi(1, 128));
         assertThat(up.receivedOpen().fourByteAsn()).isTrue();
 

@@ -1,10 +1,11 @@
 package io.peering.routes.rpki;
 
-import static io.peering.routes.rpki.Validation.State.INVALID;
-import static io.peering.routes.rpki.Validation.State.VALID;
+import static io.peering.routes.rpki.RpkiVerdict.State.INVALID;
+import static io.peering.routes.rpki.RpkiVerdict.State.VALID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.peering.support.net.IpPrefix;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class RoaFileParserTest {
         return file;
     }
 
-    private static Validation check(RoaSet set, String route, long origin) {
+    private static RpkiVerdict check(RoaSet set, String route, long origin) {
         return set.validate(IpPrefix.parse(route), origin);
     }
 
@@ -59,9 +60,9 @@ class RoaFileParserTest {
         RoaSet set = result.roaSet();
         assertThat(set.size()).isEqualTo(3);
         assertThat(set.trustAnchors()).containsExactly("apnic", "ripe");
-        assertThat(check(set, "1.0.0.0/24", 13335)).isEqualTo(new Validation(VALID, "apnic"));
-        assertThat(check(set, "2001:db8:1::/48", 4200000000L)).isEqualTo(new Validation(VALID, "ripe"));
-        assertThat(check(set, "192.0.2.0/24", 64500)).isEqualTo(new Validation(INVALID, "ripe"));
+        assertThat(check(set, "1.0.0.0/24", 13335)).isEqualTo(new RpkiVerdict(VALID, "apnic"));
+        assertThat(check(set, "2001:db8:1::/48", 4200000000L)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
+        assertThat(check(set, "192.0.2.0/24", 64500)).isEqualTo(new RpkiVerdict(INVALID, "ripe"));
     }
 
     @Test
@@ -79,10 +80,10 @@ class RoaFileParserTest {
         assertThat(result.skippedEntries()).isZero();
         RoaSet set = result.roaSet();
         assertThat(set.size()).isEqualTo(3);
-        assertThat(check(set, "1.1.1.0/24", 13335)).isEqualTo(new Validation(VALID, "apnic"));
-        assertThat(check(set, "2001:db8::/32", 64500)).isEqualTo(new Validation(VALID, "ripe"));
-        assertThat(check(set, "10.1.0.0/16", 64501)).isEqualTo(new Validation(VALID, "arin"));
-        assertThat(check(set, "10.1.1.0/24", 64501)).isEqualTo(new Validation(INVALID, "arin"));
+        assertThat(check(set, "1.1.1.0/24", 13335)).isEqualTo(new RpkiVerdict(VALID, "apnic"));
+        assertThat(check(set, "2001:db8::/32", 64500)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
+        assertThat(check(set, "10.1.0.0/16", 64501)).isEqualTo(new RpkiVerdict(VALID, "arin"));
+        assertThat(check(set, "10.1.1.0/24", 64501)).isEqualTo(new RpkiVerdict(INVALID, "arin"));
     }
 
     @Test
@@ -97,7 +98,7 @@ class RoaFileParserTest {
         result.roaSet().forEach(roas::add);
         assertThat(roas).containsExactly(new Roa(64500, IpPrefix.parse("10.0.0.0/16"), 16, ""),
                 new Roa(64501, IpPrefix.parse("10.1.0.0/16"), 16, ""));
-        assertThat(check(result.roaSet(), "10.0.0.0/17", 64500)).isEqualTo(new Validation(INVALID, ""));
+        assertThat(check(result.roaSet(), "10.0.0.0/17", 64500)).isEqualTo(new RpkiVerdict(INVALID, ""));
     }
 
     @Test

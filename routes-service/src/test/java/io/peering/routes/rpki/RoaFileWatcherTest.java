@@ -1,11 +1,12 @@
 package io.peering.routes.rpki;
 
-import static io.peering.routes.rpki.Validation.State.INVALID;
-import static io.peering.routes.rpki.Validation.State.NOT_FOUND;
-import static io.peering.routes.rpki.Validation.State.VALID;
+import static io.peering.routes.rpki.RpkiVerdict.State.INVALID;
+import static io.peering.routes.rpki.RpkiVerdict.State.NOT_FOUND;
+import static io.peering.routes.rpki.RpkiVerdict.State.VALID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.peering.support.net.IpPrefix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,7 +42,7 @@ class RoaFileWatcherTest {
                 + "\"}]}" + " ".repeat((int) (asn % 97));
     }
 
-    private static Validation check(RoaSet set, long origin) {
+    private static RpkiVerdict check(RoaSet set, long origin) {
         return set.validate(IpPrefix.parse("10.1.0.0/16"), origin);
     }
 
@@ -74,7 +75,7 @@ class RoaFileWatcherTest {
         Files.writeString(file, roas(64500, "ripe"));
         start(file);
         assertThat(received).hasSize(1);
-        assertThat(check(received.get(0), 64500)).isEqualTo(new Validation(VALID, "ripe"));
+        assertThat(check(received.get(0), 64500)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
         assertThat(watcher.roasLoaded()).isEqualTo(1);
         assertThat(watcher.successfulLoads()).isEqualTo(1);
         assertThat(watcher.lastLoadTime()).isPresent();
@@ -108,7 +109,7 @@ class RoaFileWatcherTest {
         assertThat(await(() -> check(watcher.current(), 64501).isValid())).as("new set loaded").isTrue();
         RoaSet latest = received.get(received.size() - 1);
         assertThat(latest).isSameAs(watcher.current());
-        assertThat(check(latest, 64501)).isEqualTo(new Validation(VALID, "apnic"));
+        assertThat(check(latest, 64501)).isEqualTo(new RpkiVerdict(VALID, "apnic"));
         assertThat(check(latest, 64500).state()).isEqualTo(INVALID);
     }
 

@@ -1,11 +1,12 @@
 package io.peering.routes.rpki;
 
-import static io.peering.routes.rpki.Validation.State.INVALID;
-import static io.peering.routes.rpki.Validation.State.NOT_FOUND;
-import static io.peering.routes.rpki.Validation.State.VALID;
+import static io.peering.routes.rpki.RpkiVerdict.State.INVALID;
+import static io.peering.routes.rpki.RpkiVerdict.State.NOT_FOUND;
+import static io.peering.routes.rpki.RpkiVerdict.State.VALID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.peering.support.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,39 +19,39 @@ class RoaSetTest {
         return new Roa(asn, IpPrefix.parse(prefix), maxLength, ta);
     }
 
-    static Validation check(RoaSet set, String route, long origin) {
+    static RpkiVerdict check(RoaSet set, String route, long origin) {
         return set.validate(IpPrefix.parse(route), origin);
     }
 
     @Test
     void exactMatchIsValid() {
         RoaSet set = RoaSet.of(List.of(roa(13335, "1.0.0.0/24", 24, "apnic")));
-        assertThat(check(set, "1.0.0.0/24", 13335)).isEqualTo(new Validation(VALID, "apnic"));
+        assertThat(check(set, "1.0.0.0/24", 13335)).isEqualTo(new RpkiVerdict(VALID, "apnic"));
     }
 
     @Test
     void moreSpecificWithinMaxLengthIsValid() {
         RoaSet set = RoaSet.of(List.of(roa(64500, "10.0.0.0/16", 24, "ripe")));
-        assertThat(check(set, "10.0.5.0/24", 64500)).isEqualTo(new Validation(VALID, "ripe"));
+        assertThat(check(set, "10.0.5.0/24", 64500)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
         assertThat(check(set, "10.0.128.0/17", 64500).state()).isEqualTo(VALID);
     }
 
     @Test
     void lengthBeyondMaxLengthIsInvalid() {
         RoaSet set = RoaSet.of(List.of(roa(64500, "10.0.0.0/16", 24, "ripe")));
-        assertThat(check(set, "10.0.5.128/25", 64500)).isEqualTo(new Validation(INVALID, "ripe"));
+        assertThat(check(set, "10.0.5.128/25", 64500)).isEqualTo(new RpkiVerdict(INVALID, "ripe"));
     }
 
     @Test
     void wrongOriginIsInvalid() {
         RoaSet set = RoaSet.of(List.of(roa(64500, "10.0.0.0/16", 24, "ripe")));
-        assertThat(check(set, "10.0.0.0/16", 64501)).isEqualTo(new Validation(INVALID, "ripe"));
+        assertThat(check(set, "10.0.0.0/16", 64501)).isEqualTo(new RpkiVerdict(INVALID, "ripe"));
     }
 
     @Test
     void noCoveringRoaIsNotFound() {
         RoaSet set = RoaSet.of(List.of(roa(64500, "10.0.0.0/16", 24, "ripe")));
-        assertThat(check(set, "10.1.0.0/16", 64500)).isEqualTo(Validation.NOT_FOUND);
+        assertThat(check(set, "10.1.0.0/16", 64500)).isEqualTo(RpkiVerdict.NOT_FOUND);
         assertThat(check(set, "11.0.0.0/8", 64500).trustAnchor()).isEmpty();
     }
 
@@ -63,15 +64,15 @@ class RoaSetTest {
     @Test
     void as0RoaMakesCoveredRoutesInvalid() {
         RoaSet set = RoaSet.of(List.of(roa(0, "192.0.2.0/24", 32, "arin")));
-        assertThat(check(set, "192.0.2.0/24", 64500)).isEqualTo(new Validation(INVALID, "arin"));
+        assertThat(check(set, "192.0.2.0/24", 64500)).isEqualTo(new RpkiVerdict(INVALID, "arin"));
         assertThat(check(set, "192.0.2.128/25", 0).state()).isEqualTo(INVALID);
     }
 
     @Test
     void as0RoaDoesNotOverrideAMatchingRoa() {
         RoaSet set = RoaSet.of(List.of(roa(0, "192.0.2.0/23", 24, "arin"), roa(64500, "192.0.2.0/24", 24, "ripe")));
-        assertThat(check(set, "192.0.2.0/24", 64500)).isEqualTo(new Validation(VALID, "ripe"));
-        assertThat(check(set, "192.0.3.0/24", 64500)).isEqualTo(new Validation(INVALID, "arin"));
+        assertThat(check(set, "192.0.2.0/24", 64500)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
+        assertThat(check(set, "192.0.3.0/24", 64500)).isEqualTo(new RpkiVerdict(INVALID, "arin"));
     }
 
     @Test
@@ -95,8 +96,8 @@ class RoaSetTest {
                 roa(64502, "10.0.0.0/16", 24, "apnic"),
                 roa(64500, "10.0.0.0/12", 24, "ripe"),
                 roa(64503, "10.0.0.0/24", 24, "arin")));
-        assertThat(check(set, "10.0.0.0/24", 64500)).isEqualTo(new Validation(VALID, "ripe"));
-        assertThat(check(set, "10.0.0.0/24", 64501)).isEqualTo(new Validation(INVALID, "arin"));
+        assertThat(check(set, "10.0.0.0/24", 64500)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
+        assertThat(check(set, "10.0.0.0/24", 64501)).isEqualTo(new RpkiVerdict(INVALID, "arin"));
     }
 
     @Test
@@ -105,7 +106,7 @@ class RoaSetTest {
                 roa(64500, "10.0.0.0/24", 24, "ripe"),
                 roa(64500, "10.0.0.0/8", 24, "apnic"),
                 roa(64500, "10.0.0.0/24", 24, "lacnic")));
-        assertThat(check(set, "10.0.0.0/24", 64500)).isEqualTo(new Validation(VALID, "apnic"));
+        assertThat(check(set, "10.0.0.0/24", 64500)).isEqualTo(new RpkiVerdict(VALID, "apnic"));
     }
 
     @Test
@@ -114,8 +115,8 @@ class RoaSetTest {
                 roa(64500, "10.0.0.0/8", 8, "apnic"),
                 roa(64500, "10.0.0.0/16", 16, "ripe"),
                 roa(64501, "10.0.0.0/16", 16, "lacnic")));
-        assertThat(check(set, "10.0.0.0/24", 64500)).isEqualTo(new Validation(INVALID, "lacnic"));
-        assertThat(check(set, "10.1.0.0/16", 64500)).isEqualTo(new Validation(INVALID, "apnic"));
+        assertThat(check(set, "10.0.0.0/24", 64500)).isEqualTo(new RpkiVerdict(INVALID, "lacnic"));
+        assertThat(check(set, "10.1.0.0/16", 64500)).isEqualTo(new RpkiVerdict(INVALID, "apnic"));
     }
 
     @Test
@@ -136,29 +137,29 @@ class RoaSetTest {
         RoaSet set = RoaSet.of(List.of(
                 roa(13335, "2606:4700::/32", 48, "arin"),
                 roa(64500, "2001:db8::/32", 32, "ripe")));
-        assertThat(check(set, "2606:4700:10::/44", 13335)).isEqualTo(new Validation(VALID, "arin"));
-        assertThat(check(set, "2606:4700:10::/64", 13335)).isEqualTo(new Validation(INVALID, "arin"));
-        assertThat(check(set, "2606:4700::/32", 64500)).isEqualTo(new Validation(INVALID, "arin"));
-        assertThat(check(set, "2001:db8:1::/48", 64500)).isEqualTo(new Validation(INVALID, "ripe"));
-        assertThat(check(set, "2a00::/16", 13335)).isEqualTo(Validation.NOT_FOUND);
+        assertThat(check(set, "2606:4700:10::/44", 13335)).isEqualTo(new RpkiVerdict(VALID, "arin"));
+        assertThat(check(set, "2606:4700:10::/64", 13335)).isEqualTo(new RpkiVerdict(INVALID, "arin"));
+        assertThat(check(set, "2606:4700::/32", 64500)).isEqualTo(new RpkiVerdict(INVALID, "arin"));
+        assertThat(check(set, "2001:db8:1::/48", 64500)).isEqualTo(new RpkiVerdict(INVALID, "ripe"));
+        assertThat(check(set, "2a00::/16", 13335)).isEqualTo(RpkiVerdict.NOT_FOUND);
     }
 
     @Test
     void ipv6Host128RoaAndMaxLength128() {
         RoaSet set = RoaSet.of(List.of(roa(64500, "2001:db8::/120", 128, "ripe"),
                 roa(64501, "2001:db8::1/128", 128, "apnic")));
-        assertThat(check(set, "2001:db8::1/128", 64500)).isEqualTo(new Validation(VALID, "ripe"));
-        assertThat(check(set, "2001:db8::1/128", 64501)).isEqualTo(new Validation(VALID, "apnic"));
-        assertThat(check(set, "2001:db8::2/128", 64501)).isEqualTo(new Validation(INVALID, "ripe"));
+        assertThat(check(set, "2001:db8::1/128", 64500)).isEqualTo(new RpkiVerdict(VALID, "ripe"));
+        assertThat(check(set, "2001:db8::1/128", 64501)).isEqualTo(new RpkiVerdict(VALID, "apnic"));
+        assertThat(check(set, "2001:db8::2/128", 64501)).isEqualTo(new RpkiVerdict(INVALID, "ripe"));
     }
 
     @Test
     void slashZeroRoaCoversEveryRouteOfItsFamilyOnly() {
         RoaSet set = RoaSet.of(List.of(roa(0, "0.0.0.0/0", 32, "test"), roa(64500, "::/0", 128, "test6")));
-        assertThat(check(set, "203.0.113.0/24", 64500)).isEqualTo(new Validation(INVALID, "test"));
+        assertThat(check(set, "203.0.113.0/24", 64500)).isEqualTo(new RpkiVerdict(INVALID, "test"));
         assertThat(check(set, "0.0.0.0/0", 64500).state()).isEqualTo(INVALID);
         assertThat(check(set, "255.255.255.255/32", 64500).state()).isEqualTo(INVALID);
-        assertThat(check(set, "2001:db8::/32", 64500)).isEqualTo(new Validation(VALID, "test6"));
+        assertThat(check(set, "2001:db8::/32", 64500)).isEqualTo(new RpkiVerdict(VALID, "test6"));
         assertThat(check(set, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", 64501).state()).isEqualTo(INVALID);
     }
 
@@ -187,14 +188,14 @@ class RoaSetTest {
         assertThatThrownBy(() -> set.validate(new byte[4], 33, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> set.validate(new byte[16], 129, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> set.validate(new byte[4], -1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(set.validate(new byte[16], 128, 1)).isEqualTo(Validation.NOT_FOUND);
+        assertThat(set.validate(new byte[16], 128, 1)).isEqualTo(RpkiVerdict.NOT_FOUND);
     }
 
     @Test
     void emptySetFindsNothing() {
         assertThat(RoaSet.empty().isEmpty()).isTrue();
-        assertThat(check(RoaSet.empty(), "0.0.0.0/0", 1)).isEqualTo(Validation.NOT_FOUND);
-        assertThat(check(RoaSet.empty(), "::/0", 1)).isEqualTo(Validation.NOT_FOUND);
+        assertThat(check(RoaSet.empty(), "0.0.0.0/0", 1)).isEqualTo(RpkiVerdict.NOT_FOUND);
+        assertThat(check(RoaSet.empty(), "::/0", 1)).isEqualTo(RpkiVerdict.NOT_FOUND);
     }
 
     @Test
@@ -261,14 +262,14 @@ class RoaSetTest {
         address[1] = (byte) random.nextInt(4);
         address[2] = (byte) random.nextInt(256);
         address[3] = (byte) random.nextInt(256);
-        return IpPrefix.ofMasked(address, length);
+        return IpPrefix.masking(address, length);
     }
 
-    static Validation bruteForce(List<Roa> roas, IpPrefix route, long origin) {
+    static RpkiVerdict bruteForce(List<Roa> roas, IpPrefix route, long origin) {
         String validTa = null;
         Roa mostSpecific = null;
         for (Roa roa : roas) {
-            if (!roa.prefix().covers(route)) {
+            if (!roa.prefix().contains(route)) {
                 continue;
             }
             if (mostSpecific == null || roa.prefix().length() > mostSpecific.prefix().length()
@@ -282,8 +283,8 @@ class RoaSetTest {
             }
         }
         if (validTa != null) {
-            return new Validation(VALID, validTa);
+            return new RpkiVerdict(VALID, validTa);
         }
-        return mostSpecific == null ? Validation.NOT_FOUND : new Validation(INVALID, mostSpecific.trustAnchor());
+        return mostSpecific == null ? RpkiVerdict.NOT_FOUND : new RpkiVerdict(INVALID, mostSpecific.trustAnchor());
     }
 }

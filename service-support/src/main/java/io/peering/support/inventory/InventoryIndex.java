@@ -1,6 +1,7 @@
 package io.peering.support.inventory;
 
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
+import io.peering.support.net.IpPrefix;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -62,7 +63,7 @@ public class InventoryIndex {
                 }
                 for (String address : c.sessionAddresses()) {
                     try {
-                        ConnectionRef other = bySessionAddress.putIfAbsent(Cidr.parseAddress(address), ref);
+                        ConnectionRef other = bySessionAddress.putIfAbsent(IpAddresses.parse(address), ref);
                         if (other != null) {
                             errors.add("session address " + address + " is used by both " + other.resourceName()
                                     + " and " + ref.resourceName());
@@ -105,7 +106,7 @@ public class InventoryIndex {
 
     private static void checkPrefix(List<String> errors, String where, String prefix) {
         try {
-            Cidr.parse(prefix);
+            IpPrefix.parseAddressOrPrefix(prefix);
         } catch (IllegalArgumentException e) {
             errors.add(where + ": " + e.getMessage());
         }

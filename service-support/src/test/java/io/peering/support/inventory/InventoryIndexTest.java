@@ -1,6 +1,6 @@
 package io.peering.support.inventory;
 
-import io.peering.support.net.Cidr;
+import io.peering.support.net.IpAddresses;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.source.yaml.YamlConfigSource;
@@ -28,11 +28,11 @@ class InventoryIndexTest {
         Path sample = Path.of("..", "deploy", "inventory", "sample-inventory.yaml");
         InventoryIndex index = new InventoryIndex(load(Files.readString(sample)));
 
-        assertThat(index.connectionBySessionAddress(Cidr.parseAddress("127.0.0.11")))
+        assertThat(index.connectionBySessionAddress(IpAddresses.parse("127.0.0.11")))
                 .get().extracting(InventoryIndex.ConnectionRef::resourceName).isEqualTo("peerings/contoso-ams/connections/ams-1");
-        assertThat(index.connectionBySessionAddress(Cidr.parseAddress("fd00:64:500:0::12")))
+        assertThat(index.connectionBySessionAddress(IpAddresses.parse("fd00:64:500:0::12")))
                 .get().extracting(InventoryIndex.ConnectionRef::resourceName).isEqualTo("peerings/contoso-ams/connections/ams-2");
-        assertThat(index.connectionBySessionAddress(Cidr.parseAddress("127.0.0.99"))).isEmpty();
+        assertThat(index.connectionBySessionAddress(IpAddresses.parse("127.0.0.99"))).isEmpty();
         assertThat(index.peeringService("contoso-web")).get()
                 .satisfies(s -> assertThat(s.backupConnection()).contains("ams-2"));
         assertThat(index.peering("fabrikam-lon")).get().extracting(Inventory.Peering::peerAsn).isEqualTo(4200000002L);

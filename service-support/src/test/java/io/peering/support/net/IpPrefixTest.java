@@ -1,4 +1,4 @@
-package io.peering.routes.rpki;
+package io.peering.support.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,11 +62,57 @@ class IpPrefixTest {
         IpPrefix v6 = IpPrefix.of(InetAddress.getByName("2001:db8:ff00::"), 40);
         assertThat(v6).hasToString("2001:db8:ff00::/40");
         assertThat(IpPrefix.of(v6.address(), 40)).isEqualTo(v6);
-        assertThat(IpPrefix.ofMasked(new byte[] {10, 1, 2, 3}, 8)).hasToString("10.0.0.0/8");
-        assertThat(IpPrefix.parse("10.0.0.0/8").covers(IpPrefix.parse("10.255.0.0/16"))).isTrue();
-        assertThat(IpPrefix.parse("10.0.0.0/8").covers(IpPrefix.parse("11.0.0.0/16"))).isFalse();
-        assertThat(IpPrefix.parse("10.0.0.0/16").covers(IpPrefix.parse("10.0.0.0/8"))).isFalse();
-        assertThat(IpPrefix.parse("0.0.0.0/0").covers(IpPrefix.parse("::/0"))).isFalse();
-        assertThat(IpPrefix.parse("::/0").covers(IpPrefix.parse("ffff::1/128"))).isTrue();
+        assertThat(IpPrefix.masking(new byte[] {10, 1, 2, 3}, 8)).hasToString("10.0.0.0/8");
+        assertThat(IpPrefix.parse("10.0.0.0/8").contains(IpPrefix.parse("10.255.0.0/16"))).isTrue();
+        assertThat(IpPrefix.parse("10.0.0.0/8").contains(IpPrefix.parse("11.0.0.0/16"))).isFalse();
+        assertThat(IpPrefix.parse("10.0.0.0/16").contains(IpPrefix.parse("10.0.0.0/8"))).isFalse();
+        assertThat(IpPrefix.parse("0.0.0.0/0").contains(IpPrefix.parse("::/0"))).isFalse();
+        assertThat(IpPrefix.parse("::/0").contains(IpPrefix.parse("ffff::1/128"))).isTrue();
+    }
+
+    // parseAddressOrPrefix: what service inputs accept (a bare address is its host prefix)
+
+    @Test
+    void parsesIpv4AndIpv6PrefixesToCanonicalText() {
+        assertThat(IpPrefix.parseAddressOrPrefix("192.0.2.0/24")).hasToString("192.0.2.0/24");
+        assertThat(IpPrefix.parseAddressOrPrefix("2001:0db8:0000::/32")).hasToString("2001:db8::/32");
+        assertThat(IpPrefix.parseAddressOrPrefix("2001:db8:0:0:1:0:0:1/128")).hasToString("2001:db8::1:0:0:1/128");
+        assertThat(IpPrefix.parseAddressOrPrefix("::/0")).hasToString("::/0");
+        assertThat(IpPrefix.parseAddressOrPrefix("198.51.100.7")).hasToString("198.51.100.7/32");
+    }
+
+    @Test
+    void refusesHostBitsAndSaysWhichPrefixWasMeant() {
+        assertThatThrownBy(() -> IpPrefix.parseAddressOrPrefix("192.0.2.1/24")).hasMessageContaining("did you mean 192.0.2.0/24");
+    }
+
+    @Test
+    void refusesHostNamesWithoutLookingThemUp() {
+        assertThatThrownBy(() -> IpPrefix.parseAddressOrPrefix("example.com/24")).hasMessageContaining("not an IPv4 or IPv6 address");
+        assertThatThrownBy(() -> IpAddresses.parse("localhost")).hasMessageContaining("not an IPv4 or IPv6 address");
+    }
+
+    @Test
+    void refusesLengthsOutsideTheFamily() {
+        assertThatThrownBy(() -> IpPrefix.parseAddressOrPrefix("192.0.2.0/33")).hasMessageContaining("0..32");
+        assertThatThrownBy(() -> IpPrefix.parseAddressOrPrefix("2001:db8::/129")).hasMessageContaining("0..128");
+        assertThatThrownBy(() -> IpPrefix.parseAddressOrPrefix("192.0.2.0/x")).hasMessageContaining("prefix length");
+    }
+
+    @Test
+    void truncatesALongPrefixToItsCoveringSlash24() {
+        assertThat(IpPrefix.parseAddressOrPrefix("198.51.100.64/26").truncate(24)).hasToString("198.51.100.0/24");
+        assertThat(IpPrefix.parseAddressOrPrefix("2001:db8:1:2::/64").truncate(48)).hasToString("2001:db8:1::/48");
+        assertThat(IpPrefix.parseAddressOrPrefix("10.0.0.0/8").truncate(24)).hasToString("10.0.0.0/8");
+    }
+
+    @Test
+    void containsOnlyPrefixesInsideItOfTheSameFamily() {
+        IpPrefix net = IpPrefix.parseAddressOrPrefix("198.51.100.0/24");
+        assertThat(net.contains(IpPrefix.parseAddressOrPrefix("198.51.100.128/25"))).isTrue();
+        assertThat(net.contains(net)).isTrue();
+        assertThat(net.contains(IpPrefix.parseAddressOrPrefix("198.51.0.0/16"))).isFalse();
+        assertThat(net.contains(IpPrefix.parseAddressOrPrefix("198.51.101.0/24"))).isFalse();
+        assertThat(IpPrefix.parseAddressOrPrefix("::/0").contains(net)).isFalse();
     }
 }
