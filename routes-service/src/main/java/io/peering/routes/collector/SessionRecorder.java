@@ -1,0 +1,166 @@
+package io.peering.routes.collector;
+
+import io.peering.routes.PeerRef;
+import io.peering.routes.RouteChange;
+import io.peering.routes.bmp.BgpNotification;
+import io.peering.routes.bmp.BgpUpdate;
+import io.peering.routes.bmp.BmpMessage;
+import io.peering.routes.bmp.StatCounter;
+import io.peering.routes.config.CollectorConfig;
+import io.peering.routes.repository.RouteStore;
+import io.peering.support.net.IpAddresses;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a router's BMP messages mean for the store: route changes in batches, peers up and down, End-of-RIB
+ * and resync sweeps, statistics, the router itself. Each store call goes to the session's {@link WriteQueue},
+ * so they are stored in the router's order.
+ */
+final class SessionRecorder {
+
+    private static final Logger LOG = Logger.getLogger(SessionRecorder.class);
+
+    private final String router;
+    private final CollectorConfig config;
+    private final RouteStore store;
+    private final CollectorMetrics metrics;
+    private final RouteConverter converter;
+    private final WriteQueue writes;
+    private final SessionTimers timers;
+
+    private List<RouteChange> batch = new ArrayList<>();
+    /** The peers this session reported up (Peer Up), by distinguisher and address. */
+    private final Set<String> reportedPeers = new HashSet<>();
+
+    SessionRecorder(String router, CollectorConfig config, RouteStore store, CollectorMetrics metrics,
+                    RouteConverter converter, WriteQueue writes, SessionTimers timers) {
+        this.router = router;
+        this.config = config;
+        this.store = store;
+        this.metrics = metrics;
+        this.converter = converter;
+        this.writes = writes;
+        this.timers = timers;
+    }
+
+    void connected() {
+        writes.add(() -> store.routerConnected(router, null, null));
+    }
+
+    void record(BmpMessage message) {
+        if (message instanceof BmpMessage.RouteMonitoring rm) {
+            if (rm.peer().adjRibOut()) {
+                metrics.adjRibOutSkipped.increment(); // routes sent, not received: not stored
+                return;
+            }
+            BgpUpdate update = rm.update();
+            if (!update.skippedFamilies().isEmpty()) {
+                metrics.skippedFamilies.increment(update.skippedFamilies().size());
+            }
+            if (update.unknownAttributes() > 0) {
+                metrics.unknownAttributes.increment(update.unknownAttributes());
+            }
+            converter.changes(rm.peer(), update, this::add);
+            if (update.isEndOfRib()) {
+                PeerRef peer = converter.peer(rm.peer());
+                int family = update.endOfRib().afi() == 2 ? 6 : 4;
+                flush();
+                writes.add(() -> store.sweepStale(peer, RouteConverter.time(rm.peer()), family));
+            }
+        } else if (message instanceof BmpMessage.PeerUp up) {
+            PeerRef peer = converter.peer(up.peer());
+            reportedPeers.add(key(peer));
+            String localAddress = up.localAddress() == null ? null : IpAddresses.format(up.localAddress());
+            String bgpId = up.peer().bgpId() == null ? null : IpAddresses.format(up.peer().bgpId());
+            long localAsn = up.sentOpen() == null ? 0 : up.sentOpen().myAs();
+            flush();
+            writes.add(() -> store.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn)
+                    .invoke(resync -> {
+                        if (resync) { // routes not re-sent by then are swept even without End-of-RIB
+                            timers.after(config.resyncTimeout(), () -> writes.add(() -> store.sweepStale(peer, Instant.now(), 0)));
+                        }
+                    }));
+        } else if (message instanceof BmpMessage.PeerDown down) {
+            PeerRef peer = converter.peer(down.peer());
+            flush();
+            BgpNotification n = down.notification();
+            writes.add(() -> store.peerDown(peer, RouteConverter.time(down.peer()), PeerDownReasons.describe(down),
+                    down.reason(), n == null ? 0 : n.code(), n == null ? 0 : n.subcode(), "peer down"));
+        } else if (message instanceof BmpMessage.Initiation init) {
+            writes.add(() -> store.routerConnected(router, init.sysName(), init.sysDescr()));
+        } else if (message instanceof BmpMessage.StatisticsReport stats) {
+            PeerRef peer = converter.peer(stats.peer());
+            List<Integer> types = stats.counters().stream().map(StatCounter::type).toList();
+            List<Long> values = stats.counters().stream().map(StatCounter::value).toList();
+            writes.add(() -> store.statistics(peer, RouteConverter.time(stats.peer()), types, values));
+        } else if (message instanceof BmpMessage.Termination t) {
+            LOG.infof("router %s ends its BMP session (reason %s)", router, t.reason());
+        } else if (message instanceof BmpMessage.Unsupported u) {
+            metrics.unsupportedMessages.increment();
+        }
+    }
+
+    /**
+     * A router reports every established peer (Peer Up) when its BMP session starts. Peers stored as up
+     * that it has not reported by now (the resync timeout) went down while we were not receiving (the
+     * collector restarting, the connection broken): take them down.
+     */
+    void takeDownPeersNotReported() {
+        Set<String> reported = Set.copyOf(reportedPeers);
+        writes.add(() -> takeDownPeersNotReported(reported));
+    }
+
+    private Uni<?> takeDownPeersNotReported(Set<String> reported) {
+        Instant now = Instant.now();
+        return store.establishedPeersOf(router)
+                .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
+                .select().where(peer -> !reported.contains(key(peer)))
+                .onItem().transformToUniAndConcatenate(peer -> {
+                    LOG.warnf("router %s did not report peer %s within %s of its BMP session starting: it went down while"
+                            + " the collector was not receiving; taking it down", router, peer.peerAddress(), config.resyncTimeout());
+                    return store.peerDown(peer, now, "not reported by the router after its BMP session started again (went"
+                            + " down while the collector was not receiving)", 0, 0, 0, "peer down");
+                })
+                .collect().last();
+    }
+
+    private static String key(PeerRef peer) {
+        return peer.distinguisher() + " " + peer.peerAddress();
+    }
+
+    private void add(RouteChange change) {
+        (change.withdrawn() ? metrics.routesWithdrawn : metrics.routesAnnounced).increment();
+        batch.add(change);
+        if (batch.size() >= config.batchSize() * config.writeLanes()) {
+            flush();
+        }
+    }
+
+    /** Hands the route changes collected so far to the write queue (unless a write failed). */
+    void flush() {
+        if (batch.isEmpty() || writes.failed()) {
+            return;
+        }
+        List<RouteChange> changes = batch;
+        batch = new ArrayList<>(Math.min(config.batchSize(), 1024));
+        writes.add(() -> store.applyRouteChanges(changes, config.writeLanes()));
+    }
+
+    /** A write failed: the changes collected since are not stored either. */
+    void dropBatch() {
+        batch.clear();
+    }
+
+    /** The session's last write; {@code whenDone} runs once it is stored. */
+    void disconnected(Runnable whenDone) {
+        writes.addLast(() -> store.routerDisconnected(router), whenDone);
+    }
+}
