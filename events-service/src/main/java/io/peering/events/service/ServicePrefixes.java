@@ -2,9 +2,9 @@ package io.peering.events.service;
 
 import io.peering.events.Role;
 import io.peering.support.auth.Caller;
-import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.inventory.ResourceNames;
 import io.peering.support.net.IpAddresses;
 import io.peering.support.net.IpPrefix;
 import jakarta.inject.Singleton;
@@ -36,11 +36,13 @@ public class ServicePrefixes {
     }
 
     private final InventoryIndex inventory;
+    private final ResourceNames names;
     private final Map<String, List<Target>> byConnectionAndPrefix = new HashMap<>();
     private final Set<String> prefixes = new LinkedHashSet<>();
 
-    public ServicePrefixes(InventoryIndex inventory) {
+    public ServicePrefixes(InventoryIndex inventory, ResourceNames names) {
         this.inventory = inventory;
+        this.names = names;
         for (Inventory.PeeringService s : inventory.peeringServices()) {
             String primary = "peerings/" + s.peering() + "/connections/" + s.primaryConnection();
             Optional<String> backup = s.backupConnection().map(b -> "peerings/" + s.peering() + "/connections/" + b);
@@ -77,13 +79,11 @@ public class ServicePrefixes {
     }
 
     /**
-     * "peeringServices/{name}" → the service; INVALID_ARGUMENT or NOT_FOUND otherwise, and
+     * "peeringServices/{name}" → the service ({@link ResourceNames}): INVALID_ARGUMENT or NOT_FOUND otherwise, and
      * PERMISSION_DENIED when the caller's token does not cover the service's peering.
      */
     public Inventory.PeeringService service(String resource) {
-        Inventory.PeeringService service = resolve(resource);
-        inventory.peering(service.peering()).ifPresent(p -> Caller.current().requirePeering(p, resource));
-        return service;
+        return names.peeringService("parent", resource);
     }
 
     /**
@@ -100,15 +100,4 @@ public class ServicePrefixes {
                 .map(s -> "peeringServices/" + s.name()).toList();
     }
 
-    private Inventory.PeeringService resolve(String resource) {
-        String head = "peeringServices/";
-        if (resource == null || !resource.startsWith(head) || resource.length() == head.length()
-                || resource.indexOf('/', head.length()) >= 0) {
-            throw ApiErrors.invalidArgument("parent must name a peering service like \"peeringServices/contoso-web\"; got \""
-                    + resource + "\"");
-        }
-        String name = resource.substring(head.length());
-        return inventory.peeringService(name).orElseThrow(() -> ApiErrors.notFound("no peering service \"" + name
-                + "\" in the inventory; known: " + inventory.peeringServices().stream().map(Inventory.PeeringService::name).toList()));
-    }
 }

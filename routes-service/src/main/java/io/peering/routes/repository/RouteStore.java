@@ -39,6 +39,11 @@ import java.util.Set;
 @ApplicationScoped
 public class RouteStore {
 
+    /** Session states as stored in routes.sessions and session_transitions: the numbers of peering.common.v1.SessionState. */
+    static final short NONE = 1;
+    static final short IDLE = 2;
+    static final short ESTABLISHED = 7;
+
     private final Pool pool;
     private final LogSignal signal;
 
@@ -438,25 +443,25 @@ public class RouteStore {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                                 INSERT INTO routes.sessions (router, peer_distinguisher, peer_address, peer_asn, peer_bgp_id,
                                     local_address, local_asn, state, state_since)
-                                VALUES ($1::text::inet, $2, $3::text::inet, $4, $5::text::inet, $6::text::inet, $7, 7, $8)
+                                VALUES ($1::text::inet, $2, $3::text::inet, $4, $5::text::inet, $6::text::inet, $7, $9, $8)
                                 ON CONFLICT (router, peer_distinguisher, peer_address) DO UPDATE SET
                                     peer_asn = $4, peer_bgp_id = $5::text::inet, local_address = $6::text::inet, local_asn = $7,
-                                    state = 7, state_since = CASE WHEN sessions.state = 7 THEN sessions.state_since ELSE $8 END
+                                    state = $9, state_since = CASE WHEN sessions.state = $9 THEN sessions.state_since ELSE $8 END
                                 RETURNING (SELECT state FROM routes.sessions o WHERE o.router = $1::text::inet
                                            AND o.peer_distinguisher = $2 AND o.peer_address = $3::text::inet)
                                 """)
                         .execute(Tuple.tuple(java.util.Arrays.asList(peer.router(), peer.distinguisher(), peer.peerAddress(), peer.peerAsn(),
-                                nullable(peerBgpId), nullable(localAddress), localAsn, utc(time))))
+                                nullable(peerBgpId), nullable(localAddress), localAsn, utc(time), ESTABLISHED)))
                         .call(rows -> {
                             Short previous = rows.iterator().next().getShort(0);
                             // routes the router sent before this Peer Up (or while the session was down) are
                             // stored already: count them (a session up keeps its count; the resync sweep recounts)
-                            return previous != null && previous == 7 ? Uni.createFrom().voidItem()
+                            return previous != null && previous == ESTABLISHED ? Uni.createFrom().voidItem()
                                     : recountRoutes(conn, peer);
                         })
                         .flatMap(rows -> {
                             Short previous = rows.iterator().next().getShort(0);
-                            if (previous != null && previous == 7) {
+                            if (previous != null && previous == ESTABLISHED) {
                                 // already up: no transition, but what we hold must be confirmed by the re-sent table
                                 return conn.preparedQuery("""
                                                 UPDATE routes.adj_rib_in SET stale = true WHERE router = $1::text::inet
@@ -464,7 +469,7 @@ public class RouteStore {
                                         .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress()))
                                         .map(marked -> marked.rowCount() > 0);
                             }
-                            return appendTransition(conn, peer, time, previous == null ? 1 : previous, 7, "", 0, 0, 0)
+                            return appendTransition(conn, peer, time, previous == null ? NONE : previous, ESTABLISHED, "", 0, 0, 0)
                                     .replaceWith(false);
                         }))
                 .invoke(resync -> {
@@ -520,18 +525,18 @@ public class RouteStore {
     public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
                               int notificationSubcode, String withdrawalReason) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                                UPDATE routes.sessions SET state = 2, state_since = $4, last_error = $5, routes_count = 0
-                                WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND state <> 2
+                                UPDATE routes.sessions SET state = $6, state_since = $4, last_error = $5, routes_count = 0
+                                WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND state <> $6
                                 RETURNING peer_asn
                                 """)
-                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))
+                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason, IDLE))
                         .flatMap(rows -> withdrawRoutes(conn, peer, time, "true", withdrawalReason)
                                 .flatMap(v -> conn.preparedQuery("""
                                                 UPDATE routes.sessions SET routes_count = 0 WHERE router = $1::text::inet
                                                 AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND routes_count <> 0""")
                                         .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress())))
                                 .flatMap(v -> rows.size() == 0 ? Uni.createFrom().voidItem()
-                                        : appendTransition(conn, peer, time, 7, 2, reason, peerDownReason,
+                                        : appendTransition(conn, peer, time, ESTABLISHED, IDLE, reason, peerDownReason,
                                         notificationCode, notificationSubcode))))
                 .invoke(() -> {
                     resyncing.remove(SessionKey.of(peer));
@@ -583,9 +588,9 @@ public class RouteStore {
     public Uni<List<PeerRef>> establishedPeersOf(String router) {
         return pool.preparedQuery("""
                         SELECT host(router), peer_distinguisher, host(peer_address), peer_asn FROM routes.sessions
-                        WHERE router = $1::text::inet AND state = 7
+                        WHERE router = $1::text::inet AND state = $2
                         """)
-                .execute(Tuple.of(router))
+                .execute(Tuple.of(router, ESTABLISHED))
                 .map(rows -> {
                     List<PeerRef> peers = new ArrayList<>();
                     for (Row r : rows) {
@@ -597,7 +602,7 @@ public class RouteStore {
 
     /** Routers with sessions stored as up (at start-up: they were connected before). */
     public Uni<List<String>> routersWithEstablishedSessions() {
-        return pool.query("SELECT DISTINCT host(router) FROM routes.sessions WHERE state = 7").execute()
+        return pool.preparedQuery("SELECT DISTINCT host(router) FROM routes.sessions WHERE state = $1").execute(Tuple.of(ESTABLISHED))
                 .map(rows -> {
                     List<String> routers = new ArrayList<>();
                     rows.forEach(r -> routers.add(r.getString(0)));

@@ -5,6 +5,7 @@ import io.peering.support.grpc.ApiErrors;
 
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.inventory.ResourceNames;
 import io.peering.support.net.IpAddresses;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,8 +24,11 @@ public class Peerings {
 
     private final InventoryIndex inventory;
 
-    public Peerings(InventoryIndex inventory) {
+    private final ResourceNames names;
+
+    public Peerings(InventoryIndex inventory, ResourceNames names) {
         this.inventory = inventory;
+        this.names = names;
     }
 
     /**
@@ -32,9 +36,7 @@ public class Peerings {
      * PERMISSION_DENIED when the caller's token does not cover the peering's ASN.
      */
     public Inventory.Peering peering(String resource) {
-        Inventory.Peering peering = resolve(resource);
-        Caller.current().requirePeering(peering, resource);
-        return peering;
+        return names.peering("parent", resource);
     }
 
     /**
@@ -66,7 +68,8 @@ public class Peerings {
         if (connectionResource == null || connectionResource.isEmpty()) {
             return visibleSessionAddresses();
         }
-        return sessionAddresses(peering("peerings/" + connectionParts(connectionResource)[1]), connectionResource);
+        return sessionAddresses(peering("peerings/" + ResourceNames.connectionIds("connection", connectionResource)[0]),
+                connectionResource);
     }
 
     /**
@@ -96,16 +99,6 @@ public class Peerings {
                 .toList();
     }
 
-    private Inventory.Peering resolve(String resource) {
-        if (resource == null || !resource.startsWith("peerings/") || resource.indexOf('/', 9) >= 0 || resource.length() == 9) {
-            throw ApiErrors.invalidArgument("parent must be \"peerings/{peering}\", like \"peerings/contoso-ams\"; got \""
-                    + resource + "\"");
-        }
-        String name = resource.substring(9);
-        return inventory.peering(name).orElseThrow(() -> ApiErrors.notFound(
-                "no peering \"" + name + "\" in the inventory; known: " + inventory.peerings().stream().map(Inventory.Peering::name).toList()));
-    }
-
     /**
      * The session addresses (text, canonical) of every connection of a peering, or of one of its connections:
      * INVALID_ARGUMENT when {@code connectionResource} is not a connection name of the peering, NOT_FOUND when the
@@ -113,8 +106,7 @@ public class Peerings {
      */
     public List<String> sessionAddresses(Inventory.Peering peering, String connectionResource) {
         if (connectionResource != null && !connectionResource.isEmpty()) {
-            String[] parts = connectionParts(connectionResource);
-            if (!parts[1].equals(peering.name())) {
+            if (!ResourceNames.connectionIds("connection", connectionResource)[0].equals(peering.name())) {
                 throw ApiErrors.invalidArgument("connection " + connectionResource + " is not under parent peerings/"
                         + peering.name() + "; give one of peerings/" + peering.name() + "/connections/..., or no connection");
             }
@@ -129,17 +121,6 @@ public class Peerings {
             throw ApiErrors.notFound("\"" + connectionResource + "\" is not a connection of peerings/" + peering.name());
         }
         return addresses;
-    }
-
-    /** "peerings/{peering}/connections/{connection}" split at its slashes; INVALID_ARGUMENT when it is not that. */
-    private static String[] connectionParts(String connectionResource) {
-        String[] parts = connectionResource.split("/", -1);
-        if (parts.length != 4 || !parts[0].equals("peerings") || parts[1].isEmpty() || !parts[2].equals("connections")
-                || parts[3].isEmpty()) {
-            throw ApiErrors.invalidArgument("connection must be \"peerings/{peering}/connections/{connection}\"; got \""
-                    + connectionResource + "\"");
-        }
-        return parts;
     }
 
     /** The ASNs whose routes are the peering's own: the peer ASN and the registered ASNs. */

@@ -103,8 +103,8 @@ public class ResourceNames {
             throw ApiErrors.invalidArgument(field + " must name one peering here, like \"peerings/contoso-ams\"; \"peerings/-\""
                     + " (all) is not accepted by this call");
         }
-        Inventory.Peering peering = inventory.peering(id).orElseThrow(() -> ApiErrors.notFound("peering \"" + name
-                + "\" is not in the inventory; it has " + inventory.peerings().stream().map(Inventory.Peering::name).toList()));
+        Inventory.Peering peering = inventory.peering(id).orElseThrow(() -> ApiErrors.notFound("no peering \"" + id + "\" (" + name
+                + ") in the inventory; it has " + inventory.peerings().stream().map(Inventory.Peering::name).toList()));
         Caller.current().requirePeering(peering, name);
         return peering;
     }
@@ -128,7 +128,7 @@ public class ResourceNames {
                     + " \"peeringServices/-\" (all) is not accepted by this call");
         }
         Inventory.PeeringService service = inventory.peeringService(id).orElseThrow(() -> ApiErrors.notFound(
-                "peering service \"" + name + "\" is not in the inventory; it has "
+                "no peering service \"" + id + "\" (" + name + ") in the inventory; it has "
                         + inventory.peeringServices().stream().map(Inventory.PeeringService::name).toList()));
         inventory.peering(service.peering()).ifPresent(p -> Caller.current().requirePeering(p, name));
         return service;
