@@ -35,7 +35,9 @@ public final class ServiceProcess implements AutoCloseable {
     private ServiceProcess(String module, Path dir, Map<String, String> environment, List<String> jvm) {
         this.module = module;
         this.jvm = jvm;
-        this.jar = Local.repo().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        // -Dservices.root: run the jars of a copy of the built tree (a benchmark that must not see a rebuild)
+        this.jar = Path.of(System.getProperty("services.root", Local.repo().toString())).resolve(module)
+                .resolve("target/quarkus-app/quarkus-run.jar");
         this.log = dir.resolve(module + ".log");
         this.port = Local.freePort();
         this.environment.put("QUARKUS_HTTP_PORT", String.valueOf(port));
