@@ -3,6 +3,7 @@ package io.peering.routes.collector;
 import io.peering.routes.PeerRef;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.routes.service.RpkiValidation;
 import io.peering.support.net.IpAddresses;
 import io.peering.support.net.IpPrefix;
@@ -36,6 +37,7 @@ public class BmpListener {
     private final Vertx vertx;
     private final CollectorConfig config;
     private final RouteStore store;
+    private final SessionStore sessions;
     private final CollectorMetrics metrics;
     private final RpkiValidation rpki;
 
@@ -45,10 +47,12 @@ public class BmpListener {
     private int openSessions;
     private NetServer server;
 
-    public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, CollectorMetrics metrics, RpkiValidation rpki) {
+    public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, SessionStore sessions, CollectorMetrics metrics,
+                       RpkiValidation rpki) {
         this.vertx = vertx;
         this.config = config;
         this.store = store;
+        this.sessions = sessions;
         this.metrics = metrics;
         this.rpki = rpki;
         this.allowedSources = config.allowedSources().stream().map(BmpListener::range).toList();
@@ -75,7 +79,7 @@ public class BmpListener {
         }
         LOG.infof("BMP collector listening on %s:%d", config.host(), server.actualPort());
         // Routers that had sessions up when the collector stopped get the grace period to come back.
-        store.routersWithEstablishedSessions().subscribe().with(routers -> routers.forEach(router -> {
+        sessions.routersWithEstablishedSessions().subscribe().with(routers -> routers.forEach(router -> {
             synchronized (this) {
                 if (!connections.containsKey(router) && !graceTimers.containsKey(router)) {
                     graceTimers.put(router, vertx.setTimer(Math.max(1, config.routerGracePeriod().toMillis()),
@@ -126,7 +130,7 @@ public class BmpListener {
             }
             connections.merge(router, 1, Integer::sum);
         }
-        new RouterConnection(socket, vertx, router, config, store, metrics, new RouteConverter(router, rpki),
+        new RouterConnection(socket, vertx, router, config, store, sessions, metrics, new RouteConverter(router, rpki),
                 () -> closed(router)).start();
     }
 
@@ -153,10 +157,10 @@ public class BmpListener {
         LOG.warnf("router %s did not reconnect within %s: taking its sessions down and withdrawing their routes",
                 router, config.routerGracePeriod());
         Instant now = Instant.now();
-        store.establishedPeersOf(router)
+        sessions.establishedPeersOf(router)
                 .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
                 .onItem().transformToUniAndConcatenate((PeerRef peer) -> reconnected(router) ? Uni.createFrom().voidItem()
-                        : store.peerDown(peer, now, "router's BMP session lost for longer than " + config.routerGracePeriod(),
+                        : sessions.peerDown(peer, now, "router's BMP session lost for longer than " + config.routerGracePeriod(),
                         0, 0, 0, "router disconnected"))
                 .collect().last()
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "router %s: taking its sessions down failed", router));

@@ -6,6 +6,7 @@ import io.peering.routes.bmp.BmpFramingException;
 import io.peering.routes.bmp.BmpSession;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -46,7 +47,7 @@ final class RouterConnection {
     private boolean closed;
 
     RouterConnection(NetSocket socket, Vertx vertx, String router, CollectorConfig config, RouteStore store,
-                     CollectorMetrics metrics, RouteConverter converter, Runnable onClosed) {
+                     SessionStore sessions, CollectorMetrics metrics, RouteConverter converter, Runnable onClosed) {
         this.socket = socket;
         this.router = router;
         this.config = config;
@@ -55,7 +56,7 @@ final class RouterConnection {
         var context = vertx.getOrCreateContext();
         this.writes = new WriteQueue(context, this::onWriteFailed, this::afterWrite);
         this.timers = new SessionTimers(vertx, context, () -> !closed && !writes.failed());
-        this.recorder = new SessionRecorder(router, config, store, metrics, converter, writes, timers);
+        this.recorder = new SessionRecorder(router, config, store, sessions, metrics, converter, writes, timers);
     }
 
     void start() {

@@ -8,6 +8,7 @@ import io.peering.routes.bmp.BmpMessage;
 import io.peering.routes.bmp.StatCounter;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.support.net.IpAddresses;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -20,8 +21,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What a router's BMP messages mean for the store: route changes in batches, peers up and down, End-of-RIB
- * and resync sweeps, statistics, the router itself. Each store call goes to the session's {@link WriteQueue},
+ * What a router's BMP messages mean for the stores: route changes in batches, End-of-RIB and resync sweeps
+ * ({@link RouteStore}); peers up and down, statistics, the router itself ({@link SessionStore}). Each store
+ * call goes to the session's {@link WriteQueue},
  * so they are stored in the router's order.
  */
 final class SessionRecorder {
@@ -31,6 +33,7 @@ final class SessionRecorder {
     private final String router;
     private final CollectorConfig config;
     private final RouteStore store;
+    private final SessionStore sessions;
     private final CollectorMetrics metrics;
     private final RouteConverter converter;
     private final WriteQueue writes;
@@ -40,11 +43,12 @@ final class SessionRecorder {
     /** The peers this session reported up (Peer Up), by distinguisher and address. */
     private final Set<String> reportedPeers = new HashSet<>();
 
-    SessionRecorder(String router, CollectorConfig config, RouteStore store, CollectorMetrics metrics,
+    SessionRecorder(String router, CollectorConfig config, RouteStore store, SessionStore sessions, CollectorMetrics metrics,
                     RouteConverter converter, WriteQueue writes, SessionTimers timers) {
         this.router = router;
         this.config = config;
         this.store = store;
+        this.sessions = sessions;
         this.metrics = metrics;
         this.converter = converter;
         this.writes = writes;
@@ -52,7 +56,7 @@ final class SessionRecorder {
     }
 
     void connected() {
-        writes.add(() -> store.routerConnected(router, null, null));
+        writes.add(() -> sessions.routerConnected(router, null, null));
     }
 
     void record(BmpMessage message) {
@@ -82,7 +86,7 @@ final class SessionRecorder {
             String bgpId = up.peer().bgpId() == null ? null : IpAddresses.format(up.peer().bgpId());
             long localAsn = up.sentOpen() == null ? 0 : up.sentOpen().myAs();
             flush();
-            writes.add(() -> store.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn)
+            writes.add(() -> sessions.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn)
                     .invoke(resync -> {
                         if (resync) { // routes not re-sent by then are swept even without End-of-RIB
                             timers.after(config.resyncTimeout(), () -> writes.add(() -> store.sweepStale(peer, Instant.now(), 0)));
@@ -92,15 +96,15 @@ final class SessionRecorder {
             PeerRef peer = converter.peer(down.peer());
             flush();
             BgpNotification n = down.notification();
-            writes.add(() -> store.peerDown(peer, RouteConverter.time(down.peer()), PeerDownReasons.describe(down),
+            writes.add(() -> sessions.peerDown(peer, RouteConverter.time(down.peer()), PeerDownReasons.describe(down),
                     down.reason(), n == null ? 0 : n.code(), n == null ? 0 : n.subcode(), "peer down"));
         } else if (message instanceof BmpMessage.Initiation init) {
-            writes.add(() -> store.routerConnected(router, init.sysName(), init.sysDescr()));
+            writes.add(() -> sessions.routerConnected(router, init.sysName(), init.sysDescr()));
         } else if (message instanceof BmpMessage.StatisticsReport stats) {
             PeerRef peer = converter.peer(stats.peer());
             List<Integer> types = stats.counters().stream().map(StatCounter::type).toList();
             List<Long> values = stats.counters().stream().map(StatCounter::value).toList();
-            writes.add(() -> store.statistics(peer, RouteConverter.time(stats.peer()), types, values));
+            writes.add(() -> sessions.statistics(peer, RouteConverter.time(stats.peer()), types, values));
         } else if (message instanceof BmpMessage.Termination t) {
             LOG.infof("router %s ends its BMP session (reason %s)", router, t.reason());
         } else if (message instanceof BmpMessage.Unsupported u) {
@@ -120,13 +124,13 @@ final class SessionRecorder {
 
     private Uni<?> takeDownPeersNotReported(Set<String> reported) {
         Instant now = Instant.now();
-        return store.establishedPeersOf(router)
+        return sessions.establishedPeersOf(router)
                 .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
                 .select().where(peer -> !reported.contains(key(peer)))
                 .onItem().transformToUniAndConcatenate(peer -> {
                     LOG.warnf("router %s did not report peer %s within %s of its BMP session starting: it went down while"
                             + " the collector was not receiving; taking it down", router, peer.peerAddress(), config.resyncTimeout());
-                    return store.peerDown(peer, now, "not reported by the router after its BMP session started again (went"
+                    return sessions.peerDown(peer, now, "not reported by the router after its BMP session started again (went"
                             + " down while the collector was not receiving)", 0, 0, 0, "peer down");
                 })
                 .collect().last();
@@ -161,6 +165,6 @@ final class SessionRecorder {
 
     /** The session's last write; {@code whenDone} runs once it is stored. */
     void disconnected(Runnable whenDone) {
-        writes.addLast(() -> store.routerDisconnected(router), whenDone);
+        writes.addLast(() -> sessions.routerDisconnected(router), whenDone);
     }
 }

@@ -1,7 +1,5 @@
 package io.peering.routes.repository;
 
-import io.peering.support.log.LogSignal;
-
 import io.peering.support.sql.Columns;
 
 import io.peering.routes.PeerRef;
@@ -29,7 +27,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes what routers report into the routes schema. Every method is one transaction; a router's
+ * Writes the routes routers report into the routes schema: the Adj-RIB-In and its change log (the
+ * routers and sessions themselves are {@link SessionStore}'s). Every method is one transaction; a router's
  * writes are issued one after another by its connection, so they apply in the order it sent them.
  *
  * <p>Route changes go in batches through {@code unnest} arrays. The Adj-RIB-In gets each route's
@@ -39,13 +38,8 @@ import java.util.Set;
 @ApplicationScoped
 public class RouteStore {
 
-    /** Session states as stored in routes.sessions and session_transitions: the numbers of peering.common.v1.SessionState. */
-    static final short NONE = 1;
-    static final short IDLE = 2;
-    static final short ESTABLISHED = 7;
-
     private final Pool pool;
-    private final LogSignal signal;
+    private final ChangeLog changeLog;
 
     /** Sessions re-established while their routes were stored: their routes are stale until re-sent. */
     private final Set<SessionKey> resyncing = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -70,9 +64,9 @@ public class RouteStore {
         return all;
     }
 
-    public RouteStore(Pool pool, LogSignal signal) {
+    public RouteStore(Pool pool, ChangeLog changeLog) {
         this.pool = pool;
-        this.signal = signal;
+        this.changeLog = changeLog;
     }
 
     /** What {@link #applyRouteChanges} did: changes logged, and routes added minus routes removed. */
@@ -156,10 +150,6 @@ public class RouteStore {
                         $15::text[], $16::bigint[], $17::bigint[], $18::text[], $19::text[])
                  AS u(t, seq, router, pd, peer, peer_asn, rib, prefix, path_id, withdrawn, reason, origin, as_path,
                       origin_asn, next_hop, med, local_pref, comm, lcomm)
-            """;
-
-    private static final String ADVANCE_LOG = """
-            UPDATE routes.log_positions SET last_seq = last_seq + $2 WHERE log = $1 RETURNING last_seq - $2
             """;
 
     /**
@@ -260,7 +250,7 @@ public class RouteStore {
                         }))))
                 .invoke(applied -> {
                     if (applied.logged() > 0) {
-                        signal.signal();
+                        changeLog.signal();
                     }
                 });
     }
@@ -394,7 +384,7 @@ public class RouteStore {
         if (log.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return advanceLog(conn, "route_changes", log.size()).flatMap(base -> {
+        return ChangeLog.advance(conn, "route_changes", log.size()).flatMap(base -> {
             Columns c = new Columns(log.size(), OffsetDateTime.class, Long.class, String.class, Long.class, String.class, Long.class, Short.class, String.class, Long.class, Boolean.class, String.class, Short.class, String.class, Long.class, String.class, Long.class, Long.class, String.class, String.class);
             long seq = base;
             for (RouteChange r : log) {
@@ -409,75 +399,32 @@ public class RouteStore {
         });
     }
 
-    /** Reserves {@code count} positions of a log; yields the position before the first. */
-    static Uni<Long> advanceLog(SqlConnection conn, String log, long count) {
-        return conn.preparedQuery(ADVANCE_LOG).execute(Tuple.of(log, count))
-                .map(rows -> rows.iterator().next().getLong(0));
-    }
-
     static OffsetDateTime utc(Instant time) {
         return time.atOffset(ZoneOffset.UTC);
     }
 
-    // ---- routers and sessions -----------------------------------------------------------------
-
-    /** A router opened its BMP session (or sent Initiation, with its names). */
-    public Uni<Void> routerConnected(String router, String sysName, String sysDescr) {
-        return pool.preparedQuery("""
-                        INSERT INTO routes.routers (router, sys_name, sys_descr, connected, connected_since, last_seen)
-                        VALUES ($1::text::inet, coalesce($2, ''), coalesce($3, ''), true, now(), now())
-                        ON CONFLICT (router) DO UPDATE SET
-                            sys_name = coalesce($2, routers.sys_name), sys_descr = coalesce($3, routers.sys_descr),
-                            connected_since = CASE WHEN routers.connected THEN routers.connected_since ELSE now() END,
-                            connected = true, last_seen = now()
-                        """)
-                .execute(Tuple.of(router, sysName, sysDescr)).replaceWithVoid();
-    }
+    // ---- re-established sessions (stale routes) ----------------------------------------------
 
     /**
-     * A BMP Peer Up: the session is Established. When the collector already had it up (the router
-     * reconnected, or the collector restarted), its stored routes become stale until re-sent, and
-     * this yields true: the caller sweeps them at End-of-RIB ({@link #sweepStale}).
+     * The peer's session was re-established while the collector had it up: its stored routes become
+     * stale until re-sent. Yields whether it had any (then the caller starts a resync, {@link #resyncStarted}).
      */
-    public Uni<Boolean> peerUp(PeerRef peer, Instant time, String peerBgpId, String localAddress, long localAsn) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                                INSERT INTO routes.sessions (router, peer_distinguisher, peer_address, peer_asn, peer_bgp_id,
-                                    local_address, local_asn, state, state_since)
-                                VALUES ($1::text::inet, $2, $3::text::inet, $4, $5::text::inet, $6::text::inet, $7, $9, $8)
-                                ON CONFLICT (router, peer_distinguisher, peer_address) DO UPDATE SET
-                                    peer_asn = $4, peer_bgp_id = $5::text::inet, local_address = $6::text::inet, local_asn = $7,
-                                    state = $9, state_since = CASE WHEN sessions.state = $9 THEN sessions.state_since ELSE $8 END
-                                RETURNING (SELECT state FROM routes.sessions o WHERE o.router = $1::text::inet
-                                           AND o.peer_distinguisher = $2 AND o.peer_address = $3::text::inet)
-                                """)
-                        .execute(Tuple.tuple(java.util.Arrays.asList(peer.router(), peer.distinguisher(), peer.peerAddress(), peer.peerAsn(),
-                                nullable(peerBgpId), nullable(localAddress), localAsn, utc(time), ESTABLISHED)))
-                        .call(rows -> {
-                            Short previous = rows.iterator().next().getShort(0);
-                            // routes the router sent before this Peer Up (or while the session was down) are
-                            // stored already: count them (a session up keeps its count; the resync sweep recounts)
-                            return previous != null && previous == ESTABLISHED ? Uni.createFrom().voidItem()
-                                    : recountRoutes(conn, peer);
-                        })
-                        .flatMap(rows -> {
-                            Short previous = rows.iterator().next().getShort(0);
-                            if (previous != null && previous == ESTABLISHED) {
-                                // already up: no transition, but what we hold must be confirmed by the re-sent table
-                                return conn.preparedQuery("""
-                                                UPDATE routes.adj_rib_in SET stale = true WHERE router = $1::text::inet
-                                                AND peer_distinguisher = $2 AND peer_address = $3::text::inet""")
-                                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress()))
-                                        .map(marked -> marked.rowCount() > 0);
-                            }
-                            return appendTransition(conn, peer, time, previous == null ? NONE : previous, ESTABLISHED, "", 0, 0, 0)
-                                    .replaceWith(false);
-                        }))
-                .invoke(resync -> {
-                    if (resync) {
-                        resyncing.add(SessionKey.of(peer));
-                    }
-                    signal.signal();
-                });
+    Uni<Boolean> markStale(SqlConnection conn, PeerRef peer) {
+        return conn.preparedQuery("""
+                        UPDATE routes.adj_rib_in SET stale = true WHERE router = $1::text::inet
+                        AND peer_distinguisher = $2 AND peer_address = $3::text::inet""")
+                .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress()))
+                .map(marked -> marked.rowCount() > 0);
+    }
+
+    /** The peer's routes marked stale ({@link #markStale}) are committed: re-sent ones are refreshed, the rest swept. */
+    void resyncStarted(PeerRef peer) {
+        resyncing.add(SessionKey.of(peer));
+    }
+
+    /** The peer's session is down: nothing of it is stale any more. */
+    void resyncEnded(PeerRef peer) {
+        resyncing.remove(SessionKey.of(peer));
     }
 
     /**
@@ -501,13 +448,13 @@ public class RouteStore {
                     if (!rows.iterator().next().getBoolean(0)) {
                         resyncing.remove(SessionKey.of(peer));
                     }
-                    signal.signal();
+                    changeLog.signal();
                 })
                 .replaceWithVoid();
     }
 
     /** Sets the session's routes_count to the routes stored for it (every view, every peer ASN it was reported with). */
-    private static Uni<Void> recountRoutes(SqlConnection conn, PeerRef peer) {
+    static Uni<Void> recountRoutes(SqlConnection conn, PeerRef peer) {
         return conn.preparedQuery("""
                         UPDATE routes.sessions s SET routes_count = (SELECT count(*) FROM routes.adj_rib_in a
                             WHERE a.router = s.router AND a.peer_distinguisher = s.peer_distinguisher
@@ -517,35 +464,8 @@ public class RouteStore {
                 .replaceWithVoid();
     }
 
-    /**
-     * A BMP Peer Down (or the router gone): the session is Idle, all its routes are withdrawn
-     * (each recorded as a withdrawal with the given reason), and the transition is logged. A session
-     * already Idle (routes sent after its Peer Down) has its routes withdrawn too, without a transition.
-     */
-    public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
-                              int notificationSubcode, String withdrawalReason) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                                UPDATE routes.sessions SET state = $6, state_since = $4, last_error = $5, routes_count = 0
-                                WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND state <> $6
-                                RETURNING peer_asn
-                                """)
-                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason, IDLE))
-                        .flatMap(rows -> withdrawRoutes(conn, peer, time, "true", withdrawalReason)
-                                .flatMap(v -> conn.preparedQuery("""
-                                                UPDATE routes.sessions SET routes_count = 0 WHERE router = $1::text::inet
-                                                AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND routes_count <> 0""")
-                                        .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress())))
-                                .flatMap(v -> rows.size() == 0 ? Uni.createFrom().voidItem()
-                                        : appendTransition(conn, peer, time, ESTABLISHED, IDLE, reason, peerDownReason,
-                                        notificationCode, notificationSubcode))))
-                .invoke(() -> {
-                    resyncing.remove(SessionKey.of(peer));
-                    signal.signal();
-                });
-    }
-
     /** Deletes the peer's routes matching {@code condition} (fixed SQL), logging each as a withdrawal. */
-    private Uni<Void> withdrawRoutes(SqlConnection conn, PeerRef peer, Instant time, String condition, String reason) {
+    Uni<Void> withdrawRoutes(SqlConnection conn, PeerRef peer, Instant time, String condition, String reason) {
         // One statement: the deleted routes are numbered and logged as withdrawals with positions
         // reserved under the log's row lock, taken after the delete so the lock is held briefly.
         return conn.preparedQuery("""
@@ -569,69 +489,6 @@ public class RouteStore {
                         """)
                 .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))
                 .replaceWithVoid();
-    }
-
-    private Uni<Void> appendTransition(SqlConnection conn, PeerRef peer, Instant time, int previous, int state, String reason,
-                                       int peerDownReason, int code, int subcode) {
-        return advanceLog(conn, "session_transitions", 1).flatMap(base -> conn.preparedQuery("""
-                        INSERT INTO routes.session_transitions (time, seq, router, peer_distinguisher, peer_address, peer_asn,
-                            previous_state, state, reason, peer_down_reason, notification_code, notification_subcode)
-                        VALUES ($1, $2, $3::text::inet, $4, $5::text::inet, $6, $7, $8, $9, $10, $11, $12)
-                        """)
-                .execute(Tuple.tuple(List.of(utc(time), base + 1, peer.router(), peer.distinguisher(), peer.peerAddress(),
-                        peer.peerAsn(), (short) previous, (short) state, reason, (short) peerDownReason, (short) code,
-                        (short) subcode)))
-                .replaceWithVoid());
-    }
-
-    /** The sessions of a router that are up (to take down when the router is gone). */
-    public Uni<List<PeerRef>> establishedPeersOf(String router) {
-        return pool.preparedQuery("""
-                        SELECT host(router), peer_distinguisher, host(peer_address), peer_asn FROM routes.sessions
-                        WHERE router = $1::text::inet AND state = $2
-                        """)
-                .execute(Tuple.of(router, ESTABLISHED))
-                .map(rows -> {
-                    List<PeerRef> peers = new ArrayList<>();
-                    for (Row r : rows) {
-                        peers.add(new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3)));
-                    }
-                    return peers;
-                });
-    }
-
-    /** Routers with sessions stored as up (at start-up: they were connected before). */
-    public Uni<List<String>> routersWithEstablishedSessions() {
-        return pool.preparedQuery("SELECT DISTINCT host(router) FROM routes.sessions WHERE state = $1").execute(Tuple.of(ESTABLISHED))
-                .map(rows -> {
-                    List<String> routers = new ArrayList<>();
-                    rows.forEach(r -> routers.add(r.getString(0)));
-                    return routers;
-                });
-    }
-
-    /** The router's BMP session ended (after the grace period, its peers are taken down separately). */
-    public Uni<Void> routerDisconnected(String router) {
-        return pool.preparedQuery("UPDATE routes.routers SET connected = false, last_seen = now() WHERE router = $1::text::inet")
-                .execute(Tuple.of(router)).replaceWithVoid();
-    }
-
-    /** A BMP Statistics Report, stored as received. */
-    public Uni<Void> statistics(PeerRef peer, Instant time, List<Integer> types, List<Long> values) {
-        if (types.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return pool.preparedQuery("""
-                        INSERT INTO routes.statistics_reports (time, router, peer_distinguisher, peer_address, stat_type, value)
-                        SELECT $1, $2::text::inet, $3, $4::text::inet, t, v::numeric FROM unnest($5::int[], $6::text[]) AS u(t, v)
-                        """)
-                .execute(Tuple.tuple(List.of(utc(time), peer.router(), peer.distinguisher(), peer.peerAddress(),
-                        types.toArray(Integer[]::new), values.stream().map(Long::toUnsignedString).toArray(String[]::new))))
-                .replaceWithVoid();
-    }
-
-    private static Object nullable(String s) {
-        return s == null || s.isEmpty() ? null : s;
     }
 
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.peering.routes.PeerRef;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.routes.service.RpkiValidation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -44,11 +45,11 @@ class PeersNotReportedAfterReconnectTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    static final class RememberingStore extends RouteStore {
+    static final class RememberingStore extends SessionStore {
         final List<PeerRef> takenDown = new CopyOnWriteArrayList<>();
 
         RememberingStore() {
-            super(null, null);
+            super(null, null, null);
         }
 
         @Override
@@ -89,7 +90,7 @@ class PeersNotReportedAfterReconnectTest {
         RememberingStore store = new RememberingStore();
         RpkiValidation rpki = new RpkiValidation(null, Optional.empty(), Duration.ofSeconds(10));
         NetServer server = vertx.createNetServer().connectHandler(socket -> new RouterConnection(socket, vertx, ROUTER,
-                config(Duration.ofMillis(500)), store, new CollectorMetrics(new SimpleMeterRegistry()),
+                config(Duration.ofMillis(500)), new RouteStore(null, null), store, new CollectorMetrics(new SimpleMeterRegistry()),
                 new RouteConverter(ROUTER, rpki), () -> { }).start());
         server.listen(0, ROUTER).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 

@@ -5,6 +5,7 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.RouteChange;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.routes.service.RpkiValidation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -68,6 +69,13 @@ class RouterConnectionWriteFailureTest {
             }
             return Uni.createFrom().item(new Applied(changes.size(), changes.size()));
         }
+    }
+
+    /** Stores nothing of the router and its sessions, and never fails. */
+    static final class QuietSessions extends SessionStore {
+        QuietSessions() {
+            super(null, null, null);
+        }
 
         @Override
         public Uni<Void> routerConnected(String router, String sysName, String sysDescr) {
@@ -98,7 +106,7 @@ class RouterConnectionWriteFailureTest {
         RpkiValidation rpki = new RpkiValidation(null, Optional.empty(), Duration.ofSeconds(10));
         CountDownLatch closed = new CountDownLatch(1);
         NetServer server = vertx.createNetServer().connectHandler(socket -> new RouterConnection(socket, vertx, "127.0.0.1",
-                config, store, metrics, new RouteConverter("127.0.0.1", rpki), closed::countDown).start());
+                config, store, new QuietSessions(), metrics, new RouteConverter("127.0.0.1", rpki), closed::countDown).start());
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         try (Socket router = new Socket("127.0.0.1", server.actualPort())) {

@@ -10,6 +10,7 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListReceivedRoutesResponse;
 import io.peering.routes.v1.PrefixMatch;
@@ -49,6 +50,9 @@ class RoutesApiTest {
 
     @Inject
     RouteStore store;
+
+    @Inject
+    SessionStore sessions;
 
     @Inject
     Pool pool;
@@ -207,8 +211,8 @@ class RoutesApiTest {
         write(List.of(RouteChange.withdraw(t, PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0, "test")));
         write(List.of(RouteChange.announce(t.plusMillis(1), PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0,
                 attributes("64500", 64500, (short) 3))));
-        store.peerUp(PEER, t, "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
-        store.peerUp(ams1, t, "127.0.0.11", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        sessions.peerUp(PEER, t, "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        sessions.peerUp(ams1, t, "127.0.0.11", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
 
         ListReceivedRoutesRequest list = ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams")
                 .setConnection("peerings/contoso-ams/connections/ams-2").setPageSize(1).build();
@@ -319,8 +323,8 @@ class RoutesApiTest {
         Collector<WatchSessionsResponse> watcher = new Collector<>();
         RoutesServiceGrpc.newStub(channel).watchSessions(WatchSessionsRequest.newBuilder()
                 .setParent("peerings/contoso-ams").setStartPosition(StartPosition.START_POSITION_EARLIEST).build(), watcher);
-        store.peerUp(PEER, Instant.now(), "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
-        store.peerDown(PEER, Instant.now(), "test down", 1, 6, 2, "peer down").await().atMost(Duration.ofSeconds(10));
+        sessions.peerUp(PEER, Instant.now(), "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        sessions.peerDown(PEER, Instant.now(), "test down", 1, 6, 2, "peer down").await().atMost(Duration.ofSeconds(10));
         await("up and down", () -> watcher.items.stream().flatMap(r -> r.getTransitionsList().stream())
                 .filter(t -> t.getSession().getRouter().equals(ROUTER)).count() == 2);
         List<io.peering.routes.v1.SessionTransition> transitions = watcher.items.stream()

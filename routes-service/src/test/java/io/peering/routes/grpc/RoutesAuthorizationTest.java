@@ -10,6 +10,7 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListPeeringServicesRequest;
@@ -63,6 +64,9 @@ class RoutesAuthorizationTest {
 
     @Inject
     RouteStore store;
+
+    @Inject
+    SessionStore sessions;
 
     @Inject
     Pool pool;
@@ -119,8 +123,8 @@ class RoutesAuthorizationTest {
     @Test
     void readerSeesOnlyTheSessionsOfItsOwnAsnWhenAskingForEveryPeering() {
         Instant t = Instant.now();
-        store.peerUp(CONTOSO, t, "192.0.2.11", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
-        store.peerUp(FABRIKAM, t, "192.0.2.21", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        sessions.peerUp(CONTOSO, t, "192.0.2.11", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+        sessions.peerUp(FABRIKAM, t, "192.0.2.21", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
 
         List<String> seenByFabrikam = sessionsOfRouter(as(TestTokens.reader(RoleMatrix.OTHER_ASN)));
         List<String> seenByOperator = sessionsOfRouter(as(TestTokens.operator()));

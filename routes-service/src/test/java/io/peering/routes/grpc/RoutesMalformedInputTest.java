@@ -7,6 +7,7 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.SessionStore;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;
 import io.peering.routes.v1.ListPeeringServicesRequest;
@@ -61,6 +62,9 @@ class RoutesMalformedInputTest {
     RouteStore store;
 
     @Inject
+    SessionStore sessions;
+
+    @Inject
     Pool pool;
 
     @BeforeEach
@@ -71,7 +75,7 @@ class RoutesMalformedInputTest {
                 List.of(), List.of(), (short) 3, "");
         for (String address : List.of("127.0.0.11", "127.0.0.12")) {
             PeerRef peer = new PeerRef(ROUTER, 0, address, 64500);
-            store.peerUp(peer, t, address, "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
+            sessions.peerUp(peer, t, address, "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
             store.applyRouteChanges(List.of(RouteChange.announce(t, peer, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0, attributes)))
                     .await().atMost(Duration.ofSeconds(10));
         }

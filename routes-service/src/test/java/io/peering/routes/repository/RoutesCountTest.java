@@ -43,6 +43,9 @@ class RoutesCountTest {
     RouteStore store;
 
     @Inject
+    SessionStore sessions;
+
+    @Inject
     Pool pool;
 
     Instant time = Instant.now().minusSeconds(3600);
@@ -83,11 +86,11 @@ class RoutesCountTest {
     }
 
     void peerUp(PeerRef peer) {
-        store.peerUp(peer, next(), "192.0.2.9", "127.0.0.2", 65000).await().atMost(WAIT);
+        sessions.peerUp(peer, next(), "192.0.2.9", "127.0.0.2", 65000).await().atMost(WAIT);
     }
 
     void peerDown(PeerRef peer) {
-        store.peerDown(peer, next(), "test", 4, 0, 0, "peer down").await().atMost(WAIT);
+        sessions.peerDown(peer, next(), "test", 4, 0, 0, "peer down").await().atMost(WAIT);
     }
 
     /** Per session of the router: "routes_count / routes stored". */
