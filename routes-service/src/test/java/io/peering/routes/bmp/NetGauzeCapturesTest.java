@@ -108,7 +108,8 @@ class NetGauzeCapturesTest {
     void addPathFromPeerUpAppliesOnlyInTheNegotiatedDirection() throws IOException {
         CaptureReplay.Result replay = CaptureReplay.replay(Fixtures.file("netgauze/stateless-with-add-path/ipv4_unicast_all.pcap"));
         BmpMessage.PeerUp peer1 = replay.messages().stream()
-                .filter(m -> m instanceof BmpMessage.PeerUp p && "1.1.1.1".equals(IpAddresses.format(p.peer().address())))
+                .filter(m -> m instanceof BmpMessage.PeerUp p && p.peer().address() != null
+                        && "1.1.1.1".equals(IpAddresses.format(p.peer().address())))
                 .map(BmpMessage.PeerUp.class::cast).findFirst().orElseThrow();
 
         // the router (sent OPEN) can only receive path ids for IPv4 unicast; the peer can send and receive
