@@ -16,6 +16,7 @@ import io.peering.routes.v1.RouteChangeType;
 import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchRouteChangesResponse;
 import io.peering.support.feed.CursorFeed;
+import io.peering.support.time.ProtoTimes;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,7 +25,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -124,7 +124,7 @@ public class RouteChangeFeed {
         for (RouteChange c : response.getChangesList()) {
             last = cursorOf(c);
             if (c.getRoute().getRibView() == ribView && c.getType() != RouteChangeType.ROUTE_CHANGE_TYPE_UNSPECIFIED) {
-                updates.add(new RouteUpdate(last, Instant.ofEpochSecond(c.getTime().getSeconds(), c.getTime().getNanos()),
+                updates.add(new RouteUpdate(last, ProtoTimes.instant(c.getTime()),
                         c.getType() == RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW, c.getRoute().getPrefix(),
                         c.getRoute().getRouter(), c.getRoute().getPeerAddress(), Integer.toUnsignedLong(c.getRoute().getPathId()),
                         c.getRoute().getAsPath(), Integer.toUnsignedLong(c.getRoute().getOriginAsn()), c.getReason()));

@@ -11,6 +11,7 @@ import io.peering.events.v1.PrefixEventType;
 import io.peering.events.v1.WatchPrefixEventsRequest;
 import io.peering.events.v1.WatchPrefixEventsResponse;
 import io.peering.support.grpc.ApiErrors;
+import io.peering.support.time.ProtoTimes;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -34,9 +35,9 @@ public class EventsGrpcService extends MutinyEventsServiceGrpc.EventsServiceImpl
                         throw ApiErrors.invalidArgument("time_range is required: give start_time and end_time");
                     }
                     return events.list(request.getParent(), request.getPrefix(),
-                            EventMapper.instant("time_range.start_time", request.getTimeRange().hasStartTime(),
+                            ProtoTimes.instantIfSet("time_range.start_time", request.getTimeRange().hasStartTime(),
                                     request.getTimeRange().getStartTime()),
-                            EventMapper.instant("time_range.end_time", request.getTimeRange().hasEndTime(),
+                            ProtoTimes.instantIfSet("time_range.end_time", request.getTimeRange().hasEndTime(),
                                     request.getTimeRange().getEndTime()),
                             types(request.getTypesList()), levels(request.getLevelsList()), request.getPageSize(),
                             request.getPageToken());

@@ -1,7 +1,6 @@
 package io.peering.latency.mapping;
 
 import io.peering.support.time.ProtoTimes;
-import com.google.protobuf.Timestamp;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeRange;
 import io.peering.common.v1.TimeSeriesPoint;
@@ -26,11 +25,11 @@ public final class LatencyMapper {
 
     /** A sample as received; a time that is not a valid Timestamp is carried as its refusal, for the sample's checks. */
     public static IngestService.IncomingSample incoming(LatencySample s) {
-        if (s.hasTime() && !ProtoTimes.isValid(s.getTime().getSeconds(), s.getTime().getNanos())) {
+        if (s.hasTime() && !ProtoTimes.isValid(s.getTime())) {
             return new IngestService.IncomingSample(s.getTarget(), null, s.getRttMs(), s.getProbeLocation(),
-                    Integer.toUnsignedLong(s.getOriginAsn()), ProtoTimes.invalid("time", s.getTime().getSeconds(), s.getTime().getNanos()));
+                    Integer.toUnsignedLong(s.getOriginAsn()), ProtoTimes.invalid("time", s.getTime()));
         }
-        return new IngestService.IncomingSample(s.getTarget(), s.hasTime() ? instant(s.getTime()) : null, s.getRttMs(),
+        return new IngestService.IncomingSample(s.getTarget(), s.hasTime() ? ProtoTimes.instant(s.getTime()) : null, s.getRttMs(),
                 s.getProbeLocation(), Integer.toUnsignedLong(s.getOriginAsn()));
     }
 
@@ -44,12 +43,12 @@ public final class LatencyMapper {
     }
 
     public static LatencyPoint point(LatencyStats s) {
-        return LatencyPoint.newBuilder().setTime(timestamp(s.bucket())).setMedianMs(s.medianMs()).setP90Ms(s.p90Ms())
+        return LatencyPoint.newBuilder().setTime(ProtoTimes.timestamp(s.bucket())).setMedianMs(s.medianMs()).setP90Ms(s.p90Ms())
                 .setP99Ms(s.p99Ms()).setMinMs(s.minMs()).setMaxMs(s.maxMs()).setSampleCount(s.sampleCount()).build();
     }
 
     public static TimeSeriesPoint point(LatencyQueries.AsnPoint p) {
-        return TimeSeriesPoint.newBuilder().setTime(timestamp(p.bucket())).setValue(p.averageMedianMs()).build();
+        return TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.bucket())).setValue(p.averageMedianMs()).build();
     }
 
     public static Grain grain(TimeGrain grain) {
@@ -65,22 +64,10 @@ public final class LatencyMapper {
         if (!hasRange || !range.hasStartTime() || !range.hasEndTime()) {
             throw ApiErrors.invalidArgument("time_range is required, with both start_time and end_time");
         }
-        return checked("time_range.start_time", range.getStartTime());
+        return ProtoTimes.instant("time_range.start_time", range.getStartTime());
     }
 
     public static Instant end(TimeRange range) {
-        return checked("time_range.end_time", range.getEndTime());
-    }
-
-    private static Instant checked(String field, Timestamp t) {
-        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
-    }
-
-    public static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    public static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+        return ProtoTimes.instant("time_range.end_time", range.getEndTime());
     }
 }

@@ -12,6 +12,7 @@ import io.peering.routes.v1.WatchSessionsResponse;
 import io.peering.support.feed.CursorFeed;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.net.IpAddresses;
+import io.peering.support.time.ProtoTimes;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,7 +23,6 @@ import org.jboss.logging.Logger;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -126,6 +126,6 @@ public class SessionFeed {
         }
         return inventory.connectionBySessionAddress(peer).map(connection -> new Transition(connection.resourceName(),
                 IpAddresses.format(peer), (short) (peer instanceof Inet4Address ? 1 : 2), (short) t.getStateValue(),
-                Instant.ofEpochSecond(t.getTime().getSeconds(), t.getTime().getNanos()), t.getReason(), "bmp"));
+                ProtoTimes.instant(t.getTime()), t.getReason(), "bmp"));
     }
 }

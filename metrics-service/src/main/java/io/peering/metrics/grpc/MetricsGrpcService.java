@@ -19,6 +19,7 @@ import io.peering.metrics.v1.QueryPeeringServiceAvailabilityResponse;
 import io.peering.metrics.v1.ReportSessionTransitionsRequest;
 import io.peering.metrics.v1.ReportSessionTransitionsResponse;
 import io.peering.support.grpc.ApiErrors;
+import io.peering.support.time.ProtoTimes;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -100,10 +101,10 @@ public class MetricsGrpcService extends MutinyMetricsServiceGrpc.MetricsServiceI
     }
 
     private static Instant start(boolean present, TimeRange range) {
-        return present && range.hasStartTime() ? MetricMapper.instant("time_range.start_time", range.getStartTime()) : null;
+        return ProtoTimes.instantIfSet("time_range.start_time", present && range.hasStartTime(), range.getStartTime());
     }
 
     private static Instant end(boolean present, TimeRange range) {
-        return present && range.hasEndTime() ? MetricMapper.instant("time_range.end_time", range.getEndTime()) : null;
+        return ProtoTimes.instantIfSet("time_range.end_time", present && range.hasEndTime(), range.getEndTime());
     }
 }

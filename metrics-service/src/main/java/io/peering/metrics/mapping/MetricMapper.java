@@ -1,7 +1,6 @@
 package io.peering.metrics.mapping;
 
 import io.peering.support.time.ProtoTimes;
-import com.google.protobuf.Timestamp;
 import io.peering.common.v1.TimeGrain;
 import io.peering.common.v1.TimeSeriesPoint;
 import io.peering.metrics.Metric;
@@ -14,7 +13,6 @@ import io.peering.metrics.v1.Unit;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.time.Grain;
 
-import java.time.Instant;
 import java.util.List;
 
 /** Proto messages to and from the service's records. */
@@ -37,7 +35,7 @@ public final class MetricMapper {
         MetricSeries.Builder b = MetricSeries.newBuilder().setMetric(s.metric()).setResource(s.resource()).setUnit(unit)
                 .setAggregation(s.aggregation()).setTimeGrain(timeGrain(s.grain()));
         for (MetricsService.Point p : s.points()) {
-            b.addPoints(TimeSeriesPoint.newBuilder().setTime(timestamp(p.time())).setValue(p.value()));
+            b.addPoints(TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.time())).setValue(p.value()));
         }
         return b.build();
     }
@@ -60,18 +58,5 @@ public final class MetricMapper {
 
     public static TimeGrain timeGrain(Grain grain) {
         return TimeGrain.valueOf("TIME_GRAIN_" + grain.name());
-    }
-
-    public static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    /** A request's Timestamp as an instant; INVALID_ARGUMENT naming {@code field} when it is not a valid Timestamp. */
-    public static Instant instant(String field, Timestamp t) {
-        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
-    }
-
-    public static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 }

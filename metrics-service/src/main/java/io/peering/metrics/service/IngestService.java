@@ -124,10 +124,10 @@ public class IngestService {
             throw new IllegalArgumentException("time is required: the device time, at most "
                     + TimeRanges.FUTURE_TOLERANCE.toMinutes() + " minute in the future");
         }
-        if (!ProtoTimes.isValid(t.getSeconds(), t.getNanos())) {
-            throw new IllegalArgumentException(ProtoTimes.invalid("time", t.getSeconds(), t.getNanos()));
+        if (!ProtoTimes.isValid(t)) {
+            throw new IllegalArgumentException(ProtoTimes.invalid("time", t));
         }
-        Instant time = Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).truncatedTo(ChronoUnit.MICROS);
+        Instant time = ProtoTimes.instant(t).truncatedTo(ChronoUnit.MICROS);
         Instant now = Instant.now();
         if (time.isAfter(now.plus(TimeRanges.FUTURE_TOLERANCE))) {
             throw new IllegalArgumentException("time " + time + " is in the future (now is " + now

@@ -5,6 +5,7 @@ import io.peering.common.v1.TimeRange;
 import io.peering.routes.mapping.RouteMapper;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
+import io.peering.support.time.ProtoTimes;
 import io.peering.routes.service.RoutesService;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;
@@ -71,8 +72,8 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                     }
                     TimeRange range = request.getTimeRange();
                     return routes.routeHistory(request.getParent(), request.getPrefix(),
-                            RouteMapper.instant("time_range.start_time", range.hasStartTime(), range.getStartTime()),
-                            RouteMapper.instant("time_range.end_time", range.hasEndTime(), range.getEndTime()),
+                            ProtoTimes.instantIfSet("time_range.start_time", range.hasStartTime(), range.getStartTime()),
+                            ProtoTimes.instantIfSet("time_range.end_time", range.hasEndTime(), range.getEndTime()),
                             request.getPageSize(), request.getPageToken());
                 })
                 .map(page -> GetRouteHistoryResponse.newBuilder()

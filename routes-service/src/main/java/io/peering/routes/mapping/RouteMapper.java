@@ -1,7 +1,5 @@
 package io.peering.routes.mapping;
 
-import io.peering.support.time.ProtoTimes;
-import com.google.protobuf.Timestamp;
 import io.peering.common.v1.AddressFamily;
 import io.peering.common.v1.SessionState;
 import io.peering.routes.PeerRef;
@@ -24,6 +22,7 @@ import io.peering.routes.v1.SessionTransition;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.net.IpAddresses;
+import io.peering.support.time.ProtoTimes;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -77,7 +76,7 @@ public class RouteMapper {
         ReceivedRoute.Builder b = ReceivedRoute.newBuilder()
                 .setPrefix(prefix)
                 .setPathId((int) pathId)
-                .setReceivedTime(timestamp(received))
+                .setReceivedTime(ProtoTimes.timestamp(received))
                 .setConnection(connection.map(InventoryIndex.ConnectionRef::resourceName).orElse(""))
                 .setPeerAddress(peer.peerAddress())
                 .setPeerAsn((int) peer.peerAsn())
@@ -114,7 +113,7 @@ public class RouteMapper {
                 .setCursor(Long.toString(logged.seq()))
                 .setType(c.withdrawn() ? RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW : RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE)
                 .setRoute(route(c.peer(), c.rib(), c.prefix(), c.pathId(), c.time(), c.attributes()))
-                .setTime(timestamp(c.time()))
+                .setTime(ProtoTimes.timestamp(c.time()))
                 .setReason(c.reason())
                 .build();
     }
@@ -126,7 +125,7 @@ public class RouteMapper {
                 .setLocalAddress(s.localAddress() == null ? "" : s.localAddress())
                 .setLocalAsn((int) s.localAsn())
                 .setState(state(s.state()))
-                .setStateSince(timestamp(s.stateSince()))
+                .setStateSince(ProtoTimes.timestamp(s.stateSince()))
                 .setLastError(s.lastError())
                 .setRoutesCount(s.routesCount());
         if (s.state() == SessionState.SESSION_STATE_ESTABLISHED_VALUE && now.isAfter(s.stateSince())) {
@@ -139,10 +138,10 @@ public class RouteMapper {
     public SessionTransition transition(RouteQueries.LoggedTransition t) {
         return SessionTransition.newBuilder()
                 .setCursor(Long.toString(t.seq()))
-                .setSession(identity(t.peer()).setState(state(t.state())).setStateSince(timestamp(t.time())))
+                .setSession(identity(t.peer()).setState(state(t.state())).setStateSince(ProtoTimes.timestamp(t.time())))
                 .setPreviousState(state(t.previousState()))
                 .setState(state(t.state()))
-                .setTime(timestamp(t.time()))
+                .setTime(ProtoTimes.timestamp(t.time()))
                 .setReason(t.reason())
                 .setPeerDownReason(t.peerDownReason())
                 .setNotificationCode(t.notificationCode())
@@ -170,25 +169,6 @@ public class RouteMapper {
             case ADJ_RIB_IN_POST_POLICY -> RibView.RIB_VIEW_ADJ_RIB_IN_POST_POLICY;
             case LOC_RIB -> RibView.RIB_VIEW_LOC_RIB;
         };
-    }
-
-    public static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
-    }
-
-    public static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    /**
-     * A request's Timestamp as an instant: null when unset, INVALID_ARGUMENT naming {@code field} when it is not a
-     * valid Timestamp (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z).
-     */
-    public static Instant instant(String field, boolean set, Timestamp t) {
-        if (!set) {
-            return null;
-        }
-        return ProtoTimes.instant(field, t.getSeconds(), t.getNanos());
     }
 
     public static List<String> nonEmpty(List<String> values) {

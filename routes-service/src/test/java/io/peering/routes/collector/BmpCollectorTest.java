@@ -4,7 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.peering.common.v1.SessionState;
 import io.peering.common.v1.TimeRange;
-import io.peering.routes.mapping.RouteMapper;
+import io.peering.support.time.ProtoTimes;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListSessionsRequest;
@@ -167,8 +167,8 @@ class BmpCollectorTest {
         }
         List<RouteChange> history = routes.getRouteHistory(GetRouteHistoryRequest.newBuilder()
                         .setParent("peerings/contoso-ams").setPrefix("198.51.100.0/24")
-                        .setTimeRange(TimeRange.newBuilder().setStartTime(RouteMapper.timestamp(start))
-                                .setEndTime(RouteMapper.timestamp(Instant.now().plusSeconds(5))))
+                        .setTimeRange(TimeRange.newBuilder().setStartTime(ProtoTimes.timestamp(start))
+                                .setEndTime(ProtoTimes.timestamp(Instant.now().plusSeconds(5))))
                         .build())
                 .getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER)).toList();
         assertThat(history).extracting(RouteChange::getType)

@@ -5,7 +5,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.peering.common.v1.SessionState;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.collector.BmpListener;
-import io.peering.routes.mapping.RouteMapper;
+import io.peering.support.time.ProtoTimes;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListSessionsRequest;
@@ -164,8 +164,8 @@ class RealRoutersEndToEndTest {
         assertThat(asPaths(received("peerings/contoso-ams", P1).stream().filter(x -> x.getPrefix().contains(".")).toList()))
                 .isEqualTo(Routers.adjRibIn(P1, "ipv4"));
         var history = routes.withDeadlineAfter(10, TimeUnit.SECONDS).getRouteHistory(GetRouteHistoryRequest.newBuilder().setParent("peerings/contoso-ams")
-                .setPrefix("203.0.113.0/24").setTimeRange(TimeRange.newBuilder().setStartTime(RouteMapper.timestamp(start))
-                        .setEndTime(RouteMapper.timestamp(Instant.now().plusSeconds(30)))).build()).getChangesList()
+                .setPrefix("203.0.113.0/24").setTimeRange(TimeRange.newBuilder().setStartTime(ProtoTimes.timestamp(start))
+                        .setEndTime(ProtoTimes.timestamp(Instant.now().plusSeconds(30)))).build()).getChangesList()
                 .stream().filter(c -> c.getRoute().getRouter().equals(ROUTER) && c.getRoute().getPeerAddress().equals(P1)).toList();
         assertThat(history).extracting(c -> c.getType()).endsWith(RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE,
                 RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW);

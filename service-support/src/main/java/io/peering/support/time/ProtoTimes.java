@@ -1,13 +1,14 @@
 package io.peering.support.time;
 
+import com.google.protobuf.Timestamp;
 import io.peering.support.grpc.ApiErrors;
 
 import java.time.Instant;
 
 /**
- * What a {@code google.protobuf.Timestamp} may hold (0001-01-01T00:00:00Z to
- * 9999-12-31T23:59:59.999999999Z), checked on its seconds and nanos, so that a request's
- * out-of-range time is refused naming its field rather than failing somewhere deeper.
+ * {@code google.protobuf.Timestamp} and {@link Instant}, one to the other, in one place. A request's time is
+ * checked on what a Timestamp may hold (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, nanos
+ * 0..999999999), so that an out-of-range time is refused naming its field rather than failing somewhere deeper.
  */
 public final class ProtoTimes {
 
@@ -17,22 +18,36 @@ public final class ProtoTimes {
     private ProtoTimes() {
     }
 
-    public static boolean isValid(long seconds, int nanos) {
-        return seconds >= MIN_SECONDS && seconds <= MAX_SECONDS && nanos >= 0 && nanos <= 999_999_999;
+    public static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    /** The instant of a Timestamp this platform wrote (a reply of one of its services); unchecked. */
+    public static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    public static boolean isValid(Timestamp t) {
+        return t.getSeconds() >= MIN_SECONDS && t.getSeconds() <= MAX_SECONDS && t.getNanos() >= 0 && t.getNanos() <= 999_999_999;
     }
 
     /** Why {@code field} is not a valid Timestamp, for a refusal. */
-    public static String invalid(String field, long seconds, int nanos) {
+    public static String invalid(String field, Timestamp t) {
         return field + " is not a valid Timestamp: it needs seconds within " + MIN_SECONDS + ".." + MAX_SECONDS
-                + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + seconds
-                + ", nanos " + nanos;
+                + " (0001-01-01T00:00:00Z..9999-12-31T23:59:59Z) and nanos within 0..999999999; got seconds " + t.getSeconds()
+                + ", nanos " + t.getNanos();
     }
 
-    /** The instant, or INVALID_ARGUMENT naming {@code field} when it is not a valid Timestamp. */
-    public static Instant instant(String field, long seconds, int nanos) {
-        if (!isValid(seconds, nanos)) {
-            throw ApiErrors.invalidArgument(invalid(field, seconds, nanos));
+    /** A request's time as an instant, or INVALID_ARGUMENT naming {@code field} when it is not a valid Timestamp. */
+    public static Instant instant(String field, Timestamp t) {
+        if (!isValid(t)) {
+            throw ApiErrors.invalidArgument(invalid(field, t));
         }
-        return Instant.ofEpochSecond(seconds, nanos);
+        return instant(t);
+    }
+
+    /** A request's optional time: null when it is not {@code set}, else as {@link #instant(String, Timestamp)}. */
+    public static Instant instantIfSet(String field, boolean set, Timestamp t) {
+        return set ? instant(field, t) : null;
     }
 }
