@@ -113,12 +113,19 @@ test('a filtered routes view is a link: prefix or longer and an AS path, equal t
 
 test('the connection charts have the numbers of QueryConnectionMetrics behind them', async () => {
   const page = await signedIn('reader-as64500');
-  const to = new Date(Math.floor(Date.now() / 60000) * 60000);
-  const from = new Date(to.getTime() - 30 * 60000);
+  let to; let from;
   const query = () => as('reader-as64500', () => unary(metrics, 'QueryConnectionMetrics', { resource: 'peerings/contoso-ams/connections/ams-1',
     metrics: ['SessionAvailabilityV4'], time_grain: 'TIME_GRAIN_PT1M',
     time_range: { start_time: { seconds: String(from / 1000) }, end_time: { seconds: String(to / 1000) } } }));
-  const expected = (api) => api.series[0].points.map((p) => [
+  // Availability is known for whole minutes after the sessions came up: on a fast start the routers'
+  // sessions may be younger than the last whole minute, and the chart is (rightly) empty. Wait for one.
+  for (let attempt = 0; attempt < 60; attempt++) {
+    to = new Date(Math.floor(Date.now() / 60000) * 60000);
+    from = new Date(to.getTime() - 30 * 60000);
+    if (((await query()).series[0]?.points || []).length > 0) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const expected = (api) => (api.series[0]?.points || []).map((p) => [
     new Date(Number(p.time.seconds) * 1000).toISOString().replace('T', ' ').replace('.000Z', ''),
     p.value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' %']);
   // The session feed may still be bringing a transition in (metrics-service follows routes-service):
@@ -132,6 +139,8 @@ test('the connection charts have the numbers of QueryConnectionMetrics behind th
     await panel.or(page.locator('.msg.problem')).first().waitFor({ timeout: 30000 });
     assert.equal(await page.locator('.msg.problem').count(), 0, 'the connections page reports a problem: '
       + await page.textContent('main'));
+    assert.equal(await panel.locator('summary').count(), 1, 'the availability chart has its numbers; the panel says: '
+      + await panel.textContent());
     await panel.locator('summary').click();
     shown = (await tableRows(page, 'section[aria-label="Session availability, IPv4"] details')).map((r) => [r[0], r[1]]);
     after = expected(await query());
