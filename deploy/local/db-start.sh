@@ -79,7 +79,8 @@ else
     as_owner "$PG_BIN/pg_ctl" -D "$other" -m fast -w -t 60 stop >/dev/null
   fi
   log "starting cluster on $PGHOST:$PGPORT"
-  as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 start >/dev/null \
+  # -p: the port asked for now, even when the cluster was created with another (PEERING_PGPORT changed since).
+  as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -o "-p $PGPORT" -w -t 60 start >/dev/null \
     || { tail -n 30 "$PGDATA/server.log" >&2; die "PostgreSQL did not start"; }
 fi
 

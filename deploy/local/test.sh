@@ -24,5 +24,14 @@ if [ -n "$baseline" ] && [ "$baseline" != "$(git rev-parse HEAD)" ]; then
   (cd proto && npx --no-install buf breaking --against "$REPO_DIR/.git#ref=$baseline,subdir=proto")
 fi
 
+# A Flyway migration that has run somewhere is never edited: Flyway refuses to start a service over an
+# applied migration whose text changed (a deployed database, or a CI machine's kept cluster). Change
+# the schema with a new migration, and record its sum in deploy/local/migrations.sha256.
+log "checking that no applied migration was edited (deploy/local/migrations.sha256)"
+sha256sum --quiet --strict -c "$LOCAL_DIR/migrations.sha256" \
+  || die "a migration listed in deploy/local/migrations.sha256 changed: restore it and put the change in a new migration"
+unlisted="$(comm -13 <(awk '{print $2}' "$LOCAL_DIR/migrations.sha256" | sort) <(git ls-files -co --exclude-standard -- '*/db/migration/*.sql' | sort))"
+[ -z "$unlisted" ] || die "migrations without a recorded sum (add them: sha256sum FILE >> deploy/local/migrations.sha256): $unlisted"
+
 log "building and running all tests"
 ./mvnw -B -ntp install "$@"

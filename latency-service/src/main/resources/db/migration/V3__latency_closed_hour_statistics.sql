@@ -104,10 +104,7 @@ BEGIN
     FROM (SELECT g.seconds, time_bucket(make_interval(secs => g.seconds), s.time) AS bucket, s.origin_asn, s.prefix,
                  percentile_cont(0.5) WITHIN GROUP (ORDER BY s.rtt_ms) AS median
           FROM (SELECT DISTINCT k.a, k.t FROM unnest(ka, kh) AS k(a, t) WHERE k.a <> 0) k
-          -- an index range scan per ASN-hour (OFFSET 0 keeps it one: as a join on the ASN with the
-          -- time as a filter it compared every sample of the ASN with every hour, 26 min for 30 days)
-          CROSS JOIN LATERAL (SELECT x.time, x.prefix, x.rtt_ms, x.origin_asn FROM latency.samples x
-                              WHERE x.origin_asn = k.a AND x.time >= k.t AND x.time < k.t + INTERVAL '1 hour' OFFSET 0) s
+          JOIN latency.samples s ON s.origin_asn = k.a AND s.time >= k.t AND s.time < k.t + INTERVAL '1 hour'
           CROSS JOIN (VALUES (60), (300)) AS g(seconds)
           GROUP BY 1, 2, 3, 4) m
     GROUP BY 1, 2, 3;
@@ -116,8 +113,7 @@ BEGIN
     INSERT INTO latency.asn_rollup AS r (bucket, origin_asn, seconds, prefix_count, prefix_set)
     SELECT k.d, h.origin_asn, 86400, count(DISTINCT h.prefix), array_agg(DISTINCT h.prefix)
     FROM (SELECT DISTINCT k.a, time_bucket(INTERVAL '1 day', k.t) AS d FROM unnest(ka, kh) AS k(a, t) WHERE k.a <> 0) k
-    CROSS JOIN LATERAL (SELECT x.origin_asn, x.prefix FROM latency.hourly x
-                        WHERE x.origin_asn = k.a AND x.hour >= k.d AND x.hour < k.d + INTERVAL '1 day' OFFSET 0) h
+    JOIN latency.hourly h ON h.origin_asn = k.a AND h.hour >= k.d AND h.hour < k.d + INTERVAL '1 day'
     GROUP BY 1, 2
     ON CONFLICT (origin_asn, seconds, bucket) DO UPDATE SET prefix_count = EXCLUDED.prefix_count,
         prefix_set = EXCLUDED.prefix_set;

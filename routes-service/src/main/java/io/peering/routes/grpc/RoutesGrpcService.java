@@ -3,6 +3,8 @@ package io.peering.routes.grpc;
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.mapping.RouteMapper;
+import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.service.Peerings;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
 import io.peering.support.time.ProtoTimes;
@@ -37,11 +39,15 @@ import java.time.Instant;
 public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImplBase {
 
     private final RoutesService routes;
-    private final RouteMapper mapper;
+    private final Peerings peerings;
 
-    public RoutesGrpcService(RoutesService routes, RouteMapper mapper) {
+    public RoutesGrpcService(RoutesService routes, Peerings peerings) {
         this.routes = routes;
-        this.mapper = mapper;
+        this.peerings = peerings;
+    }
+
+    private io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged) {
+        return RouteMapper.change(logged, peerings.placementOf(logged.change().peer().peerAddress()));
     }
 
     @Override
@@ -60,7 +66,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                             request.getPageToken());
                 })
                 .map(page -> ListReceivedRoutesResponse.newBuilder()
-                        .addAllRoutes(page.items().stream().map(mapper::route).toList())
+                        .addAllRoutes(page.items().stream().map(r -> RouteMapper.route(r, peerings.placementOf(r.peer().peerAddress()))).toList())
                         .setNextPageToken(page.nextPageToken()).build());
     }
 
@@ -77,7 +83,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                             request.getPageSize(), request.getPageToken());
                 })
                 .map(page -> GetRouteHistoryResponse.newBuilder()
-                        .addAllChanges(page.items().stream().map(mapper::change).toList())
+                        .addAllChanges(page.items().stream().map(this::change).toList())
                         .setNextPageToken(page.nextPageToken()).build());
     }
 
@@ -87,7 +93,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                 .map(page -> {
                     Instant now = Instant.now();
                     return ListSessionsResponse.newBuilder()
-                            .addAllSessions(page.items().stream().map(s -> mapper.session(s, now)).toList())
+                            .addAllSessions(page.items().stream().map(s -> RouteMapper.session(s, peerings.placementOf(s.peer().peerAddress()), now)).toList())
                             .setNextPageToken(page.nextPageToken()).build();
                 });
     }
@@ -117,7 +123,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                         fromEarliest(request.getStartPosition(), request.getStartPositionValue()), request.getParent(),
                         RouteMapper.nonEmpty(request.getPrefixesList())))
                 .map(batch -> WatchRouteChangesResponse.newBuilder()
-                        .addAllChanges(batch.stream().map(mapper::change).toList()).build());
+                        .addAllChanges(batch.stream().map(this::change).toList()).build());
     }
 
     @Override
@@ -125,7 +131,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
         return Multi.createFrom().deferred(() -> routes.watchSessions(request.getAfterCursor(),
                         fromEarliest(request.getStartPosition(), request.getStartPositionValue()), request.getParent()))
                 .map(batch -> WatchSessionsResponse.newBuilder()
-                        .addAllTransitions(batch.stream().map(mapper::transition).toList()).build());
+                        .addAllTransitions(batch.stream().map(t -> RouteMapper.transition(t, peerings.placementOf(t.peer().peerAddress()))).toList()).build());
     }
 
     private static boolean fromEarliest(StartPosition position, int value) {

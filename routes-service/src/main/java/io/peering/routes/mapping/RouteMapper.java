@@ -2,11 +2,11 @@ package io.peering.routes.mapping;
 
 import io.peering.common.v1.AddressFamily;
 import io.peering.common.v1.SessionState;
+import io.peering.routes.PeerPlacement;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteQueries;
-import io.peering.routes.service.Peerings;
 import io.peering.routes.v1.OriginAsValidationState;
 import io.peering.routes.v1.Peering;
 import io.peering.routes.v1.PeeringConnection;
@@ -20,26 +20,22 @@ import io.peering.routes.v1.RpkiValidationState;
 import io.peering.routes.v1.Session;
 import io.peering.routes.v1.SessionTransition;
 import io.peering.support.inventory.Inventory;
-import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.net.IpAddresses;
 import io.peering.support.time.ProtoTimes;
-import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
-/** Domain records to v1 protobuf messages. */
-@ApplicationScoped
-public class RouteMapper {
+/**
+ * Domain records to v1 protobuf messages. Pure: what the inventory says about a peer (its
+ * connection, its peering's own ASNs) is looked up by the caller and passed in as a {@link PeerPlacement}.
+ */
+public final class RouteMapper {
 
     private static final String[] ORIGINS = {"IGP", "EGP", "INCOMPLETE"};
 
-    private final Peerings peerings;
-
-    public RouteMapper(Peerings peerings) {
-        this.peerings = peerings;
+    private RouteMapper() {
     }
 
     /** An inventory peering as the API shows it, with its connections and registrations. */
@@ -67,17 +63,17 @@ public class RouteMapper {
                 .addAllPrefixes(s.prefixes()).build();
     }
 
-    public ReceivedRoute route(RouteQueries.StoredRoute r) {
-        return route(r.peer(), r.rib(), r.prefix(), r.pathId(), r.receivedTime(), r.attributes());
+    public static ReceivedRoute route(RouteQueries.StoredRoute r, PeerPlacement placement) {
+        return route(r.peer(), r.rib(), r.prefix(), r.pathId(), r.receivedTime(), r.attributes(), placement);
     }
 
-    private ReceivedRoute route(PeerRef peer, Rib rib, String prefix, long pathId, Instant received, RouteChange.Attributes a) {
-        Optional<InventoryIndex.ConnectionRef> connection = peerings.connectionOf(peer.peerAddress());
+    private static ReceivedRoute route(PeerRef peer, Rib rib, String prefix, long pathId, Instant received,
+                                       RouteChange.Attributes a, PeerPlacement placement) {
         ReceivedRoute.Builder b = ReceivedRoute.newBuilder()
                 .setPrefix(prefix)
                 .setPathId((int) pathId)
                 .setReceivedTime(ProtoTimes.timestamp(received))
-                .setConnection(connection.map(InventoryIndex.ConnectionRef::resourceName).orElse(""))
+                .setConnection(placement.connection())
                 .setPeerAddress(peer.peerAddress())
                 .setPeerAsn((int) peer.peerAsn())
                 .setRouter(peer.router())
@@ -86,11 +82,7 @@ public class RouteMapper {
             b.setNextHop(a.nextHop() == null ? "" : a.nextHop())
                     .setAsPath(a.asPath() == null ? "" : a.asPath())
                     .setOriginAsn((int) a.originAsn())
-                    .setOriginAsValidationState(connection
-                            .map(c -> peerings.ownAsns(c.peering()).contains(a.originAsn())
-                                    ? OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_VALID
-                                    : OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID)
-                            .orElse(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_UNKNOWN))
+                    .setOriginAsValidationState(originValidation(placement, a.originAsn()))
                     .addAllCommunities(a.communities())
                     .addAllLargeCommunities(a.largeCommunities())
                     .setOrigin(a.origin() == null || a.origin() < 0 || a.origin() > 2 ? "" : ORIGINS[a.origin()]);
@@ -107,19 +99,29 @@ public class RouteMapper {
         return b.build();
     }
 
-    public io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged) {
+    /** VALID when the origin is one of the peering's own ASNs, INVALID when not, UNKNOWN for a peer the inventory does not name. */
+    static OriginAsValidationState originValidation(PeerPlacement placement, long originAsn) {
+        if (!placement.known()) {
+            return OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_UNKNOWN;
+        }
+        return placement.ownAsns().contains(originAsn)
+                ? OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_VALID
+                : OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID;
+    }
+
+    public static io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged, PeerPlacement placement) {
         RouteChange c = logged.change();
         return io.peering.routes.v1.RouteChange.newBuilder()
                 .setCursor(Long.toString(logged.seq()))
                 .setType(c.withdrawn() ? RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW : RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE)
-                .setRoute(route(c.peer(), c.rib(), c.prefix(), c.pathId(), c.time(), c.attributes()))
+                .setRoute(route(c.peer(), c.rib(), c.prefix(), c.pathId(), c.time(), c.attributes(), placement))
                 .setTime(ProtoTimes.timestamp(c.time()))
                 .setReason(c.reason())
                 .build();
     }
 
-    public Session session(RouteQueries.StoredSession s, Instant now) {
-        Session.Builder b = identity(s.peer())
+    public static Session session(RouteQueries.StoredSession s, PeerPlacement placement, Instant now) {
+        Session.Builder b = identity(s.peer(), placement)
                 .setRouterName(s.routerName())
                 .setPeerBgpId(s.peerBgpId() == null ? "" : s.peerBgpId())
                 .setLocalAddress(s.localAddress() == null ? "" : s.localAddress())
@@ -135,10 +137,10 @@ public class RouteMapper {
         return b.build();
     }
 
-    public SessionTransition transition(RouteQueries.LoggedTransition t) {
+    public static SessionTransition transition(RouteQueries.LoggedTransition t, PeerPlacement placement) {
         return SessionTransition.newBuilder()
                 .setCursor(Long.toString(t.seq()))
-                .setSession(identity(t.peer()).setState(state(t.state())).setStateSince(ProtoTimes.timestamp(t.time())))
+                .setSession(identity(t.peer(), placement).setState(state(t.state())).setStateSince(ProtoTimes.timestamp(t.time())))
                 .setPreviousState(state(t.previousState()))
                 .setState(state(t.state()))
                 .setTime(ProtoTimes.timestamp(t.time()))
@@ -149,12 +151,12 @@ public class RouteMapper {
                 .build();
     }
 
-    private Session.Builder identity(PeerRef peer) {
+    private static Session.Builder identity(PeerRef peer, PeerPlacement placement) {
         return Session.newBuilder()
                 .setRouter(peer.router())
                 .setPeerAddress(peer.peerAddress())
                 .setPeerAsn((int) peer.peerAsn())
-                .setConnection(peerings.connectionOf(peer.peerAddress()).map(InventoryIndex.ConnectionRef::resourceName).orElse(""))
+                .setConnection(placement.connection())
                 .setAddressFamily(peer.peerAddress().contains(":") ? AddressFamily.ADDRESS_FAMILY_IPV6 : AddressFamily.ADDRESS_FAMILY_IPV4);
     }
 

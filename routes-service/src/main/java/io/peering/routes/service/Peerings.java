@@ -1,5 +1,7 @@
 package io.peering.routes.service;
 
+import io.peering.routes.PeerPlacement;
+
 import io.peering.support.auth.Caller;
 import io.peering.support.grpc.ApiErrors;
 
@@ -129,6 +131,13 @@ public class Peerings {
         asns.add(peering.peerAsn());
         peering.registeredAsns().orElse(List.of()).forEach(a -> asns.add(a.asn()));
         return asns;
+    }
+
+    /** Where a BGP peer address sits: its connection and its peering's own ASNs ({@link PeerPlacement#UNKNOWN} if not named). */
+    public PeerPlacement placementOf(String peerAddress) {
+        return connectionOf(peerAddress)
+                .map(c -> new PeerPlacement(c.resourceName(), ownAsns(c.peering())))
+                .orElse(PeerPlacement.UNKNOWN);
     }
 
     /** The connection a BGP peer address belongs to, if the inventory names it. */

@@ -1,0 +1,52 @@
+package io.peering.routes.mapping;
+
+import io.peering.routes.PeerPlacement;
+import io.peering.routes.PeerRef;
+import io.peering.routes.Rib;
+import io.peering.routes.RouteChange;
+import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.v1.OriginAsValidationState;
+import io.peering.routes.v1.ReceivedRoute;
+import io.peering.routes.v1.RpkiValidationState;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The mapper is plain: what the inventory says about the peer comes in as a {@link PeerPlacement}. */
+class RouteMapperTest {
+
+    private static final PeerRef PEER = new PeerRef("edge1", 0, "192.0.2.1", 64500);
+    private static final PeerPlacement PLACED = new PeerPlacement("peerings/contoso/connections/c1", List.of(64500L, 64501L));
+
+    private static RouteQueries.StoredRoute route(long originAsn) {
+        RouteChange.Attributes a = new RouteChange.Attributes((short) 0, "64500 " + originAsn, originAsn, "192.0.2.1", 10L, null,
+                List.of("64500:1"), List.of(), (short) RpkiValidationState.RPKI_VALIDATION_STATE_VALID_VALUE, "ripe");
+        return new RouteQueries.StoredRoute(PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0, Instant.EPOCH, a);
+    }
+
+    @Test
+    void routeOriginatedByARegisteredAsnOfThePeeringIsOriginValidAndNamesItsConnection() {
+        ReceivedRoute r = RouteMapper.route(route(64501), PLACED);
+        assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_VALID, r.getOriginAsValidationState());
+        assertEquals("peerings/contoso/connections/c1", r.getConnection());
+        assertEquals("IGP", r.getOrigin());
+        assertEquals(10, r.getMed());
+        assertEquals("ripe", r.getTrustAnchor());
+    }
+
+    @Test
+    void routeOriginatedByAnotherAsnIsOriginInvalid() {
+        assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID,
+                RouteMapper.route(route(65010), PLACED).getOriginAsValidationState());
+    }
+
+    @Test
+    void routeOfAPeerTheInventoryDoesNotNameHasUnknownOriginValidationAndNoConnection() {
+        ReceivedRoute r = RouteMapper.route(route(64500), PeerPlacement.UNKNOWN);
+        assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_UNKNOWN, r.getOriginAsValidationState());
+        assertEquals("", r.getConnection());
+    }
+}
