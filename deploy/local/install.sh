@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on Debian 12: PostgreSQL 15, TimescaleDB (Apache edition,
 # built from Debian 13's source package, which Debian 12 lacks), and the tools the tests use
-# (GoBGP, FRR, nginx, Node.js, and Chromium for the console's browser tests). Idempotent: a second run checks and returns in about a second.
+# (GoBGP, FRR, nginx, Node.js, Chromium for the console's browser tests, and Prometheus Alertmanager as a real alert receiver). Idempotent: a second run checks and returns in about a second.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 cmake gcc make libssl-dev
-          dpkg-dev gobgpd frr nginx curl ca-certificates chromium)
+          dpkg-dev gobgpd frr nginx curl ca-certificates chromium prometheus-alertmanager)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -26,7 +26,7 @@ if ((${#missing[@]})); then
   [ -f /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Packages start system daemons we do not use; the project starts its own instances.
-  for svc in frr nginx; do
+  for svc in frr nginx prometheus-alertmanager; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
   done
 fi

@@ -9,7 +9,12 @@ public enum EventType {
     PREFIX_ACTIVE_PATH(5, "PrefixActivePath", Level.INFORMATION),
     PREFIX_BACKUP_PATH(6, "PrefixBackupPath", Level.INFORMATION),
     PREFIX_ORIGIN_AS_CHANGE_EVENT(7, "PrefixOriginAsChangeEvent", Level.CRITICAL),
-    PREFIX_BACKUP_ROUTE_ORIGIN_AS_CHANGE_EVENT(8, "PrefixBackupRouteOriginAsChangeEvent", Level.ERROR);
+    PREFIX_BACKUP_ROUTE_ORIGIN_AS_CHANGE_EVENT(8, "PrefixBackupRouteOriginAsChangeEvent", Level.ERROR),
+    // Route security: incidents, opened by one event and ended by a resolved event of the same type.
+    PREFIX_COVERING_ROUTE_ORIGIN_AS_CHANGE_EVENT(9, "PrefixCoveringRouteOriginAsChangeEvent", Level.CRITICAL),
+    PREFIX_RPKI_INVALID_ROUTE_EVENT(10, "PrefixRpkiInvalidRouteEvent", Level.ERROR),
+    PREFIX_LEAK_EVENT(11, "PrefixLeakEvent", Level.CRITICAL),
+    PREFIX_BACKUP_ROUTE_LEAK_EVENT(12, "PrefixBackupRouteLeakEvent", Level.ERROR);
 
     /** Event levels as in the Azure Peering API; {@link #code} is the proto enum number. */
     public enum Level {
@@ -39,6 +44,17 @@ public enum EventType {
         this.code = (short) code;
         this.azureName = azureName;
         this.level = level;
+    }
+
+    /** The type named {@code azureName} ("PrefixLeakEvent"), for configuration. */
+    public static EventType ofAzureName(String azureName) {
+        for (EventType t : values()) {
+            if (t.azureName.equals(azureName)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("no event type \"" + azureName + "\"; the types are "
+                + java.util.Arrays.stream(values()).map(t -> t.azureName).toList());
     }
 
     public static EventType of(int code) {

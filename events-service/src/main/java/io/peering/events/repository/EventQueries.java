@@ -2,6 +2,7 @@ package io.peering.events.repository;
 
 import io.peering.events.EventType;
 import io.peering.events.PrefixEvent;
+import io.peering.events.RouteSecurity;
 import io.peering.support.sql.SqlFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,10 +20,12 @@ import java.util.List;
 public class EventQueries {
 
     /**
-     * Which events: peering services by resource name (null: all), a prefix (null: all), types and
-     * levels (empty: all).
+     * Which events: those of these peerings or of these peering services, by resource name (both
+     * null: all; an event matches when either list names it), a prefix (null: all), types and levels
+     * (empty: all).
      */
-    public record EventFilter(List<String> peeringServices, String prefix, List<Short> types, List<Short> levels) {
+    public record EventFilter(List<String> peerings, List<String> peeringServices, String prefix, List<Short> types,
+                              List<Short> levels) {
     }
 
     /** The log's oldest retained position and its last position. */
@@ -30,7 +33,8 @@ public class EventQueries {
     }
 
     private static final String COLUMNS = "e.seq, e.time, e.peering_service, e.prefix::text, e.type, e.connection, e.summary,"
-            + " e.description, e.as_path_before, e.as_path_after, e.origin_asn_before, e.origin_asn_after, e.route_cursor";
+            + " e.description, e.as_path_before, e.as_path_after, e.origin_asn_before, e.origin_asn_after, e.route_cursor,"
+            + " e.peering, e.incident, e.resolved, e.security";
 
     private final Pool pool;
 
@@ -78,8 +82,11 @@ public class EventQueries {
 
     private static SqlFilter conditions(EventFilter filter) {
         SqlFilter where = new SqlFilter();
-        if (filter.peeringServices() != null) {
-            where.and("e.peering_service = ANY(?::text[])", (Object) filter.peeringServices().toArray(String[]::new));
+        if (filter.peerings() != null || filter.peeringServices() != null) {
+            List<String> peerings = filter.peerings() == null ? List.of() : filter.peerings();
+            List<String> services = filter.peeringServices() == null ? List.of() : filter.peeringServices();
+            where.and("(e.peering = ANY(?::text[]) OR e.peering_service = ANY(?::text[]))",
+                    (Object) peerings.toArray(String[]::new), (Object) services.toArray(String[]::new));
         }
         if (filter.prefix() != null) {
             where.and("e.prefix = ?::text::cidr", filter.prefix());
@@ -98,7 +105,8 @@ public class EventQueries {
         for (Row r : rows) {
             out.add(new PrefixEvent(r.getLong(0), r.getOffsetDateTime(1).toInstant(), r.getString(2), r.getString(3),
                     EventType.of(r.getShort(4)), r.getString(5), r.getString(6), r.getString(7), r.getString(8),
-                    r.getString(9), r.getLong(10), r.getLong(11), r.getLong(12)));
+                    r.getString(9), r.getLong(10), r.getLong(11), r.getLong(12), r.getString(13), r.getString(14),
+                    r.getBoolean(15), r.getJsonObject(16) == null ? null : RouteSecurity.fromJson(r.getJsonObject(16))));
         }
         return out;
     }

@@ -119,11 +119,11 @@ public class EventStore {
 
     /**
      * Appends events to the log with consecutive positions, reserved under the log's row lock (held
-     * until commit, so positions grow in commit order).
+     * until commit, so positions grow in commit order). Yields the events with their positions.
      */
-    public Uni<Void> appendEvents(SqlConnection conn, List<PrefixEvent> events) {
+    public Uni<List<PrefixEvent>> appendEvents(SqlConnection conn, List<PrefixEvent> events) {
         if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
         return conn.preparedQuery("UPDATE events.log_positions SET last_seq = last_seq + $1 WHERE log = 'prefix_events'"
                         + " RETURNING last_seq - $1")
@@ -132,24 +132,31 @@ public class EventStore {
                 .flatMap(base -> {
                     Columns c = new Columns(events.size(), OffsetDateTime.class, Long.class, String.class, String.class,
                             Short.class, Short.class, String.class, String.class, String.class, String.class, String.class,
-                            Long.class, Long.class, Long.class);
+                            Long.class, Long.class, Long.class, String.class, String.class, Boolean.class, String.class);
+                    List<PrefixEvent> stored = new ArrayList<>(events.size());
                     long seq = base;
                     for (PrefixEvent e : events) {
-                        c.add(e.time().atOffset(ZoneOffset.UTC), ++seq, e.peeringService(), e.prefix(), e.type().code,
-                                e.type().level.code, e.connection(), e.summary(), e.description(), e.asPathBefore(),
-                                e.asPathAfter(), e.originAsnBefore(), e.originAsnAfter(), e.routeCursor());
+                        PrefixEvent at = e.at(++seq);
+                        stored.add(at);
+                        c.add(at.time().atOffset(ZoneOffset.UTC), at.seq(), at.peeringService(), at.prefix(), at.type().code,
+                                at.type().level.code, at.connection(), at.summary(), at.description(), at.asPathBefore(),
+                                at.asPathAfter(), at.originAsnBefore(), at.originAsnAfter(), at.routeCursor(), at.peering(),
+                                at.incident(), at.resolved(), at.security() == null ? null : at.security().toJson().encode());
                     }
                     return conn.preparedQuery("""
                                     INSERT INTO events.prefix_events (time, seq, peering_service, prefix, type, level, connection,
                                         summary, description, as_path_before, as_path_after, origin_asn_before, origin_asn_after,
-                                        route_cursor)
-                                    SELECT t, seq, s, p::cidr, type, level, conn, summary, description, before, after, ob, oa, rc
+                                        route_cursor, peering, incident, resolved, security)
+                                    SELECT t, seq, s, p::cidr, type, level, conn, summary, description, before, after, ob, oa, rc,
+                                           peering, incident, resolved, security::jsonb
                                     FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::smallint[],
                                                 $6::smallint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                                                $12::bigint[], $13::bigint[], $14::bigint[])
-                                         AS u(t, seq, s, p, type, level, conn, summary, description, before, after, ob, oa, rc)
+                                                $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[],
+                                                $17::boolean[], $18::text[])
+                                         AS u(t, seq, s, p, type, level, conn, summary, description, before, after, ob, oa, rc,
+                                              peering, incident, resolved, security)
                                     """)
-                            .execute(c.tuple()).replaceWithVoid();
+                            .execute(c.tuple()).replaceWith(stored);
                 });
     }
 }

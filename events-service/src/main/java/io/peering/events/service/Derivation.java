@@ -132,7 +132,7 @@ public final class Derivation {
                                      EventTexts.Text text, HeldRoute before, HeldRoute after) {
         return new PrefixEvent(0, change.time(), t.peeringService(), t.prefix(), type, connection, text.summary(),
                 text.description(), before == null ? "" : before.asPath(), after == null ? "" : after.asPath(),
-                before == null ? null : before.originAsn(), after == null ? null : after.originAsn(), change.cursor());
+                before == null ? null : before.originAsn(), after == null ? null : after.originAsn(), change.cursor(), t.peering());
     }
 
     /** The events derived so far, in order. */

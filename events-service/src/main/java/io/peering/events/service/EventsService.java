@@ -37,15 +37,18 @@ public class EventsService {
     public record Page(List<PrefixEvent> events, String nextPageToken) {
     }
 
-    /** ListPrefixEvents: one peering service, a time range, optional prefix, types and levels; newest first. */
+    /**
+     * ListPrefixEvents: one peering service or one peering, a time range, optional prefix, types and
+     * levels; newest first.
+     */
     public Uni<Page> list(String parent, String prefix, Instant from, Instant to, List<Short> types, List<Short> levels,
                           int pageSize, String pageToken) {
-        if ("peeringServices/-".equals(parent)) {
-            throw ApiErrors.invalidArgument("ListPrefixEvents needs one peering service as parent, like"
-                    + " \"peeringServices/contoso-web\"; \"-\" (all) is for WatchPrefixEvents only");
+        if ("peeringServices/-".equals(parent) || "peerings/-".equals(parent)) {
+            throw ApiErrors.invalidArgument("ListPrefixEvents needs one peering service or peering as parent, like"
+                    + " \"peeringServices/contoso-web\" or \"peerings/contoso\"; \"-\" (all) is for WatchPrefixEvents only");
         }
-        Inventory.PeeringService service = servicePrefixes.service(parent);
-        String canonical = prefixOf(service, prefix);
+        Scope scope = scope(parent, prefix);
+        String canonical = scope.prefix();
         TimeRanges.check(from, to, Instant.now());
         int size = PageTokens.pageSize(pageSize);
         String fingerprint = String.join("|", parent, String.valueOf(canonical), from.toString(), to.toString(),
@@ -62,7 +65,7 @@ public class EventsService {
                         + " previous response unchanged, or none to start over");
             }
         }
-        EventQueries.EventFilter filter = new EventQueries.EventFilter(List.of(parent), canonical, types, levels);
+        EventQueries.EventFilter filter = new EventQueries.EventFilter(scope.peerings(), scope.services(), canonical, types, levels);
         return queries.list(filter, from, to, afterTime, afterSeq, size + 1).map(events -> {
             if (events.size() <= size) {
                 return new Page(events, "");
@@ -79,19 +82,37 @@ public class EventsService {
      */
     public Multi<List<PrefixEvent>> watch(String parent, String prefix, List<Short> types, List<Short> levels,
                                           String afterCursor, boolean fromEarliest) {
-        List<String> services;
-        String canonical;
-        if (parent == null || parent.isEmpty() || "peeringServices/-".equals(parent)) {
-            canonical = prefix == null || prefix.isEmpty() ? null : anyServicePrefix(prefix);
-            services = servicePrefixes.visibleServices();
+        Scope scope;
+        if (parent == null || parent.isEmpty() || "peeringServices/-".equals(parent) || "peerings/-".equals(parent)) {
+            List<String> peerings = servicePrefixes.visiblePeerings();
+            scope = new Scope(peerings, peerings == null ? null : servicePrefixes.visibleServices(),
+                    prefix == null || prefix.isEmpty() ? null : parsePrefix(prefix));
         } else {
-            services = List.of(parent);
-            canonical = prefixOf(servicePrefixes.service(parent), prefix);
+            scope = scope(parent, prefix);
         }
-        EventQueries.EventFilter filter = new EventQueries.EventFilter(services, canonical, types, levels);
+        EventQueries.EventFilter filter = new EventQueries.EventFilter(scope.peerings(), scope.services(), scope.prefix(),
+                types, levels);
         return follower.follow(FollowedLog.of(() -> queries.bounds().map(b -> new LogBounds(b.first(), b.last())),
                 queries::lastPosition, (after, upTo, limit) -> queries.after(filter, after, upTo, limit), PrefixEvent::seq),
                 LOG, afterCursor, fromEarliest);
+    }
+
+    /** The events a parent names: of these peerings or these services (null and null: all), and a prefix (null: all). */
+    private record Scope(List<String> peerings, List<String> services, String prefix) {
+    }
+
+    /**
+     * "peeringServices/{s}": the service's events (a prefix must be one of its prefixes);
+     * "peerings/{p}": the peering's route-security events and its services' events (any prefix).
+     */
+    private Scope scope(String parent, String prefix) {
+        if (parent != null && parent.startsWith("peerings/")) {
+            Inventory.Peering peering = servicePrefixes.peering(parent);
+            return new Scope(List.of(parent), servicePrefixes.servicesOf(peering),
+                    prefix == null || prefix.isEmpty() ? null : parsePrefix(prefix));
+        }
+        Inventory.PeeringService service = servicePrefixes.service(parent);
+        return new Scope(List.of(), List.of(parent), prefixOf(service, prefix));
     }
 
     private static String prefixOf(Inventory.PeeringService service, String prefix) {
@@ -103,15 +124,6 @@ public class EventsService {
         if (!own.contains(canonical)) {
             throw ApiErrors.invalidArgument("prefix " + canonical + " is not a prefix of peeringServices/" + service.name()
                     + "; its prefixes are " + own);
-        }
-        return canonical;
-    }
-
-    private String anyServicePrefix(String prefix) {
-        String canonical = parsePrefix(prefix);
-        if (!servicePrefixes.allPrefixes().contains(canonical)) {
-            throw ApiErrors.invalidArgument("prefix " + canonical + " is not a prefix of any peering service; known: "
-                    + servicePrefixes.allPrefixes());
         }
         return canonical;
     }

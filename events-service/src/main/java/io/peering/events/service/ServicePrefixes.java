@@ -27,7 +27,7 @@ import java.util.Set;
 public class ServicePrefixes {
 
     /** Where a route counts: a prefix of a service, over one of its connections. */
-    public record Target(String peeringService, String prefix, Role role, String connection,
+    public record Target(String peeringService, String peering, String prefix, Role role, String connection,
                          String primaryConnection, Optional<String> backupConnection) {
         /** The connection of the other role, if the service has one. */
         public Optional<String> otherConnection() {
@@ -49,8 +49,9 @@ public class ServicePrefixes {
             for (String p : s.prefixes()) {
                 String prefix = IpPrefix.parseAddressOrPrefix(p).toString();
                 prefixes.add(prefix);
-                add(new Target("peeringServices/" + s.name(), prefix, Role.PRIMARY, primary, primary, backup));
-                backup.ifPresent(b -> add(new Target("peeringServices/" + s.name(), prefix, Role.BACKUP, b, primary, backup)));
+                add(new Target("peeringServices/" + s.name(), "peerings/" + s.peering(), prefix, Role.PRIMARY, primary, primary, backup));
+                backup.ifPresent(b -> add(new Target("peeringServices/" + s.name(), "peerings/" + s.peering(), prefix, Role.BACKUP,
+                        b, primary, backup)));
             }
         }
     }
@@ -84,6 +85,29 @@ public class ServicePrefixes {
      */
     public Inventory.PeeringService service(String resource) {
         return names.peeringService("parent", resource);
+    }
+
+    /**
+     * "peerings/{name}" → the peering ({@link ResourceNames}): INVALID_ARGUMENT or NOT_FOUND otherwise, and
+     * PERMISSION_DENIED when the caller's token does not cover it.
+     */
+    public Inventory.Peering peering(String resource) {
+        return names.peering("parent", resource);
+    }
+
+    /** The peering services (resource names) of a peering. */
+    public List<String> servicesOf(Inventory.Peering peering) {
+        return inventory.peeringServices().stream().filter(s -> s.peering().equals(peering.name()))
+                .map(s -> "peeringServices/" + s.name()).toList();
+    }
+
+    /** The peerings (resource names) the caller may see when it asks for all: null (no restriction) for an operator. */
+    public List<String> visiblePeerings() {
+        Caller caller = Caller.current();
+        if (caller.seesAllPeerings()) {
+            return null;
+        }
+        return inventory.peerings().stream().filter(caller::maySee).map(p -> "peerings/" + p.name()).toList();
     }
 
     /**
