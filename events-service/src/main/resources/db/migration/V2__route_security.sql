@@ -24,6 +24,7 @@ CREATE TABLE events.open_incidents (
     path_id         bigint      NOT NULL,
     route_prefix    cidr        NOT NULL,
     opened_at       timestamptz NOT NULL,
+    connection      text        NOT NULL,   -- the connection of the session the route came over ('' when none)
     security        jsonb       NOT NULL
 );
 CREATE INDEX open_incidents_route ON events.open_incidents (router, peer_address, path_id, route_prefix);

@@ -12,6 +12,27 @@ public interface EventsConfig {
     /** The feed deriving events from routes-service's WatchRouteChanges. */
     Feed feed();
 
+    /** Route security: hijack, RPKI-invalid and leak events. */
+    Security security();
+
+    interface Security {
+        /**
+         * Derive route-security events. On, the feed follows every route change of the edge (not only
+         * those of peering-service prefixes): a hijack can come over any session.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Transit providers: a peer's route whose AS path continues past the peer into one of these
+         * is a leak (the peer re-exports its upstreams). Default: the ASNs of networks commonly
+         * counted as tier-1 transit (Cogent, Verizon, Arelion, NTT, GTT, DTAG, Lumen, PCCW,
+         * Telefonica, Tata, Zayo, Telecom Italia Sparkle, Liberty Global, AT&T, Orange).
+         */
+        @WithDefault("174,701,1299,2914,3257,3320,3356,3491,5511,6453,6461,6762,6830,7018,12956")
+        java.util.List<Long> transitAsns();
+    }
+
     interface Feed {
         /** Follow routes-service at start-up. Off: the API serves what is stored, nothing new is derived. */
         @WithDefault("true")

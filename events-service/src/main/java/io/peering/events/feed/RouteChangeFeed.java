@@ -4,12 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.peering.common.v1.StartPosition;
+import io.peering.events.RouteSecurity;
 import io.peering.events.RouteUpdate;
 import io.peering.events.config.EventsConfig;
 import io.peering.events.repository.EventStore;
 import io.peering.events.service.EventDeriver;
 import io.peering.events.service.ServicePrefixes;
 import io.peering.routes.v1.MutinyRoutesServiceGrpc;
+import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RibView;
 import io.peering.routes.v1.RouteChange;
 import io.peering.routes.v1.RouteChangeType;
@@ -30,7 +32,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Follows routes-service's WatchRouteChanges for every peering-service prefix, from the cursor
+ * Follows routes-service's WatchRouteChanges (for every route when route security is on, else for
+ * every peering-service prefix), from the cursor
  * stored in events.feed_cursors (from the earliest retained change when there is none), through the
  * one {@link CursorFeed} loop, and hands each batch to {@link EventDeriver} (the events and the
  * batch's last cursor in one transaction). When the stream fails or ends it reconnects after a delay
@@ -45,6 +48,7 @@ public class RouteChangeFeed {
     private final ServicePrefixes servicePrefixes;
     private final EventsConfig.Feed config;
     private final RibView ribView;
+    private final boolean security;
     private final CursorFeed<WatchRouteChangesResponse, EventDeriver.Applied> feed;
 
     public RouteChangeFeed(@GrpcClient("routes") MutinyRoutesServiceGrpc.MutinyRoutesServiceStub routes, EventStore store,
@@ -52,6 +56,7 @@ public class RouteChangeFeed {
         this.deriver = deriver;
         this.servicePrefixes = servicePrefixes;
         this.config = config.feed();
+        this.security = config.security().enabled();
         this.ribView = switch (this.config.ribView()) {
             case "ADJ_RIB_IN_PRE_POLICY" -> RibView.RIB_VIEW_ADJ_RIB_IN_PRE_POLICY;
             case "ADJ_RIB_IN_POST_POLICY" -> RibView.RIB_VIEW_ADJ_RIB_IN_POST_POLICY;
@@ -62,16 +67,19 @@ public class RouteChangeFeed {
                 .register(registry);
         this.feed = new CursorFeed<>("The route-change feed: routes-service WatchRouteChanges",
                 () -> store.cursor(EventStore.ROUTES_FEED).onItem().transformToMulti(cursor -> {
+                    // Route security watches every route of the edge (a hijack can come over any session and
+                    // be any more-specific); without it, the peering-service prefixes are enough.
                     WatchRouteChangesRequest.Builder request = WatchRouteChangesRequest.newBuilder()
-                            .addAllPrefixes(servicePrefixes.allPrefixes());
+                            .addAllPrefixes(security ? List.of() : servicePrefixes.allPrefixes());
                     if (cursor == null) {
                         request.setStartPosition(StartPosition.START_POSITION_EARLIEST);
                     } else {
                         request.setAfterCursor(Long.toString(cursor));
                     }
-                    LOG.infof("Following routes-service WatchRouteChanges %s for %d peering-service prefixes",
+                    LOG.infof("Following routes-service WatchRouteChanges %s for %s",
                             cursor == null ? "from the earliest retained change" : "after cursor " + cursor,
-                            servicePrefixes.allPrefixes().size());
+                            security ? "every route (route security is on)"
+                                    : servicePrefixes.allPrefixes().size() + " peering-service prefixes");
                     return routes.watchRouteChanges(request.build());
                 }),
                 this::derive, applied -> derived.increment(applied.events()),
@@ -95,7 +103,7 @@ public class RouteChangeFeed {
 
     /** Starts following routes-service from the stored cursor (no-op when already running). */
     public void start() {
-        if (servicePrefixes.allPrefixes().isEmpty()) {
+        if (servicePrefixes.allPrefixes().isEmpty() && !security) {
             LOG.info("The inventory has no peering-service prefixes: the route-change feed has nothing to follow");
             return;
         }
@@ -124,10 +132,15 @@ public class RouteChangeFeed {
         for (RouteChange c : response.getChangesList()) {
             last = cursorOf(c);
             if (c.getRoute().getRibView() == ribView && c.getType() != RouteChangeType.ROUTE_CHANGE_TYPE_UNSPECIFIED) {
+                ReceivedRoute r = c.getRoute();
                 updates.add(new RouteUpdate(last, ProtoTimes.instant(c.getTime()),
-                        c.getType() == RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW, c.getRoute().getPrefix(),
-                        c.getRoute().getRouter(), c.getRoute().getPeerAddress(), Integer.toUnsignedLong(c.getRoute().getPathId()),
-                        c.getRoute().getAsPath(), Integer.toUnsignedLong(c.getRoute().getOriginAsn()), c.getReason()));
+                        c.getType() == RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW, r.getPrefix(), r.getRouter(),
+                        r.getPeerAddress(), Integer.toUnsignedLong(r.getPathId()), r.getAsPath(),
+                        Integer.toUnsignedLong(r.getOriginAsn()), c.getReason(), Integer.toUnsignedLong(r.getPeerAsn()),
+                        r.getRpkiValidationStateValue(),
+                        r.getCoveringRoasList().stream().map(a -> new RouteSecurity.MatchedRoa(a.getPrefix(), a.getMaxLength(),
+                                Integer.toUnsignedLong(a.getOriginAsn()), a.getTrustAnchor())).toList(),
+                        r.hasOnlyToCustomer() ? Integer.toUnsignedLong(r.getOnlyToCustomer()) : null));
             }
         }
         return deriver.apply(updates, last);

@@ -1,8 +1,11 @@
 package io.peering.events.repository;
 
+import io.peering.events.EventType;
 import io.peering.events.PrefixEvent;
+import io.peering.events.RouteSecurity;
 import io.peering.events.Role;
 import io.peering.events.service.Derivation;
+import io.peering.events.service.SecurityDerivation;
 import io.peering.support.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -114,6 +117,74 @@ public class EventStore {
     private static Columns keyColumns(List<Derivation.Key> keys) {
         Columns c = new Columns(keys.size(), String.class, String.class);
         keys.forEach(k -> c.add(k.peeringService(), k.prefix()));
+        return c;
+    }
+
+    /** The open incidents of these routes. */
+    public Uni<List<SecurityDerivation.OpenIncident>> openIncidents(SqlConnection conn, List<SecurityDerivation.RouteKey> routes) {
+        if (routes.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return conn.preparedQuery("""
+                        SELECT i.incident, i.type, i.peering, i.peering_service, i.prefix::text, host(i.router), host(i.peer_address),
+                               i.path_id, i.route_prefix::text, i.opened_at, i.connection, i.security
+                        FROM events.open_incidents i
+                        JOIN unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS k(router, peer, path_id, prefix)
+                          ON i.router = k.router::inet AND i.peer_address = k.peer::inet AND i.path_id = k.path_id
+                         AND i.route_prefix = k.prefix::cidr
+                        """)
+                .execute(routeColumns(routes).tuple())
+                .map(rows -> {
+                    List<SecurityDerivation.OpenIncident> open = new ArrayList<>();
+                    for (Row r : rows) {
+                        open.add(new SecurityDerivation.OpenIncident(r.getString(0),
+                                new SecurityDerivation.RouteKey(r.getString(5), r.getString(6), r.getLong(7), r.getString(8)),
+                                new SecurityDerivation.Offence(EventType.of(r.getShort(1)), r.getString(2), r.getString(3),
+                                        r.getString(4)),
+                                r.getOffsetDateTime(9).toInstant(), r.getString(10), RouteSecurity.fromJson(r.getJsonObject(11))));
+                    }
+                    return open;
+                });
+    }
+
+    /** Replaces the open incidents of these routes with {@code open}. */
+    public Uni<Void> replaceOpenIncidents(SqlConnection conn, List<SecurityDerivation.RouteKey> routes,
+                                          List<SecurityDerivation.OpenIncident> open) {
+        if (routes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Void> delete = conn.preparedQuery("""
+                        DELETE FROM events.open_incidents i
+                        USING unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS k(router, peer, path_id, prefix)
+                        WHERE i.router = k.router::inet AND i.peer_address = k.peer::inet AND i.path_id = k.path_id
+                          AND i.route_prefix = k.prefix::cidr
+                        """)
+                .execute(routeColumns(routes).tuple()).replaceWithVoid();
+        if (open.isEmpty()) {
+            return delete;
+        }
+        Columns c = new Columns(open.size(), String.class, Short.class, String.class, String.class, String.class, String.class,
+                String.class, Long.class, String.class, OffsetDateTime.class, String.class, String.class);
+        for (SecurityDerivation.OpenIncident i : open) {
+            c.add(i.incident(), i.offence().type().code, i.offence().peering(), i.offence().peeringService(), i.offence().prefix(),
+                    i.route().router(), i.route().peerAddress(), i.route().pathId(), i.route().routePrefix(),
+                    i.openedAt().atOffset(ZoneOffset.UTC), i.connection(), i.security().toJson().encode());
+        }
+        return delete.flatMap(v -> conn.preparedQuery("""
+                        INSERT INTO events.open_incidents (incident, type, peering, peering_service, prefix, router, peer_address,
+                            path_id, route_prefix, opened_at, connection, security)
+                        SELECT incident, type, peering, service, prefix::cidr, router::inet, peer::inet, path_id, route::cidr,
+                               opened, conn, security::jsonb
+                        FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                    $8::bigint[], $9::text[], $10::timestamptz[], $11::text[], $12::text[])
+                             AS u(incident, type, peering, service, prefix, router, peer, path_id, route, opened, conn, security)
+                        """)
+                .execute(c.tuple()).replaceWithVoid());
+    }
+
+    private static Columns routeColumns(List<SecurityDerivation.RouteKey> routes) {
+        Columns c = new Columns(routes.size(), String.class, String.class, Long.class, String.class);
+        routes.forEach(k -> c.add(k.router(), k.peerAddress(), k.pathId(), k.routePrefix()));
         return c;
     }
 

@@ -1,6 +1,8 @@
 package io.peering.events.service;
 
+import io.peering.events.PrefixEvent;
 import io.peering.events.RouteUpdate;
+import io.peering.events.config.EventsConfig;
 import io.peering.events.repository.EventStore;
 import io.peering.support.log.LogSignal;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +16,9 @@ import java.util.Set;
 
 /**
  * Derives and stores the events of one batch of route changes: the routes held for the prefixes
- * the batch touches, the events, and the feed's cursor change in ONE transaction, which first locks
+ * the batch touches, the open route-security incidents of the routes it touches, the events (of
+ * peering-service prefixes, {@link Derivation}, and of route security, {@link SecurityDerivation},
+ * in the order of the changes), and the feed's cursor change in ONE transaction, which first locks
  * the cursor row and skips changes at or before the stored cursor. So a batch is derived exactly
  * once, even when a restarted feed receives again a batch whose first delivery was still committing.
  */
@@ -29,12 +33,17 @@ public class EventDeriver {
     private final EventStore store;
     private final ServicePrefixes servicePrefixes;
     private final LogSignal signal;
+    private final SecurityScope securityScope;
+    private final boolean security;
 
-    public EventDeriver(Pool pool, EventStore store, ServicePrefixes servicePrefixes, LogSignal signal) {
+    public EventDeriver(Pool pool, EventStore store, ServicePrefixes servicePrefixes, LogSignal signal,
+                        SecurityScope securityScope, EventsConfig config) {
         this.pool = pool;
         this.store = store;
         this.servicePrefixes = servicePrefixes;
         this.signal = signal;
+        this.securityScope = securityScope;
+        this.security = config.security().enabled();
     }
 
     /**
@@ -49,28 +58,43 @@ public class EventDeriver {
                     List<RouteUpdate> fresh = new ArrayList<>();
                     List<List<ServicePrefixes.Target>> targets = new ArrayList<>();
                     Set<Derivation.Key> keys = new LinkedHashSet<>();
+                    Set<SecurityDerivation.RouteKey> routes = new LinkedHashSet<>();
                     for (RouteUpdate u : updates) {
                         if (stored != null && u.cursor() <= stored) {
                             continue;
                         }
                         List<ServicePrefixes.Target> where = servicePrefixes.targets(u.prefix(), u.peerAddress());
-                        if (!where.isEmpty()) {
+                        if (!where.isEmpty() || security) {
                             fresh.add(u);
                             targets.add(where);
                             where.forEach(t -> keys.add(new Derivation.Key(t.peeringService(), t.prefix())));
+                            if (security) {
+                                routes.add(SecurityDerivation.keyOf(u));
+                            }
                         }
                     }
                     List<Derivation.Key> touched = List.copyOf(keys);
-                    return store.routes(conn, touched).flatMap(held -> {
+                    List<SecurityDerivation.RouteKey> touchedRoutes = List.copyOf(routes);
+                    return store.routes(conn, touched).flatMap(held -> store.openIncidents(conn, touchedRoutes).flatMap(open -> {
                         Derivation derivation = new Derivation(held);
+                        SecurityDerivation securityDerivation = new SecurityDerivation(securityScope, open);
+                        List<PrefixEvent> events = new ArrayList<>();
                         for (int i = 0; i < fresh.size(); i++) {
+                            int before = derivation.events().size();
                             derivation.apply(fresh.get(i), targets.get(i));
+                            events.addAll(derivation.events().subList(before, derivation.events().size()));
+                            if (security) {
+                                int sBefore = securityDerivation.events().size();
+                                securityDerivation.apply(fresh.get(i), targets.get(i));
+                                events.addAll(securityDerivation.events().subList(sBefore, securityDerivation.events().size()));
+                            }
                         }
                         return store.replaceRoutes(conn, touched, derivation.routes())
-                                .flatMap(v -> store.appendEvents(conn, derivation.events()))
+                                .flatMap(v -> store.replaceOpenIncidents(conn, touchedRoutes, securityDerivation.openIncidents()))
+                                .flatMap(v -> store.appendEvents(conn, events))
                                 .flatMap(v -> store.saveCursor(conn, EventStore.ROUTES_FEED, lastCursor))
-                                .map(v -> new Applied(fresh.size(), derivation.events().size()));
-                    });
+                                .map(v -> new Applied(fresh.size(), events.size()));
+                    }));
                 }))
                 .invoke(applied -> {
                     if (applied.events() > 0) {

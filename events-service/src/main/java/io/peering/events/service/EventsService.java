@@ -106,7 +106,7 @@ public class EventsService {
      * "peerings/{p}": the peering's route-security events and its services' events (any prefix).
      */
     private Scope scope(String parent, String prefix) {
-        if (parent != null && parent.startsWith("peerings/")) {
+        if (parent != null && parent.startsWith("peerings/") && parent.indexOf('/', "peerings/".length()) < 0) {
             Inventory.Peering peering = servicePrefixes.peering(parent);
             return new Scope(List.of(parent), servicePrefixes.servicesOf(peering),
                     prefix == null || prefix.isEmpty() ? null : parsePrefix(prefix));

@@ -32,6 +32,7 @@ public final class FeedHarness {
     public static void reset(RouteChangeFeed feed, Pool pool) throws Exception {
         feed.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         for (String sql : List.of("DELETE FROM events.prefix_events", "DELETE FROM events.prefix_routes",
+                "DELETE FROM events.open_incidents",
                 "UPDATE events.feed_cursors SET cursor = '' WHERE feed = 'routes.WatchRouteChanges'")) {
             pool.query(sql).execute().await().atMost(Duration.ofSeconds(10));
         }

@@ -194,8 +194,9 @@ class EventsApiTest {
                 .setEndTime(ts(Instant.now().plus(1, ChronoUnit.HOURS)))).build()), Status.Code.INVALID_ARGUMENT, "in the future");
         assertStatus(() -> events.listPrefixEvents(all().setParent("peeringServices/nope").build()), Status.Code.NOT_FOUND,
                 "no peering service \"nope\"");
-        assertStatus(() -> events.listPrefixEvents(all().setParent("peerings/contoso-ams").build()), Status.Code.INVALID_ARGUMENT,
-                "peeringServices/contoso-web");
+        assertStatus(() -> events.listPrefixEvents(all().setParent("peerings/contoso-ams/connections/ams-1").build()),
+                Status.Code.INVALID_ARGUMENT, "peeringServices/contoso-web");
+        assertStatus(() -> events.listPrefixEvents(all().setParent("peerings/nope").build()), Status.Code.NOT_FOUND, "nope");
         assertStatus(() -> events.listPrefixEvents(all().setParent("peeringServices/-").build()), Status.Code.INVALID_ARGUMENT,
                 "WatchPrefixEvents only");
         assertStatus(() -> events.listPrefixEvents(all().setPrefix("198.51.100.1/24").build()), Status.Code.INVALID_ARGUMENT,
@@ -294,8 +295,9 @@ class EventsApiTest {
                 new Object[] {WatchPrefixEventsRequest.newBuilder().setAfterCursor("abc").build(), Status.Code.INVALID_ARGUMENT, "not a cursor"},
                 new Object[] {WatchPrefixEventsRequest.newBuilder().setAfterCursor("999999999999").build(), Status.Code.INVALID_ARGUMENT, "ahead"},
                 new Object[] {WatchPrefixEventsRequest.newBuilder().setParent("peeringServices/nope").build(), Status.Code.NOT_FOUND, "nope"},
-                new Object[] {WatchPrefixEventsRequest.newBuilder().setPrefix("10.0.0.0/8").build(), Status.Code.INVALID_ARGUMENT,
-                        "not a prefix of any peering service"})) {
+                new Object[] {WatchPrefixEventsRequest.newBuilder().setParent("peerings/nope").build(), Status.Code.NOT_FOUND, "nope"},
+                new Object[] {WatchPrefixEventsRequest.newBuilder().setPrefix("10.0.0.0/33").build(), Status.Code.INVALID_ARGUMENT,
+                        "prefix"})) {
             Collector watcher = watch((WatchPrefixEventsRequest) c[0]);
             FeedHarness.await("an error", Duration.ofSeconds(10), () -> watcher.error != null);
             assertThat(Status.fromThrowable(watcher.error).getCode()).isEqualTo(c[1]);

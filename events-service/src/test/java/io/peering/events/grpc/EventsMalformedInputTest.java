@@ -67,7 +67,7 @@ class EventsMalformedInputTest {
         String accepts = "peeringServices/contoso-web";
         return List.of(
                 invalid("parent not a resource name", "parent", accepts, with.apply("contoso-web")),
-                invalid("parent resource of another kind", "parent", accepts, with.apply("peerings/contoso-ams")),
+                invalid("parent resource of another kind", "parent", accepts, with.apply("peerings/contoso-ams/connections/ams-1")),
                 invalid("parent with an extra segment", "parent", accepts, with.apply(SERVICE + "/prefixes/198.51.100.0")));
     }
 
@@ -138,8 +138,6 @@ class EventsMalformedInputTest {
                 rpc("WatchPrefixEvents", cases(
                         parent(p -> watch(b -> b.setParent(p))),
                         prefix(p -> watch(b -> b.setPrefix(p))),
-                        List.of(invalid("prefix of no service, parent '-'", "prefix", "198.51.100.0/24",
-                                watch(b -> b.setParent("peeringServices/-").setPrefix("203.0.113.0/24")))),
                         typesAndLevels(t -> watch(b -> b.addTypesValue(t)), l -> watch(b -> b.addLevelsValue(l))),
                         List.of(
                                 invalid("after_cursor garbage", "after_cursor", "cursor of an event", watch(b -> b.setAfterCursor("garbage"))),
