@@ -17,12 +17,13 @@ public record RouteChange(Instant time, PeerRef peer, Rib rib, String prefix, lo
     /**
      * @param origin      0 IGP, 1 EGP, 2 INCOMPLETE, null when absent
      * @param asPath      display form, "64500 64501 {64502,64503}"
-     * @param originAsn   0 when the path is empty or ends in an AS_SET
-     * @param rpkiState   RpkiValidationState number: 1 valid, 2 invalid, 3 not found
+     * @param originAsn      0 when the path is empty or ends in an AS_SET
+     * @param onlyToCustomer the ASN of the RFC 9234 Only-To-Customer attribute, null when absent
+     * @param rpkiState      RpkiValidationState number: 1 valid, 2 invalid, 3 not found
      */
     public record Attributes(Short origin, String asPath, long originAsn, String nextHop, Long med, Long localPref,
-                             List<String> communities, List<String> largeCommunities, short rpkiState,
-                             String trustAnchor) {
+                             List<String> communities, List<String> largeCommunities, Long onlyToCustomer,
+                             short rpkiState, String trustAnchor) {
     }
 
     public static RouteChange announce(Instant time, PeerRef peer, Rib rib, String prefix, long pathId, Attributes attributes) {

@@ -15,6 +15,9 @@ final class BgpDecoder {
 
     private static final int HEADER_LENGTH = 19;
 
+    /** RFC 9234 Only-To-Customer path attribute type code. */
+    static final int ONLY_TO_CUSTOMER = 35;
+
     private BgpDecoder() {
     }
 
@@ -128,6 +131,8 @@ final class BgpDecoder {
         List<Long> communities = new ArrayList<>();
         List<LargeCommunity> large = new ArrayList<>();
         PathAttributes.MpNextHop mpNextHop = null;
+        Long onlyToCustomer = null;
+        String treatAsWithdraw = null;
         int unknown = 0;
         int attributeCount = 0;
         AfiSafi emptyUnreach = null;
@@ -216,6 +221,13 @@ final class BgpDecoder {
                         large.add(new LargeCommunity(v.u32(), v.u32(), v.u32()));
                     }
                 }
+                case ONLY_TO_CUSTOMER -> {
+                    if (length == 4) {
+                        onlyToCustomer = v.u32();
+                    } else { // RFC 9234 section 5: malformed, handled as treat-as-withdraw (RFC 7606)
+                        treatAsWithdraw = "ONLY_TO_CUSTOMER length " + length + ", expected 4";
+                    }
+                }
                 default -> unknown++;
             }
         }
@@ -230,8 +242,13 @@ final class BgpDecoder {
         } else if (withdrawnLength == 0 && attributeCount == 1 && emptyUnreach != null && announced.isEmpty()) {
             endOfRib = emptyUnreach;
         }
-        PathAttributes attributes = new PathAttributes(origin, asPath, nextHop, med, localPref, communities, large, mpNextHop);
-        return new BgpUpdate(withdrawn, announced, attributes, endOfRib, skipped, unknown);
+        if (treatAsWithdraw != null) {
+            return new BgpUpdate(withdrawn, List.of(), PathAttributes.NONE, endOfRib, skipped, unknown,
+                    new BgpUpdate.TreatAsWithdraw(treatAsWithdraw, announced));
+        }
+        PathAttributes attributes = new PathAttributes(origin, asPath, nextHop, med, localPref, communities, large, mpNextHop,
+                onlyToCustomer);
+        return new BgpUpdate(withdrawn, announced, attributes, endOfRib, skipped, unknown, null);
     }
 
     private static void expectLength(String name, Reader v, int expected) throws BmpDecodeException {

@@ -14,11 +14,13 @@ import java.util.List;
  * @param communities      COMMUNITIES as 32-bit values; see {@link #communityStrings()}
  * @param largeCommunities LARGE_COMMUNITY values
  * @param mpNextHop        next hop from MP_REACH_NLRI (IPv4/IPv6 unicast only)
+ * @param onlyToCustomer   ONLY_TO_CUSTOMER (RFC 9234): the ASN it carries
  */
 public record PathAttributes(Origin origin, AsPath asPath, InetAddress nextHop, Long med, Long localPref,
-                             List<Long> communities, List<LargeCommunity> largeCommunities, MpNextHop mpNextHop) {
+                             List<Long> communities, List<LargeCommunity> largeCommunities, MpNextHop mpNextHop,
+                             Long onlyToCustomer) {
 
-    public static final PathAttributes NONE = new PathAttributes(null, null, null, null, null, List.of(), List.of(), null);
+    public static final PathAttributes NONE = new PathAttributes(null, null, null, null, null, List.of(), List.of(), null, null);
 
     public PathAttributes {
         communities = List.copyOf(communities);

@@ -15,7 +15,9 @@
  *   <li>Routes: {@link io.peering.routes.bmp.BgpUpdate} holds announced/withdrawn
  *       {@link io.peering.routes.bmp.Route}s ({@link io.peering.support.net.IpPrefix} + ADD-PATH id),
  *       {@link io.peering.routes.bmp.PathAttributes}, End-of-RIB, and counts of skipped families
- *       (EVPN, VPN, labeled...) and uninterpreted attributes.</li>
+ *       (EVPN, VPN, labeled...) and uninterpreted attributes. An attribute that RFC 7606 (or the RFC defining
+ *       it) says to handle by treat-as-withdraw, when malformed, does not lose the message: the UPDATE's
+ *       announced routes come as {@link io.peering.routes.bmp.BgpUpdate.TreatAsWithdraw} instead.</li>
  * </ul>
  */
 package io.peering.routes.bmp;

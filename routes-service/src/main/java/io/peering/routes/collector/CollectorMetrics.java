@@ -12,6 +12,7 @@ public class CollectorMetrics {
     final Counter routesAnnounced;
     final Counter routesWithdrawn;
     final Counter decodeErrors;
+    final Counter treatAsWithdraw;
     final Counter framingErrors;
     final Counter writeErrors;
     final Counter unsupportedMessages;
@@ -27,6 +28,7 @@ public class CollectorMetrics {
         routesAnnounced = registry.counter("peering.bmp.routes", "change", "announce");
         routesWithdrawn = registry.counter("peering.bmp.routes", "change", "withdraw");
         decodeErrors = registry.counter("peering.bmp.errors", "kind", "decode");
+        treatAsWithdraw = registry.counter("peering.bmp.errors", "kind", "treat-as-withdraw");
         framingErrors = registry.counter("peering.bmp.errors", "kind", "framing");
         writeErrors = registry.counter("peering.bmp.errors", "kind", "database");
         unsupportedMessages = registry.counter("peering.bmp.skipped", "what", "message-type");

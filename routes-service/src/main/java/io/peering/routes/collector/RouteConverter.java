@@ -63,6 +63,12 @@ final class RouteConverter {
         for (Route r : update.withdrawn()) {
             out.accept(RouteChange.withdraw(time, peer, rib, r.prefix().toString(), r.pathId(), "withdrawn by peer"));
         }
+        if (update.treatAsWithdraw() != null) {
+            String reason = "malformed UPDATE treated as withdraw: " + update.treatAsWithdraw().reason();
+            for (Route r : update.treatAsWithdraw().routes()) {
+                out.accept(RouteChange.withdraw(time, peer, rib, r.prefix().toString(), r.pathId(), reason));
+            }
+        }
         if (update.announced().isEmpty()) {
             return;
         }
@@ -77,7 +83,8 @@ final class RouteConverter {
             RpkiVerdict v = rpki.validate(r.prefix(), originAsn);
             out.accept(RouteChange.announce(time, peer, rib, r.prefix().toString(), r.pathId(),
                     new RouteChange.Attributes(origin, asPath, originAsn, nextHop == null ? null : IpAddresses.format(nextHop),
-                            a.med(), a.localPref(), communities, large, v.state().number(), v.trustAnchor())));
+                            a.med(), a.localPref(), communities, large, a.onlyToCustomer(), v.state().number(),
+                            v.trustAnchor())));
         }
     }
 }

@@ -72,6 +72,12 @@ final class SessionRecorder {
             if (update.unknownAttributes() > 0) {
                 metrics.unknownAttributes.increment(update.unknownAttributes());
             }
+            if (update.treatAsWithdraw() != null) {
+                metrics.treatAsWithdraw.increment();
+                LOG.warnf("router %s: peer %s sent a malformed UPDATE (%s); its %d announced routes are withdrawn"
+                                + " instead (RFC 7606 treat-as-withdraw)", router, converter.peer(rm.peer()).peerAddress(),
+                        update.treatAsWithdraw().reason(), update.treatAsWithdraw().routes().size());
+            }
             converter.changes(rm.peer(), update, this::add);
             if (update.isEndOfRib()) {
                 PeerRef peer = converter.peer(rm.peer());

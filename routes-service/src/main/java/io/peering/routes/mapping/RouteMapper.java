@@ -95,6 +95,9 @@ public final class RouteMapper {
             if (a.localPref() != null) {
                 b.setLocalPref(a.localPref().intValue());
             }
+            if (a.onlyToCustomer() != null) {
+                b.setOnlyToCustomer(a.onlyToCustomer().intValue());
+            }
         }
         return b.build();
     }

@@ -51,7 +51,8 @@ public class RouteQueries {
 
     private static final String ROUTE_COLUMNS = """
             host(router), peer_distinguisher, host(peer_address), peer_asn, rib, prefix::text, path_id, received_time,
-            origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities, rpki_state, trust_anchor
+            origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities, rpki_state, trust_anchor,
+            only_to_customer
             """;
 
     public Uni<List<StoredRoute>> listRoutes(RouteFilter f, RouteKey after, int limit) {
@@ -113,7 +114,8 @@ public class RouteQueries {
         return new StoredRoute(peer, Rib.of(r.getShort(4)), r.getString(5), r.getLong(6),
                 r.getOffsetDateTime(7).toInstant(),
                 new RouteChange.Attributes(r.getShort(8), r.getString(9), nz(r.getLong(10)), r.getString(11),
-                        r.getLong(12), r.getLong(13), strings(r, 14), strings(r, 15), r.getShort(16), r.getString(17)));
+                        r.getLong(12), r.getLong(13), strings(r, 14), strings(r, 15), r.getLong(18), r.getShort(16),
+                        r.getString(17)));
     }
 
     /** One entry of the route-change log. */
@@ -122,7 +124,7 @@ public class RouteQueries {
 
     private static final String CHANGE_COLUMNS = """
             seq, time, host(router), peer_distinguisher, host(peer_address), peer_asn, rib, prefix::text, path_id, withdrawn,
-            reason, origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities
+            reason, origin, as_path, origin_asn, host(next_hop), med, local_pref, communities, large_communities, only_to_customer
             """;
 
     /** A prefix's changes over [from, to) received from the given peers (null: any), oldest first, after a keyset position. */
@@ -164,7 +166,7 @@ public class RouteQueries {
             boolean withdrawn = r.getBoolean(9);
             RouteChange.Attributes a = r.getString(12) == null ? null
                     : new RouteChange.Attributes(r.getShort(11), r.getString(12), nz(r.getLong(13)), r.getString(14),
-                    r.getLong(15), r.getLong(16), strings(r, 17), strings(r, 18), (short) 0, "");
+                    r.getLong(15), r.getLong(16), strings(r, 17), strings(r, 18), r.getLong(19), (short) 0, "");
             out.add(new LoggedChange(r.getLong(0), new RouteChange(r.getOffsetDateTime(1).toInstant(), peer,
                     Rib.of(r.getShort(6)), r.getString(7), r.getLong(8), withdrawn, r.getString(10), a)));
         }

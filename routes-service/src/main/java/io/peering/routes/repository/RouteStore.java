@@ -77,14 +77,18 @@ public class RouteStore {
     private static final String PRIOR_STATE = """
             SELECT u.i, a.router IS NOT NULL AS present,
                    u.as_path IS NOT NULL AND
-                   (a.origin, a.as_path, a.next_hop, a.med, a.local_pref, a.communities, a.large_communities, a.peer_asn)
+                   (a.origin, a.as_path, a.next_hop, a.med, a.local_pref, a.communities, a.large_communities,
+                    a.only_to_customer, a.peer_asn)
                    IS NOT DISTINCT FROM
                    (u.origin, u.as_path, u.next_hop::inet, u.med, u.local_pref,
-                    coalesce(string_to_array(nullif(u.comm, ''), ' '), '{}'), coalesce(string_to_array(nullif(u.lcomm, ''), ' '), '{}'), u.peer_asn)
+                    coalesce(string_to_array(nullif(u.comm, ''), ' '), '{}'), coalesce(string_to_array(nullif(u.lcomm, ''), ' '), '{}'),
+                    u.otc, u.peer_asn)
                    AS repeated
             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[],
-                        $7::smallint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[])
-                 WITH ORDINALITY AS u(router, pd, peer, rib, prefix, path_id, origin, as_path, next_hop, med, local_pref, comm, lcomm, peer_asn, i)
+                        $7::smallint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[],
+                        $14::bigint[], $15::bigint[])
+                 WITH ORDINALITY AS u(router, pd, peer, rib, prefix, path_id, origin, as_path, next_hop, med, local_pref, comm, lcomm,
+                                      otc, peer_asn, i)
             LEFT JOIN routes.adj_rib_in a
               ON a.router = u.router::inet AND a.peer_distinguisher = u.pd AND a.peer_address = u.peer::inet
              AND a.rib = u.rib AND a.prefix = u.prefix::cidr AND a.path_id = u.path_id
@@ -93,26 +97,26 @@ public class RouteStore {
     private static final String UPSERT_ROUTES = """
             INSERT INTO routes.adj_rib_in (router, peer_distinguisher, peer_address, rib, prefix, path_id, peer_asn,
                 received_time, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities,
-                rpki_state, trust_anchor)
+                only_to_customer, rpki_state, trust_anchor)
             SELECT router::inet, pd, peer::inet, rib, prefix::cidr, path_id, peer_asn, t, origin, as_path, origin_asn,
                    next_hop::inet, med, local_pref, coalesce(string_to_array(nullif(comm, ''), ' '), '{}'),
-                   coalesce(string_to_array(nullif(lcomm, ''), ' '), '{}'), rpki, ta
+                   coalesce(string_to_array(nullif(lcomm, ''), ' '), '{}'), otc, rpki, ta
             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[],
                         $8::timestamptz[], $9::smallint[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[],
-                        $15::text[], $16::text[], $17::smallint[], $18::text[])
+                        $15::text[], $16::text[], $17::bigint[], $18::smallint[], $19::text[])
                  AS u(router, pd, peer, rib, prefix, path_id, peer_asn, t, origin, as_path, origin_asn, next_hop, med,
-                      local_pref, comm, lcomm, rpki, ta)
+                      local_pref, comm, lcomm, otc, rpki, ta)
             ON CONFLICT (router, peer_distinguisher, peer_address, rib, prefix, path_id) DO UPDATE SET
                 peer_asn = EXCLUDED.peer_asn, received_time = EXCLUDED.received_time, origin = EXCLUDED.origin,
                 as_path = EXCLUDED.as_path, origin_asn = EXCLUDED.origin_asn, next_hop = EXCLUDED.next_hop,
                 med = EXCLUDED.med, local_pref = EXCLUDED.local_pref, communities = EXCLUDED.communities,
-                large_communities = EXCLUDED.large_communities, rpki_state = EXCLUDED.rpki_state,
-                trust_anchor = EXCLUDED.trust_anchor, stale = false
+                large_communities = EXCLUDED.large_communities, only_to_customer = EXCLUDED.only_to_customer,
+                rpki_state = EXCLUDED.rpki_state, trust_anchor = EXCLUDED.trust_anchor, stale = false
             WHERE (adj_rib_in.origin, adj_rib_in.as_path, adj_rib_in.next_hop, adj_rib_in.med, adj_rib_in.local_pref,
-                   adj_rib_in.communities, adj_rib_in.large_communities, adj_rib_in.peer_asn)
+                   adj_rib_in.communities, adj_rib_in.large_communities, adj_rib_in.only_to_customer, adj_rib_in.peer_asn)
                   IS DISTINCT FROM
                   (EXCLUDED.origin, EXCLUDED.as_path, EXCLUDED.next_hop, EXCLUDED.med, EXCLUDED.local_pref,
-                   EXCLUDED.communities, EXCLUDED.large_communities, EXCLUDED.peer_asn)
+                   EXCLUDED.communities, EXCLUDED.large_communities, EXCLUDED.only_to_customer, EXCLUDED.peer_asn)
             RETURNING host(router), peer_distinguisher, host(peer_address), rib, prefix::text, path_id, (xmax = 0) AS inserted
             """;
 
@@ -120,14 +124,17 @@ public class RouteStore {
     private static final String REFRESH_STALE = """
             UPDATE routes.adj_rib_in a SET stale = false
             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::bigint[],
-                        $7::smallint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[])
-                 AS u(router, pd, peer, rib, prefix, path_id, origin, as_path, next_hop, med, local_pref, comm, lcomm, peer_asn)
+                        $7::smallint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[],
+                        $14::bigint[], $15::bigint[])
+                 AS u(router, pd, peer, rib, prefix, path_id, origin, as_path, next_hop, med, local_pref, comm, lcomm, otc, peer_asn)
             WHERE a.stale AND a.router = u.router::inet AND a.peer_distinguisher = u.pd AND a.peer_address = u.peer::inet
               AND a.rib = u.rib AND a.prefix = u.prefix::cidr AND a.path_id = u.path_id
-              AND (a.origin, a.as_path, a.next_hop, a.med, a.local_pref, a.communities, a.large_communities, a.peer_asn)
+              AND (a.origin, a.as_path, a.next_hop, a.med, a.local_pref, a.communities, a.large_communities,
+                   a.only_to_customer, a.peer_asn)
                   IS NOT DISTINCT FROM
                   (u.origin, u.as_path, u.next_hop::inet, u.med, u.local_pref,
-                   coalesce(string_to_array(nullif(u.comm, ''), ' '), '{}'), coalesce(string_to_array(nullif(u.lcomm, ''), ' '), '{}'), u.peer_asn)
+                   coalesce(string_to_array(nullif(u.comm, ''), ' '), '{}'), coalesce(string_to_array(nullif(u.lcomm, ''), ' '), '{}'),
+                   u.otc, u.peer_asn)
             """;
 
     private static final String DELETE_ROUTES = """
@@ -141,15 +148,16 @@ public class RouteStore {
 
     private static final String INSERT_CHANGES = """
             INSERT INTO routes.route_changes (time, seq, router, peer_distinguisher, peer_address, peer_asn, rib, prefix,
-                path_id, withdrawn, reason, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities)
+                path_id, withdrawn, reason, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities,
+                only_to_customer)
             SELECT t, seq, router::inet, pd, peer::inet, peer_asn, rib, prefix::cidr, path_id, withdrawn, reason, origin,
                    as_path, origin_asn, next_hop::inet, med, local_pref, string_to_array(nullif(comm, ''), ' '),
-                   string_to_array(nullif(lcomm, ''), ' ')
+                   string_to_array(nullif(lcomm, ''), ' '), otc
             FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::smallint[],
                         $8::text[], $9::bigint[], $10::bool[], $11::text[], $12::smallint[], $13::text[], $14::bigint[],
-                        $15::text[], $16::bigint[], $17::bigint[], $18::text[], $19::text[])
+                        $15::text[], $16::bigint[], $17::bigint[], $18::text[], $19::text[], $20::bigint[])
                  AS u(t, seq, router, pd, peer, peer_asn, rib, prefix, path_id, withdrawn, reason, origin, as_path,
-                      origin_asn, next_hop, med, local_pref, comm, lcomm)
+                      origin_asn, next_hop, med, local_pref, comm, lcomm, otc)
             """;
 
     /**
@@ -312,14 +320,14 @@ public class RouteStore {
      */
     private static io.vertx.mutiny.sqlclient.Tuple keysAndAttributes(List<RouteChange> changes) {
         Columns c = new Columns(changes.size(), keyAnd(Short.class, String.class, String.class, Long.class, Long.class,
-                String.class, String.class, Long.class));
+                String.class, String.class, Long.class, Long.class));
         for (RouteChange r : changes) {
             RouteChange.Attributes a = r.attributes();
             c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
                     a == null ? null : a.origin(), a == null ? null : a.asPath(), a == null ? null : a.nextHop(),
                     a == null ? null : a.med(), a == null ? null : a.localPref(),
                     a == null ? null : String.join(" ", a.communities()), a == null ? null : String.join(" ", a.largeCommunities()),
-                    r.peer().peerAsn());
+                    a == null ? null : a.onlyToCustomer(), r.peer().peerAsn());
         }
         return c.tuple();
     }
@@ -330,13 +338,13 @@ public class RouteStore {
             return Uni.createFrom().item(Map.of());
         }
         Columns c = new Columns(announcements.size(), keyAnd(Long.class, OffsetDateTime.class, Short.class, String.class,
-                Long.class, String.class, Long.class, Long.class, String.class, String.class, Short.class, String.class));
+                Long.class, String.class, Long.class, Long.class, String.class, String.class, Long.class, Short.class, String.class));
         for (RouteChange r : announcements) {
             RouteChange.Attributes a = r.attributes();
             c.add(r.peer().router(), r.peer().distinguisher(), r.peer().peerAddress(), r.rib().code, r.prefix(), r.pathId(),
                     r.peer().peerAsn(), utc(r.time()), a.origin(), a.asPath(), a.originAsn(), a.nextHop(), a.med(),
                     a.localPref(), String.join(" ", a.communities()), String.join(" ", a.largeCommunities()),
-                    a.rpkiState(), a.trustAnchor());
+                    a.onlyToCustomer(), a.rpkiState(), a.trustAnchor());
         }
         return conn.preparedQuery(UPSERT_ROUTES).execute(c.tuple()).map(rows -> {
             Map<RouteChange.Key, Boolean> written = new HashMap<>();
@@ -385,7 +393,7 @@ public class RouteStore {
             return Uni.createFrom().voidItem();
         }
         return ChangeLog.advance(conn, "route_changes", log.size()).flatMap(base -> {
-            Columns c = new Columns(log.size(), OffsetDateTime.class, Long.class, String.class, Long.class, String.class, Long.class, Short.class, String.class, Long.class, Boolean.class, String.class, Short.class, String.class, Long.class, String.class, Long.class, Long.class, String.class, String.class);
+            Columns c = new Columns(log.size(), OffsetDateTime.class, Long.class, String.class, Long.class, String.class, Long.class, Short.class, String.class, Long.class, Boolean.class, String.class, Short.class, String.class, Long.class, String.class, Long.class, Long.class, String.class, String.class, Long.class);
             long seq = base;
             for (RouteChange r : log) {
                 RouteChange.Attributes a = r.attributes();
@@ -393,7 +401,8 @@ public class RouteStore {
                         r.peer().peerAsn(), r.rib().code, r.prefix(), r.pathId(), r.withdrawn(), r.reason(),
                         a == null ? null : a.origin(), a == null ? null : a.asPath(), a == null ? null : a.originAsn(),
                         a == null ? null : a.nextHop(), a == null ? null : a.med(), a == null ? null : a.localPref(),
-                        a == null ? "" : String.join(" ", a.communities()), a == null ? "" : String.join(" ", a.largeCommunities()));
+                        a == null ? "" : String.join(" ", a.communities()), a == null ? "" : String.join(" ", a.largeCommunities()),
+                        a == null ? null : a.onlyToCustomer());
             }
             return conn.preparedQuery(INSERT_CHANGES).execute(c.tuple()).replaceWithVoid();
         });
@@ -482,9 +491,10 @@ public class RouteStore {
                         )
                         INSERT INTO routes.route_changes (time, seq, router, peer_distinguisher, peer_address, peer_asn, rib,
                             prefix, path_id, withdrawn, reason, origin, as_path, origin_asn, next_hop, med, local_pref,
-                            communities, large_communities)
+                            communities, large_communities, only_to_customer)
                         SELECT $4, reserved.base + n, router, peer_distinguisher, peer_address, peer_asn, rib, prefix, path_id,
-                               true, $5, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities
+                               true, $5, origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities,
+                               only_to_customer
                         FROM numbered, reserved
                         """)
                 .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress(), utc(time), reason))

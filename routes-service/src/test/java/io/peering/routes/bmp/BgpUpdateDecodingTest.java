@@ -215,6 +215,44 @@ class BgpUpdateDecodingTest {
     }
 
     @Test
+    void onlyToCustomerCarriesItsAsn() throws BmpDecodeException {
+        byte[] update = BmpBytes.update(NONE, concat(origin(0), asPath(segment(2, 4, 65001)), nextHop("192.0.2.1"),
+                BmpBytes.onlyToCustomer(4_200_000_000L)), prefix("198.51.100.0/24"));
+
+        BgpUpdate u = decode(update);
+
+        assertThat(u.attributes().onlyToCustomer()).isEqualTo(4_200_000_000L);
+        assertThat(u.announced()).extracting(Route::toString).containsExactly("198.51.100.0/24");
+        assertThat(u.treatAsWithdraw()).isNull();
+        assertThat(u.unknownAttributes()).isZero();
+    }
+
+    @Test
+    void withoutOnlyToCustomerTheAttributeIsNull() throws BmpDecodeException {
+        byte[] update = BmpBytes.update(NONE, concat(origin(0), asPath(segment(2, 4, 65001)), nextHop("192.0.2.1")),
+                prefix("198.51.100.0/24"));
+
+        assertThat(decode(update).attributes().onlyToCustomer()).isNull();
+    }
+
+    @Test
+    void onlyToCustomerOfAnotherLengthThanFourTurnsTheAnnouncementsIntoWithdrawals() throws BmpDecodeException {
+        // RFC 9234 section 5: malformed, treat-as-withdraw; IPv4 NLRI and MP_REACH routes alike, real withdrawals stay
+        byte[] update = BmpBytes.update(prefix("203.0.113.0/24"), concat(origin(0), asPath(segment(2, 4, 65001)),
+                nextHop("192.0.2.1"), mpReach(2, 1, ip("2001:db8::1"), prefix("2001:db8:100::/40")),
+                attr(0xC0, 35, BmpBytes.hex("00fde8"))), prefix("198.51.100.0/24"));
+
+        BgpUpdate u = decode(update);
+
+        assertThat(u.announced()).isEmpty();
+        assertThat(u.withdrawn()).extracting(Route::toString).containsExactly("203.0.113.0/24");
+        assertThat(u.treatAsWithdraw().routes()).extracting(Route::toString)
+                .containsExactly("2001:db8:100::/40", "198.51.100.0/24");
+        assertThat(u.treatAsWithdraw().reason()).contains("ONLY_TO_CUSTOMER length 3");
+        assertThat(u.attributes().onlyToCustomer()).isNull();
+    }
+
+    @Test
     void hostBitsOfAPrefixAreZeroed() throws BmpDecodeException {
         byte[] nlri = BmpBytes.hex("0c 0a1f"); // 10.31.0.0/12 on the wire, 10.16.0.0/12 once masked
         assertThat(decode(BmpBytes.update(NONE, NONE, nlri)).announced()).extracting(Route::toString).containsExactly("10.16.0.0/12");

@@ -91,6 +91,11 @@ public final class BmpBytes {
         return attr(0x40, 3, ip(ipv4));
     }
 
+    /** ONLY_TO_CUSTOMER (RFC 9234, type 35, optional transitive) carrying {@code asn}. */
+    public static byte[] onlyToCustomer(long asn) {
+        return attr(0xC0, 35, u32(asn));
+    }
+
     /** One AS path segment with 2- or 4-byte ASNs. */
     public static byte[] segment(int type, int width, long... asns) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

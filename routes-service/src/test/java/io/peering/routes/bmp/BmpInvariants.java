@@ -138,6 +138,11 @@ final class BmpInvariants {
     private static void update(BgpUpdate update, int length) {
         List<Route> all = new java.util.ArrayList<>(update.withdrawn());
         all.addAll(update.announced());
+        if (update.treatAsWithdraw() != null) {
+            check(update.announced().isEmpty(), "announcements in an UPDATE treated as withdraw");
+            check(!update.treatAsWithdraw().reason().isEmpty(), "treat-as-withdraw without a reason");
+            all.addAll(update.treatAsWithdraw().routes());
+        }
         check(all.size() <= length, all.size() + " routes in a " + length + "-byte message");
         for (Route r : all) {
             IpPrefix p = r.prefix();
@@ -165,6 +170,8 @@ final class BmpInvariants {
             a.asPath().toString();
         }
         text(a.nextHop());
+        check(a.onlyToCustomer() == null || (a.onlyToCustomer() >= 0 && a.onlyToCustomer() <= 0xFFFF_FFFFL),
+                "ONLY_TO_CUSTOMER beyond 32 bits");
         if (a.mpNextHop() != null) {
             check(a.mpNextHop().family().isUnicastIp(), "MP next hop of a skipped family");
             text(a.mpNextHop().global());

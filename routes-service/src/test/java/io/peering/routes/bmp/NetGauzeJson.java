@@ -355,8 +355,8 @@ final class NetGauzeJson {
             }
         }
         return new BgpUpdate(withdrawn, announced,
-                new PathAttributes(origin, asPath, nextHop, med, localPref, communities, large, mpNextHop),
-                endOfRib, skipped, unknown);
+                new PathAttributes(origin, asPath, nextHop, med, localPref, communities, large, mpNextHop, null),
+                endOfRib, skipped, unknown, null);
     }
 
     static AsPath asPath(JsonNode segments) {

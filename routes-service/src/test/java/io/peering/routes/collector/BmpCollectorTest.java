@@ -13,6 +13,9 @@ import io.peering.routes.v1.RouteChange;
 import io.peering.routes.v1.RouteChangeType;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.Session;
+import io.peering.common.v1.StartPosition;
+import io.peering.routes.v1.WatchRouteChangesRequest;
+import io.peering.routes.v1.WatchRouteChangesResponse;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -27,8 +30,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 
 import static io.peering.routes.bmp.BmpBytes.*;
@@ -78,9 +84,14 @@ class BmpCollectorTest {
     }
 
     static byte[] announce(String prefix, long... asPath) {
+        return announce(prefix, new byte[0], asPath);
+    }
+
+    /** @param more path attributes to send after ORIGIN, AS_PATH, NEXT_HOP, COMMUNITIES and LARGE_COMMUNITY */
+    static byte[] announce(String prefix, byte[] more, long... asPath) {
         byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, asPath)), nextHop("192.0.2.1"),
                 attr(0xC0, 8, concat(u32((64500L << 16) | 100), u32((64500L << 16) | 200))),
-                attr(0xC0, 32, concat(u32(64500), u32(1), u32(2))));
+                attr(0xC0, 32, concat(u32(64500), u32(1), u32(2))), more);
         return routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], attributes, prefix(prefix)));
     }
 
@@ -249,5 +260,68 @@ class BmpCollectorTest {
         assertThat(log).containsExactly("198.51.100.0/24 false ", "203.0.113.0/24 false ",
                 "203.0.113.0/24 true not re-sent after the session was re-established");
         assertThat(sessionOfTestRouter().getRoutesCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRouteCarryingOnlyToCustomerShowsItsAsnInTheListingAndInTheChangeFeed() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", onlyToCustomer(4200000001L), 64500),
+                    announce("203.0.113.0/24", 64500)));
+            out.flush();
+            await("two routes stored", () -> routesOfTestRouter().size() == 2);
+        }
+        Map<String, ReceivedRoute> listed = routesOfTestRouter().stream()
+                .collect(Collectors.toMap(ReceivedRoute::getPrefix, r -> r));
+        assertThat(Integer.toUnsignedLong(listed.get("198.51.100.0/24").getOnlyToCustomer())).isEqualTo(4200000001L);
+        assertThat(listed.get("203.0.113.0/24").hasOnlyToCustomer()).as("sent without the attribute").isFalse();
+
+        Iterator<WatchRouteChangesResponse> feed = RoutesServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .watchRouteChanges(WatchRouteChangesRequest.newBuilder().setStartPosition(StartPosition.START_POSITION_EARLIEST)
+                        .addPrefixes("198.51.100.0/24").build());
+        RouteChange change = null;
+        while (change == null) {
+            change = feed.next().getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER))
+                    .findFirst().orElse(null);
+        }
+        assertThat(change.getType()).isEqualTo(RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE);
+        assertThat(Integer.toUnsignedLong(change.getRoute().getOnlyToCustomer())).isEqualTo(4200000001L);
+    }
+
+    @Test
+    void anAnnouncementThatChangesOnlyTheOnlyToCustomerAttributeIsANewChange() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", onlyToCustomer(64500), 64500)));
+            out.flush();
+            await("route stored", () -> routesOfTestRouter().size() == 1);
+            out.write(concat(announce("198.51.100.0/24", onlyToCustomer(64500), 64500),
+                    announce("198.51.100.0/24", onlyToCustomer(64501), 64500)));
+            out.flush();
+            await("new OTC stored", () -> routesOfTestRouter().get(0).getOnlyToCustomer() == 64501);
+            out.write(announce("198.51.100.0/24", 64500));
+            out.flush();
+            await("OTC gone", () -> !routesOfTestRouter().get(0).hasOnlyToCustomer());
+        }
+        List<Long> logged = new java.util.ArrayList<>();
+        pool.preparedQuery("SELECT only_to_customer FROM routes.route_changes WHERE router = $1::text::inet ORDER BY seq")
+                .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).forEach(r -> logged.add(r.getLong(0)));
+        assertThat(logged).as("first announcement, OTC changed, OTC removed; the repeat is not a change")
+                .containsExactly(64500L, 64501L, null);
+    }
+
+    @Test
+    void anOnlyToCustomerOfTheWrongLengthWithdrawsTheRouteItAnnounces() throws Exception {
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
+            out.flush();
+            await("route stored", () -> routesOfTestRouter().size() == 1);
+            out.write(announce("198.51.100.0/24", attr(0xC0, 35, hex("00fb")), 64500)); // RFC 9234: length must be 4
+            out.flush();
+            await("route withdrawn", () -> routesOfTestRouter().isEmpty());
+        }
+        String reason = pool.preparedQuery("SELECT reason FROM routes.route_changes WHERE router = $1::text::inet AND withdrawn")
+                .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).iterator().next().getString(0);
+        assertThat(reason).isEqualTo("malformed UPDATE treated as withdraw: ONLY_TO_CUSTOMER length 2, expected 4");
+        assertThat(sessionOfTestRouter().getState()).as("the session stays up").isEqualTo(SessionState.SESSION_STATE_ESTABLISHED);
     }
 }

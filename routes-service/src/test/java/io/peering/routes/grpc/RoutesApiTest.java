@@ -77,7 +77,7 @@ class RoutesApiTest {
     }
 
     static RouteChange.Attributes attributes(String asPath, long origin, short rpki) {
-        return new RouteChange.Attributes((short) 0, asPath, origin, "192.0.2.1", null, null, List.of(), List.of(), rpki, "");
+        return new RouteChange.Attributes((short) 0, asPath, origin, "192.0.2.1", null, null, List.of(), List.of(), null, rpki, "");
     }
 
     static RouteChange announce(String prefix, String asPath, long origin) {

@@ -194,7 +194,7 @@ class RoutesAuthorizationTest {
 
     static RouteChange announce(Instant t, PeerRef peer, String prefix, String asPath, long origin) {
         return RouteChange.announce(t, peer, Rib.ADJ_RIB_IN_PRE_POLICY, prefix, 0, new RouteChange.Attributes((short) 0, asPath,
-                origin, "192.0.2.1", null, null, List.of(), List.of(), (short) 3, ""));
+                origin, "192.0.2.1", null, null, List.of(), List.of(), null, (short) 3, ""));
     }
 
     /** "peer prefix" of the test router's routes, every page of the listing. */
@@ -267,11 +267,11 @@ class RoutesAuthorizationTest {
     void readerWatchingEveryPeeringReceivesOnlyChangesOfItsOwnAsn() {
         Instant t = Instant.now();
         RouteChange.Attributes attrs = new RouteChange.Attributes((short) 0, "4200000002", 4200000002L, "192.0.2.1",
-                null, null, List.of(), List.of(), (short) 3, "");
+                null, null, List.of(), List.of(), null, (short) 3, "");
         store.applyRouteChanges(List.of(
                 RouteChange.announce(t, FABRIKAM, Rib.ADJ_RIB_IN_PRE_POLICY, "203.0.113.0/24", 0, attrs),
                 RouteChange.announce(t, CONTOSO, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0,
-                        new RouteChange.Attributes((short) 0, "64500", 64500, "192.0.2.1", null, null, List.of(), List.of(), (short) 3, ""))))
+                        new RouteChange.Attributes((short) 0, "64500", 64500, "192.0.2.1", null, null, List.of(), List.of(), null, (short) 3, ""))))
                 .await().atMost(Duration.ofSeconds(10));
 
         Iterator<WatchRouteChangesResponse> stream = as(TestTokens.reader(RoleMatrix.OWN_ASN)).withDeadlineAfter(3, TimeUnit.SECONDS)

@@ -72,7 +72,7 @@ class RoutesMalformedInputTest {
         clean();
         Instant t = NOW.minus(Duration.ofMinutes(90));
         RouteChange.Attributes attributes = new RouteChange.Attributes((short) 0, "64500", 64500, "192.0.2.1", null, null,
-                List.of(), List.of(), (short) 3, "");
+                List.of(), List.of(), null, (short) 3, "");
         for (String address : List.of("127.0.0.11", "127.0.0.12")) {
             PeerRef peer = new PeerRef(ROUTER, 0, address, 64500);
             sessions.peerUp(peer, t, address, "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));

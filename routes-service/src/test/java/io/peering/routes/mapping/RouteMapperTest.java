@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The mapper is plain: what the inventory says about the peer comes in as a {@link PeerPlacement}. */
 class RouteMapperTest {
@@ -21,10 +22,14 @@ class RouteMapperTest {
     private static final PeerRef PEER = new PeerRef("edge1", 0, "192.0.2.1", 64500);
     private static final PeerPlacement PLACED = new PeerPlacement("peerings/contoso/connections/c1", List.of(64500L, 64501L));
 
-    private static RouteQueries.StoredRoute route(long originAsn) {
+    private static RouteQueries.StoredRoute route(long originAsn, Long onlyToCustomer) {
         RouteChange.Attributes a = new RouteChange.Attributes((short) 0, "64500 " + originAsn, originAsn, "192.0.2.1", 10L, null,
-                List.of("64500:1"), List.of(), (short) RpkiValidationState.RPKI_VALIDATION_STATE_VALID_VALUE, "ripe");
+                List.of("64500:1"), List.of(), onlyToCustomer, (short) RpkiValidationState.RPKI_VALIDATION_STATE_VALID_VALUE, "ripe");
         return new RouteQueries.StoredRoute(PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "198.51.100.0/24", 0, Instant.EPOCH, a);
+    }
+
+    private static RouteQueries.StoredRoute route(long originAsn) {
+        return route(originAsn, null);
     }
 
     @Test
@@ -48,5 +53,11 @@ class RouteMapperTest {
         ReceivedRoute r = RouteMapper.route(route(64500), PeerPlacement.UNKNOWN);
         assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_UNKNOWN, r.getOriginAsValidationState());
         assertEquals("", r.getConnection());
+    }
+
+    @Test
+    void onlyToCustomerIsSetWhenTheRouteCarriedItAndAbsentWhenNot() {
+        assertEquals(4200000000L, Integer.toUnsignedLong(RouteMapper.route(route(64501, 4200000000L), PLACED).getOnlyToCustomer()));
+        assertFalse(RouteMapper.route(route(64501), PLACED).hasOnlyToCustomer());
     }
 }

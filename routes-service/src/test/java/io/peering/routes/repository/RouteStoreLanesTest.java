@@ -50,7 +50,7 @@ class RouteStoreLanesTest {
     void changesOfOnePrefixFromSeveralPeersKeepTheRoutersOrderInTheLog() {
         Instant now = Instant.now();
         RouteChange.Attributes attributes = new RouteChange.Attributes((short) 0, "64500", 64500, "192.0.2.1", null, null,
-                List.of(), List.of(), (short) 3, "");
+                List.of(), List.of(), null, (short) 3, "");
         List<RouteChange> changes = new ArrayList<>();
         List<String> sent = new ArrayList<>();
         for (int round = 0; round < 3; round++) { // announce, withdraw, announce: peer after peer

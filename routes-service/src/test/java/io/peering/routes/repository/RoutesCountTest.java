@@ -61,7 +61,7 @@ class RoutesCountTest {
 
     static RouteChange.Attributes attributes(long originAsn) {
         return new RouteChange.Attributes((short) 0, "64500 " + originAsn, originAsn, "192.0.2.1", null, null,
-                List.of(), List.of(), (short) 3, "");
+                List.of(), List.of(), null, (short) 3, "");
     }
 
     RouteChange announce(PeerRef peer, Rib rib, String prefix) {
