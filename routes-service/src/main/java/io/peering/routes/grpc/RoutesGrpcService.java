@@ -4,9 +4,12 @@ import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.mapping.RouteMapper;
 import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.rpki.RoaSet;
 import io.peering.routes.service.Peerings;
+import io.peering.routes.service.RpkiValidation;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
+import io.peering.support.net.IpPrefix;
 import io.peering.support.time.ProtoTimes;
 import io.peering.routes.service.RoutesService;
 import io.peering.routes.v1.GetRouteHistoryRequest;
@@ -40,14 +43,23 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
 
     private final RoutesService routes;
     private final Peerings peerings;
+    private final RpkiValidation rpki;
 
-    public RoutesGrpcService(RoutesService routes, Peerings peerings) {
+    public RoutesGrpcService(RoutesService routes, Peerings peerings, RpkiValidation rpki) {
         this.routes = routes;
         this.peerings = peerings;
+        this.rpki = rpki;
     }
 
-    private io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged) {
-        return RouteMapper.change(logged, peerings.placementOf(logged.change().peer().peerAddress()));
+    /** A stored route as a message; {@code roas}: the ROA set in force, taken once for the whole response. */
+    private io.peering.routes.v1.ReceivedRoute route(RouteQueries.StoredRoute r, RoaSet roas) {
+        return RouteMapper.route(r, peerings.placementOf(r.peer().peerAddress()), roas.covering(IpPrefix.parse(r.prefix())));
+    }
+
+    /** A logged change as a message; {@code roas}: the ROA set in force, taken once for the whole response. */
+    private io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged, RoaSet roas) {
+        return RouteMapper.change(logged, peerings.placementOf(logged.change().peer().peerAddress()),
+                roas.covering(IpPrefix.parse(logged.change().prefix())));
     }
 
     @Override
@@ -65,9 +77,12 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                             ribFilter(request.getRibView(), request.getRibViewValue()), request.getPageSize(),
                             request.getPageToken());
                 })
-                .map(page -> ListReceivedRoutesResponse.newBuilder()
-                        .addAllRoutes(page.items().stream().map(r -> RouteMapper.route(r, peerings.placementOf(r.peer().peerAddress()))).toList())
-                        .setNextPageToken(page.nextPageToken()).build());
+                .map(page -> {
+                    RoaSet roas = rpki.roaSet();
+                    return ListReceivedRoutesResponse.newBuilder()
+                            .addAllRoutes(page.items().stream().map(r -> route(r, roas)).toList())
+                            .setNextPageToken(page.nextPageToken()).build();
+                });
     }
 
     @Override
@@ -82,9 +97,12 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                             ProtoTimes.instantIfSet("time_range.end_time", range.hasEndTime(), range.getEndTime()),
                             request.getPageSize(), request.getPageToken());
                 })
-                .map(page -> GetRouteHistoryResponse.newBuilder()
-                        .addAllChanges(page.items().stream().map(this::change).toList())
-                        .setNextPageToken(page.nextPageToken()).build());
+                .map(page -> {
+                    RoaSet roas = rpki.roaSet();
+                    return GetRouteHistoryResponse.newBuilder()
+                            .addAllChanges(page.items().stream().map(c -> change(c, roas)).toList())
+                            .setNextPageToken(page.nextPageToken()).build();
+                });
     }
 
     @Override
@@ -122,8 +140,11 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
         return Multi.createFrom().deferred(() -> routes.watchRouteChanges(request.getAfterCursor(),
                         fromEarliest(request.getStartPosition(), request.getStartPositionValue()), request.getParent(),
                         RouteMapper.nonEmpty(request.getPrefixesList())))
-                .map(batch -> WatchRouteChangesResponse.newBuilder()
-                        .addAllChanges(batch.stream().map(this::change).toList()).build());
+                .map(batch -> {
+                    RoaSet roas = rpki.roaSet();
+                    return WatchRouteChangesResponse.newBuilder()
+                            .addAllChanges(batch.stream().map(c -> change(c, roas)).toList()).build();
+                });
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.rpki.Roa;
 import io.peering.routes.v1.OriginAsValidationState;
 import io.peering.routes.v1.Peering;
 import io.peering.routes.v1.PeeringConnection;
@@ -29,7 +30,8 @@ import java.util.List;
 
 /**
  * Domain records to v1 protobuf messages. Pure: what the inventory says about a peer (its
- * connection, its peering's own ASNs) is looked up by the caller and passed in as a {@link PeerPlacement}.
+ * connection, its peering's own ASNs) is looked up by the caller and passed in as a {@link PeerPlacement},
+ * and so are the ROAs covering a route's prefix (from the ROA set in force).
  */
 public final class RouteMapper {
 
@@ -63,12 +65,13 @@ public final class RouteMapper {
                 .addAllPrefixes(s.prefixes()).build();
     }
 
-    public static ReceivedRoute route(RouteQueries.StoredRoute r, PeerPlacement placement) {
-        return route(r.peer(), r.rib(), r.prefix(), r.pathId(), r.receivedTime(), r.attributes(), placement);
+    /** @param coveringRoas the ROAs covering the route's prefix ({@link io.peering.routes.rpki.RoaSet#covering}) */
+    public static ReceivedRoute route(RouteQueries.StoredRoute r, PeerPlacement placement, List<Roa> coveringRoas) {
+        return route(r.peer(), r.rib(), r.prefix(), r.pathId(), r.receivedTime(), r.attributes(), placement, coveringRoas);
     }
 
     private static ReceivedRoute route(PeerRef peer, Rib rib, String prefix, long pathId, Instant received,
-                                       RouteChange.Attributes a, PeerPlacement placement) {
+                                       RouteChange.Attributes a, PeerPlacement placement, List<Roa> coveringRoas) {
         ReceivedRoute.Builder b = ReceivedRoute.newBuilder()
                 .setPrefix(prefix)
                 .setPathId((int) pathId)
@@ -78,6 +81,7 @@ public final class RouteMapper {
                 .setPeerAsn((int) peer.peerAsn())
                 .setRouter(peer.router())
                 .setRibView(ribView(rib));
+        coveringRoas.forEach(roa -> b.addCoveringRoas(roa(roa)));
         if (a != null) {
             b.setNextHop(a.nextHop() == null ? "" : a.nextHop())
                     .setAsPath(a.asPath() == null ? "" : a.asPath())
@@ -102,6 +106,16 @@ public final class RouteMapper {
         return b.build();
     }
 
+    /** A ROA as the API shows it (the proto message shares the domain record's name). */
+    static io.peering.routes.v1.Roa roa(Roa roa) {
+        return io.peering.routes.v1.Roa.newBuilder()
+                .setPrefix(roa.prefix().toString())
+                .setMaxLength(roa.maxLength())
+                .setOriginAsn((int) roa.asn())
+                .setTrustAnchor(roa.trustAnchor())
+                .build();
+    }
+
     /** VALID when the origin is one of the peering's own ASNs, INVALID when not, UNKNOWN for a peer the inventory does not name. */
     static OriginAsValidationState originValidation(PeerPlacement placement, long originAsn) {
         if (!placement.known()) {
@@ -112,12 +126,14 @@ public final class RouteMapper {
                 : OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID;
     }
 
-    public static io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged, PeerPlacement placement) {
+    /** @param coveringRoas the ROAs covering the route's prefix ({@link io.peering.routes.rpki.RoaSet#covering}) */
+    public static io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged, PeerPlacement placement,
+                                                          List<Roa> coveringRoas) {
         RouteChange c = logged.change();
         return io.peering.routes.v1.RouteChange.newBuilder()
                 .setCursor(Long.toString(logged.seq()))
                 .setType(c.withdrawn() ? RouteChangeType.ROUTE_CHANGE_TYPE_WITHDRAW : RouteChangeType.ROUTE_CHANGE_TYPE_ANNOUNCE)
-                .setRoute(route(c.peer(), c.rib(), c.prefix(), c.pathId(), c.time(), c.attributes(), placement))
+                .setRoute(route(c.peer(), c.rib(), c.prefix(), c.pathId(), c.time(), c.attributes(), placement, coveringRoas))
                 .setTime(ProtoTimes.timestamp(c.time()))
                 .setReason(c.reason())
                 .build();

@@ -119,10 +119,7 @@ public final class RoaSet {
         high = IpPrefix.maskHigh(high, length);
         low = IpPrefix.maskLow(low, length);
         Table t = v6 ? ipv6 : ipv4;
-        int p = t.floor(high, low, length);
-        while (p >= 0 && !t.covers(p, high, low, length)) {
-            p = t.parent(p);
-        }
+        int p = t.mostSpecificCovering(high, low, length);
         if (p < 0) {
             return RpkiVerdict.NOT_FOUND;
         }
@@ -146,6 +143,23 @@ public final class RoaSet {
             }
         }
         return bestTa != Integer.MAX_VALUE ? validByTa[bestTa] : invalidByTa[invalidTa];
+    }
+
+    /**
+     * The ROAs covering a route (RFC 6811 "covering": the ROA prefix contains the route's prefix, whatever its
+     * maxLength and AS), most specific ROA prefix first, the ROAs of one prefix by (trust anchor, asn, maxLength).
+     * Empty exactly when {@link #validate} says NOT_FOUND. One lookup as for validation, then a walk up the covering
+     * prefixes: it costs the covering ROAs, never the size of the set. Host bits beyond the prefix length are ignored.
+     */
+    public List<Roa> covering(IpPrefix prefix) {
+        long high = IpPrefix.maskHigh(prefix.high(), prefix.length());
+        long low = IpPrefix.maskLow(prefix.low(), prefix.length());
+        Table t = prefix.isIpv6() ? ipv6 : ipv4;
+        List<Roa> out = new ArrayList<>();
+        for (int p = t.mostSpecificCovering(high, low, prefix.length()); p >= 0; p = t.parent(p)) {
+            t.addRoas(p, prefix.isIpv6(), trustAnchors, out);
+        }
+        return out;
     }
 
     @Override
@@ -236,6 +250,24 @@ public final class RoaSet {
             return found;
         }
 
+        /** The most specific ROA prefix covering the (masked) route, or -1; its parents cover the route too. */
+        int mostSpecificCovering(long h, long l, int len) {
+            int p = floor(h, l, len);
+            while (p >= 0 && !covers(p, h, l, len)) {
+                p = parent(p);
+            }
+            return p;
+        }
+
+        /** Adds the ROAs of prefix p to {@code out}. */
+        void addRoas(int p, boolean v6, String[] tas, List<Roa> out) {
+            IpPrefix prefix = IpPrefix.ofBits(v6, high[p], low(p), length(p));
+            for (int r = meta[3 * p]; r < meta[3 * p + 3]; r++) {
+                int packed = roas[2 * r + 1];
+                out.add(new Roa(Integer.toUnsignedLong(roas[2 * r]), prefix, packed & 0xFF, tas[packed >>> 8]));
+            }
+        }
+
         /** Whether prefix p covers the (masked) route. */
         boolean covers(int p, long h, long l, int len) {
             int pl = length(p);
@@ -243,13 +275,11 @@ public final class RoaSet {
         }
 
         void forEach(boolean v6, String[] tas, Consumer<? super Roa> action) {
+            List<Roa> ofPrefix = new ArrayList<>();
             for (int p = 0; p < high.length; p++) {
-                IpPrefix prefix = IpPrefix.ofBits(v6, high[p], low(p), length(p));
-                for (int r = meta[3 * p]; r < meta[3 * p + 3]; r++) {
-                    int packed = roas[2 * r + 1];
-                    action.accept(new Roa(Integer.toUnsignedLong(roas[2 * r]), prefix, packed & 0xFF,
-                            tas[packed >>> 8]));
-                }
+                ofPrefix.clear();
+                addRoas(p, v6, tas, ofPrefix);
+                ofPrefix.forEach(action);
             }
         }
     }

@@ -68,4 +68,9 @@ public class RpkiValidation {
     public RpkiVerdict validate(IpPrefix prefix, long originAsn) {
         return roas.validate(prefix, originAsn);
     }
+
+    /** The ROA set in force now (immutable: a reader that takes it once sees one set throughout). */
+    public RoaSet roaSet() {
+        return roas;
+    }
 }

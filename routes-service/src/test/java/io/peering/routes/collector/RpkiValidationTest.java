@@ -2,10 +2,15 @@ package io.peering.routes.collector;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.peering.common.v1.TimeRange;
+import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.Roa;
+import io.peering.routes.v1.RouteChange;
 import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.RpkiValidationState;
+import io.peering.support.time.ProtoTimes;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -13,6 +18,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +30,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +81,32 @@ class RpkiValidationTest {
     @Inject
     Pool pool;
 
+    ManagedChannel channel;
+    RoutesServiceGrpc.RoutesServiceBlockingStub stub;
+
+    @BeforeEach
+    void setUp() {
+        for (String table : List.of("adj_rib_in", "route_changes")) {
+            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        stub = RoutesServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    Socket connectAsRouter() throws IOException {
+        Socket router = new Socket();
+        router.bind(new InetSocketAddress(ROUTER, 0));
+        router.connect(new InetSocketAddress("127.0.0.1", listener.port()));
+        return router;
+    }
+
     Map<String, ReceivedRoute> routes(RoutesServiceGrpc.RoutesServiceBlockingStub stub) {
         return stub.listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent("peerings/contoso-ams").setPageSize(1000).build())
                 .getRoutesList().stream().filter(r -> r.getRouter().equals(ROUTER))
@@ -81,14 +115,7 @@ class RpkiValidationTest {
 
     @Test
     void routesAreValidInvalidOrNotFoundAndAreRevalidatedWhenTheRoaFileChanges() throws Exception {
-        pool.preparedQuery("DELETE FROM routes.adj_rib_in WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                .await().atMost(Duration.ofSeconds(10));
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        try (Socket router = new Socket()) {
-            RoutesServiceGrpc.RoutesServiceBlockingStub stub = RoutesServiceGrpc.newBlockingStub(channel);
-            router.bind(new InetSocketAddress(ROUTER, 0));
-            router.connect(new InetSocketAddress("127.0.0.1", listener.port()));
+        try (Socket router = connectAsRouter()) {
             OutputStream out = router.getOutputStream();
             out.write(concat(BmpCollectorTest.peerUpMessage(),
                     BmpCollectorTest.announce("198.51.100.0/24", 64500),          // covered, right AS, right length
@@ -115,9 +142,32 @@ class RpkiValidationTest {
                     == RpkiValidationState.RPKI_VALIDATION_STATE_VALID);
             assertThat(routes(stub).get("198.51.100.128/25").getRpkiValidationState())
                     .isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID);
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aCoveredRouteListsTheRoasCoveringItInEveryRpcAndAnUncoveredRouteNone() throws Exception {
+        writeRoas(24); // as the profile starts; another test may have changed it
+        Roa expected = Roa.newBuilder().setPrefix("198.51.100.0/24").setMaxLength(24).setOriginAsn(64500).setTrustAnchor("ripe").build();
+        Instant start = Instant.now().minusSeconds(5);
+        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
+            out.write(concat(BmpCollectorTest.peerUpMessage(),
+                    BmpCollectorTest.announce("198.51.100.0/25", 64999),   // covered (and invalid: the ROA's AS is 64500)
+                    BmpCollectorTest.announce("203.0.113.0/24", 64500)));  // no covering ROA
+            out.flush();
+            BmpCollectorTest.await("the ROA file in force covers the /25", () -> routes(stub).size() == 2
+                    && routes(stub).get("198.51.100.0/25").getCoveringRoasList().equals(List.of(expected)));
+        }
+        assertThat(routes(stub).get("203.0.113.0/24").getCoveringRoasList()).isEmpty();
+
+        List<RouteChange> history = stub.getRouteHistory(GetRouteHistoryRequest.newBuilder()
+                        .setParent("peerings/contoso-ams").setPrefix("198.51.100.0/25")
+                        .setTimeRange(TimeRange.newBuilder().setStartTime(ProtoTimes.timestamp(start))
+                                .setEndTime(ProtoTimes.timestamp(Instant.now().plusSeconds(5))))
+                        .build())
+                .getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER)).toList();
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).getRoute().getCoveringRoasList()).containsExactly(expected);
     }
 
 }

@@ -5,9 +5,11 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.rpki.Roa;
 import io.peering.routes.v1.OriginAsValidationState;
 import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RpkiValidationState;
+import io.peering.support.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -34,7 +36,7 @@ class RouteMapperTest {
 
     @Test
     void routeOriginatedByARegisteredAsnOfThePeeringIsOriginValidAndNamesItsConnection() {
-        ReceivedRoute r = RouteMapper.route(route(64501), PLACED);
+        ReceivedRoute r = RouteMapper.route(route(64501), PLACED, List.of());
         assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_VALID, r.getOriginAsValidationState());
         assertEquals("peerings/contoso/connections/c1", r.getConnection());
         assertEquals("IGP", r.getOrigin());
@@ -45,19 +47,32 @@ class RouteMapperTest {
     @Test
     void routeOriginatedByAnotherAsnIsOriginInvalid() {
         assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_INVALID,
-                RouteMapper.route(route(65010), PLACED).getOriginAsValidationState());
+                RouteMapper.route(route(65010), PLACED, List.of()).getOriginAsValidationState());
     }
 
     @Test
     void routeOfAPeerTheInventoryDoesNotNameHasUnknownOriginValidationAndNoConnection() {
-        ReceivedRoute r = RouteMapper.route(route(64500), PeerPlacement.UNKNOWN);
+        ReceivedRoute r = RouteMapper.route(route(64500), PeerPlacement.UNKNOWN, List.of());
         assertEquals(OriginAsValidationState.ORIGIN_AS_VALIDATION_STATE_UNKNOWN, r.getOriginAsValidationState());
         assertEquals("", r.getConnection());
     }
 
     @Test
     void onlyToCustomerIsSetWhenTheRouteCarriedItAndAbsentWhenNot() {
-        assertEquals(4200000000L, Integer.toUnsignedLong(RouteMapper.route(route(64501, 4200000000L), PLACED).getOnlyToCustomer()));
-        assertFalse(RouteMapper.route(route(64501), PLACED).hasOnlyToCustomer());
+        assertEquals(4200000000L, Integer.toUnsignedLong(RouteMapper.route(route(64501, 4200000000L), PLACED, List.of()).getOnlyToCustomer()));
+        assertFalse(RouteMapper.route(route(64501), PLACED, List.of()).hasOnlyToCustomer());
+    }
+
+    @Test
+    void coveringRoasPassedInAreListedWithPrefixMaxLengthOriginAndTrustAnchor() {
+        Roa roa = new Roa(4200000001L, IpPrefix.parse("198.51.100.0/22"), 24, "ripe");
+
+        ReceivedRoute r = RouteMapper.route(route(64501), PLACED, List.of(roa));
+
+        assertEquals(1, r.getCoveringRoasCount());
+        assertEquals("198.51.100.0/22", r.getCoveringRoas(0).getPrefix());
+        assertEquals(24, r.getCoveringRoas(0).getMaxLength());
+        assertEquals(4200000001L, Integer.toUnsignedLong(r.getCoveringRoas(0).getOriginAsn()));
+        assertEquals("ripe", r.getCoveringRoas(0).getTrustAnchor());
     }
 }

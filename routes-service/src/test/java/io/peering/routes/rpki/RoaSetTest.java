@@ -9,8 +9,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.peering.support.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class RoaSetTest {
@@ -251,6 +254,47 @@ class RoaSetTest {
                 long origin = random.nextInt(7);
                 assertThat(set.validate(route, origin)).as("%s from AS%d", route, origin)
                         .isEqualTo(bruteForce(roas, route, origin));
+            }
+        }
+    }
+
+    @Test
+    void coveringListsEveryRoaContainingTheRouteWhateverItsAsnAndMaxLengthMostSpecificFirst() {
+        RoaSet set = RoaSet.of(List.of(
+                roa(64500, "10.0.0.0/8", 8, "ripe"),     // covers; maxLength too short for the route
+                roa(64501, "10.0.0.0/16", 24, "arin"),   // covers
+                roa(64502, "10.0.0.0/16", 24, "apnic"),  // covers, other ASN and trust anchor
+                roa(64503, "10.0.1.0/24", 24, "ripe"),   // a sibling of the route
+                roa(64504, "10.0.0.0/25", 25, "ripe"),   // more specific than the route
+                roa(64505, "11.0.0.0/8", 24, "ripe")));  // elsewhere
+
+        assertThat(set.covering(IpPrefix.parse("10.0.0.0/24"))).containsExactly(
+                roa(64502, "10.0.0.0/16", 24, "apnic"), roa(64501, "10.0.0.0/16", 24, "arin"),
+                roa(64500, "10.0.0.0/8", 8, "ripe"));
+        assertThat(set.covering(IpPrefix.parse("12.0.0.0/24"))).isEmpty();
+        assertThat(set.covering(IpPrefix.parse("2001:db8::/32"))).isEmpty();
+    }
+
+    /** Checks covering() against a literal reading of RFC 6811 "covering" on dense random data. */
+    @Test
+    void coveringAgreesWithBruteForceAndIsEmptyExactlyForNotFound() {
+        Random random = new Random(9234);
+        for (boolean v6 : new boolean[] {false, true}) {
+            int bits = v6 ? 128 : 32;
+            List<Roa> roas = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                int length = random.nextInt(Math.min(bits, 20) + 1);
+                roas.add(new Roa(random.nextInt(6), randomPrefix(random, v6, length), Math.min(bits, length + random.nextInt(6)),
+                        random.nextBoolean() ? "ripe" : "arin"));
+            }
+            RoaSet set = RoaSet.of(roas);
+            for (int i = 0; i < 2000; i++) {
+                IpPrefix route = randomPrefix(random, v6, random.nextInt(Math.min(bits, 26) + 1));
+                List<Roa> covering = set.covering(route);
+                Set<Roa> expected = roas.stream().filter(r -> r.prefix().contains(route)).collect(Collectors.toSet());
+                assertThat(new HashSet<>(covering)).as("%s", route).isEqualTo(expected);
+                assertThat(covering).as("%s: each ROA once", route).hasSize(expected.size());
+                assertThat(covering.isEmpty()).as("%s", route).isEqualTo(set.validate(route, 1).state() == NOT_FOUND);
             }
         }
     }
