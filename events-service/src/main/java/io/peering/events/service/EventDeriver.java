@@ -2,6 +2,7 @@ package io.peering.events.service;
 
 import io.peering.events.PrefixEvent;
 import io.peering.events.RouteUpdate;
+import io.peering.events.alerts.AlertOutbox;
 import io.peering.events.config.EventsConfig;
 import io.peering.events.repository.EventStore;
 import io.peering.support.log.LogSignal;
@@ -21,6 +22,7 @@ import java.util.Set;
  * in the order of the changes), and the feed's cursor change in ONE transaction, which first locks
  * the cursor row and skips changes at or before the stored cursor. So a batch is derived exactly
  * once, even when a restarted feed receives again a batch whose first delivery was still committing.
+ * The alerts of the stored events go to the outbox in the same transaction ({@link AlertOutbox}).
  */
 @ApplicationScoped
 public class EventDeriver {
@@ -35,15 +37,17 @@ public class EventDeriver {
     private final LogSignal signal;
     private final SecurityScope securityScope;
     private final boolean security;
+    private final AlertOutbox alerts;
 
     public EventDeriver(Pool pool, EventStore store, ServicePrefixes servicePrefixes, LogSignal signal,
-                        SecurityScope securityScope, EventsConfig config) {
+                        SecurityScope securityScope, EventsConfig config, AlertOutbox alerts) {
         this.pool = pool;
         this.store = store;
         this.servicePrefixes = servicePrefixes;
         this.signal = signal;
         this.securityScope = securityScope;
         this.security = config.security().enabled();
+        this.alerts = alerts;
     }
 
     /**
@@ -92,6 +96,7 @@ public class EventDeriver {
                         return store.replaceRoutes(conn, touched, derivation.routes())
                                 .flatMap(v -> store.replaceOpenIncidents(conn, touchedRoutes, securityDerivation.openIncidents()))
                                 .flatMap(v -> store.appendEvents(conn, events))
+                                .flatMap(appended -> alerts.enqueue(conn, appended))
                                 .flatMap(v -> store.saveCursor(conn, EventStore.ROUTES_FEED, lastCursor))
                                 .map(v -> new Applied(fresh.size(), events.size()));
                     }));
