@@ -2,6 +2,7 @@ package io.peering.events.alerts;
 
 import io.peering.events.EventType;
 import io.peering.events.PrefixEvent;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,16 @@ class AlertRulesConfigTest {
         p.remove("peering.alerts.receivers.tickets.secret");
 
         assertThatThrownBy(() -> rules(p)).hasMessageStartingWith("peering.alerts.receivers.tickets.secret:");
+    }
+
+    @Test
+    void aWebhookSecretFromTheEnvironmentOverridesTheProperties() {
+        AlertsConfig config = new SmallRyeConfigBuilder().withMapping(AlertsConfig.class)
+                .withSources(new PropertiesConfigSource(valid(), "test", 100),
+                        new EnvConfigSource(Map.of("PEERING_ALERTS_RECEIVERS_TICKETS_SECRET", "from-env"), 300))
+                .build().getConfigMapping(AlertsConfig.class);
+
+        assertThat(new AlertRules(config).receivers().get("tickets").secret()).isEqualTo("from-env");
     }
 
     @Test
