@@ -6,12 +6,14 @@ import io.grpc.stub.StreamObserver;
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
 import io.peering.events.feed.RouteChangeFeed;
+import io.peering.events.v1.EventLevel;
 import io.peering.events.v1.EventsServiceGrpc;
 import io.peering.events.v1.ListPrefixEventsRequest;
 import io.peering.events.v1.PrefixEvent;
 import io.peering.events.v1.PrefixEventType;
 import io.peering.events.v1.WatchPrefixEventsRequest;
 import io.peering.events.v1.WatchPrefixEventsResponse;
+import io.peering.routes.v1.RpkiValidationState;
 import io.peering.support.testing.RoutesServiceWithRouters;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -45,7 +47,8 @@ class EventsFromRealRoutersTest {
     public static class RealChain implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(RoutesServiceWithRouters.class));
+            // with R2 (FRR) and P3, fabrikam-lon's session: another peering's session for the hijack
+            return List.of(new TestResourceEntry(RoutesServiceWithRouters.class, Map.of("frr", "true")));
         }
 
         @Override
@@ -98,18 +101,25 @@ class EventsFromRealRoutersTest {
 
     int expectedSoFar;
 
-    @Test
-    void withdrawReannounceAndOriginChangeOnRealRoutersArriveAsEventsWithinSeconds() throws Exception {
+    /** No routes at the peers, no events or derivation state: the feed starts over from the routes-service of this chain. */
+    void startFresh() throws Exception {
         assumeTrue(RoutesServiceWithRouters.unavailable == null, RoutesServiceWithRouters.unavailable);
         feed.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        router("clear", "p1");
+        router("clear", "p2");
+        router("clear", "p3");
         for (String sql : List.of("DELETE FROM events.prefix_events", "DELETE FROM events.prefix_routes",
+                "DELETE FROM events.open_incidents",
                 "INSERT INTO events.feed_cursors (feed, cursor) VALUES ('routes.WatchRouteChanges', '')"
                         + " ON CONFLICT (feed) DO UPDATE SET cursor = ''")) { // a new routes-service: start over
             pool.query(sql).execute().await().atMost(Duration.ofSeconds(10));
         }
-        router("clear", "p1");
-        router("clear", "p2");
         feed.start();
+    }
+
+    @Test
+    void withdrawReannounceAndOriginChangeOnRealRoutersArriveAsEventsWithinSeconds() throws Exception {
+        startFresh();
         Instant start = Instant.now().minusSeconds(5);
 
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
@@ -119,7 +129,8 @@ class EventsFromRealRoutersTest {
                     .setStartPosition(StartPosition.START_POSITION_EARLIEST).build(), new StreamObserver<>() {
                 public void onNext(WatchPrefixEventsResponse r) {
                     Instant now = Instant.now();
-                    r.getEventsList().forEach(e -> arrivals.add(new Arrival(e, now)));
+                    // the service's own events: route security raises incidents for some of the same changes
+                    r.getEventsList().stream().filter(e -> e.getIncident().isEmpty()).forEach(e -> arrivals.add(new Arrival(e, now)));
                 }
 
                 public void onError(Throwable t) {
@@ -151,10 +162,94 @@ class EventsFromRealRoutersTest {
                                     .setStartTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(start.getEpochSecond()))
                                     .setEndTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 5)))
                             .setPageSize(100).build())
-                    .getEventsList();
+                    .getEventsList().stream().filter(e -> e.getIncident().isEmpty()).toList();
             List<String> newestFirst = new java.util.ArrayList<>(arrivals.stream().map(a -> a.event().getCursor()).toList());
             java.util.Collections.reverse(newestFirst);
             assertThat(listed).extracting(PrefixEvent::getCursor).containsExactlyElementsOf(newestFirst);
+        } finally {
+            feed.stop();
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits for the route-security event of this type, state and route, and checks it came within 2 s of the router's time. */
+    PrefixEvent expectIncident(PrefixEventType type, boolean resolved, String routePrefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            for (Arrival a : arrivals) {
+                PrefixEvent e = a.event();
+                if (e.getType() == type && e.getResolved() == resolved && e.getSecurity().getRoutePrefix().equals(routePrefix)) {
+                    Instant routerTime = Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos());
+                    // The router's BMP time stamps are whole seconds (truncated): the second they can hide is allowed on top.
+                    Duration delay = Duration.between(routerTime, a.at());
+                    System.out.printf("%s%s of %s: arrived %d ms after the router's (whole-second) time%n", type,
+                            resolved ? " (resolved)" : "", routePrefix, delay.toMillis());
+                    assertThat(delay).as(type + " delay after the router's time").isLessThan(Duration.ofSeconds(3));
+                    return e;
+                }
+            }
+            assertThat(System.nanoTime()).as("waited 60 s for " + type + (resolved ? " resolved" : "") + " of " + routePrefix)
+                    .isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    @Test
+    void hijackRpkiInvalidAndLeakOnRealRoutersArriveAsIncidentsAndResolveOnWithdrawal() throws Exception {
+        startFresh();
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            EventsServiceGrpc.newStub(channel).watchPrefixEvents(WatchPrefixEventsRequest.newBuilder()
+                    .setStartPosition(StartPosition.START_POSITION_LATEST).build(), new StreamObserver<>() {
+                public void onNext(WatchPrefixEventsResponse r) {
+                    Instant now = Instant.now();
+                    r.getEventsList().stream().filter(e -> !e.getIncident().isEmpty()).forEach(e -> arrivals.add(new Arrival(e, now)));
+                }
+
+                public void onError(Throwable t) {
+                }
+
+                public void onCompleted() {
+                }
+            });
+            TimeUnit.MILLISECONDS.sleep(500); // the watch is open before the first change
+
+            // fabrikam's peer (another peering's session, at R2) announces a more-specific of contoso's prefix
+            router("announce", "p3", "198.51.100.0/25", "--as-path", "64666");
+            PrefixEvent hijack = expectIncident(PREFIX_EVENT_TYPE_PREFIX_COVERING_ROUTE_ORIGIN_AS_CHANGE_EVENT, false,
+                    "198.51.100.0/25");
+            assertThat(hijack.getPeering()).isEqualTo("peerings/contoso-ams");
+            assertThat(hijack.getPrefix()).isEqualTo(PREFIX);
+            assertThat(hijack.getLevel()).isEqualTo(EventLevel.EVENT_LEVEL_CRITICAL);
+            assertThat(hijack.getConnection()).isEqualTo("peerings/fabrikam-lon/connections/lon-1");
+            // (FRR 8.4's BMP shows R2's own AS in front of the path it received: "65001 4200000002 64666")
+            assertThat(hijack.getSecurity().getAsPath()).endsWith("4200000002 64666");
+            assertThat(hijack.getSecurity().getOriginAsn()).isEqualTo(64666);
+            assertThat(hijack.getSecurity().getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_NOT_FOUND);
+
+            // contoso's peer announces a /25 of the chain's ROA (AS64500, 192.0.2.0/24, max length 24)
+            router("announce", "p1", "192.0.2.128/25");
+            PrefixEvent invalid = expectIncident(PREFIX_EVENT_TYPE_PREFIX_RPKI_INVALID_ROUTE_EVENT, false, "192.0.2.128/25");
+            assertThat(invalid.getSecurity().getMatchedRoasList()).extracting(r -> r.getPrefix(), r -> r.getMaxLength(),
+                    r -> r.getOriginAsn()).containsExactly(org.assertj.core.groups.Tuple.tuple("192.0.2.0/24", 24, 64500));
+            assertThat(invalid.getSecurity().getReason()).contains("max-length");
+
+            // contoso's peer re-exports a route of its transit provider
+            router("announce", "p1", "198.18.0.0/24", "--as-path", "3356 15169");
+            PrefixEvent leak = expectIncident(PREFIX_EVENT_TYPE_PREFIX_LEAK_EVENT, false, "198.18.0.0/24");
+            assertThat(leak.getSecurity().getTransitAsn()).isEqualTo(3356);
+            assertThat(leak.getSecurity().getAsPath()).isEqualTo("64500 3356 15169");
+
+            router("withdraw", "p3", "198.51.100.0/25");
+            router("withdraw", "p1", "192.0.2.128/25");
+            router("withdraw", "p1", "198.18.0.0/24");
+            assertThat(expectIncident(PREFIX_EVENT_TYPE_PREFIX_COVERING_ROUTE_ORIGIN_AS_CHANGE_EVENT, true, "198.51.100.0/25")
+                    .getIncident()).isEqualTo(hijack.getIncident());
+            assertThat(expectIncident(PREFIX_EVENT_TYPE_PREFIX_RPKI_INVALID_ROUTE_EVENT, true, "192.0.2.128/25").getIncident())
+                    .isEqualTo(invalid.getIncident());
+            assertThat(expectIncident(PREFIX_EVENT_TYPE_PREFIX_LEAK_EVENT, true, "198.18.0.0/24").getIncident())
+                    .isEqualTo(leak.getIncident());
         } finally {
             feed.stop();
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -2,7 +2,9 @@ package io.peering.routes.grpc;
 
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
+import io.peering.routes.RouteChange;
 import io.peering.routes.mapping.RouteMapper;
+import io.peering.routes.rpki.RpkiVerdict;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.routes.rpki.RoaSet;
 import io.peering.routes.service.Peerings;
@@ -58,8 +60,27 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
 
     /** A logged change as a message; {@code roas}: the ROA set in force, taken once for the whole response. */
     private io.peering.routes.v1.RouteChange change(RouteQueries.LoggedChange logged, RoaSet roas) {
-        return RouteMapper.change(logged, peerings.placementOf(logged.change().peer().peerAddress()),
-                roas.covering(IpPrefix.parse(logged.change().prefix())));
+        IpPrefix prefix = IpPrefix.parse(logged.change().prefix());
+        return RouteMapper.change(judged(logged, roas, prefix), peerings.placementOf(logged.change().peer().peerAddress()),
+                roas.covering(prefix));
+    }
+
+    /**
+     * The change log keeps no RPKI verdicts: an announced route of a change is judged against the ROA
+     * set in force now, the set its covering ROAs come from (as ListReceivedRoutes shows the stored
+     * routes, which are re-validated whenever the ROA set changes).
+     */
+    private static RouteQueries.LoggedChange judged(RouteQueries.LoggedChange logged, RoaSet roas, IpPrefix prefix) {
+        RouteChange c = logged.change();
+        RouteChange.Attributes a = c.attributes();
+        if (a == null) {
+            return logged;
+        }
+        RpkiVerdict v = roas.validate(prefix, a.originAsn());
+        RouteChange.Attributes judged = new RouteChange.Attributes(a.origin(), a.asPath(), a.originAsn(), a.nextHop(), a.med(),
+                a.localPref(), a.communities(), a.largeCommunities(), a.onlyToCustomer(), v.state().number(), v.trustAnchor());
+        return new RouteQueries.LoggedChange(logged.seq(), new RouteChange(c.time(), c.peer(), c.rib(), c.prefix(), c.pathId(),
+                c.withdrawn(), c.reason(), judged));
     }
 
     @Override

@@ -168,6 +168,9 @@ class RpkiValidationTest {
                 .getChangesList().stream().filter(c -> c.getRoute().getRouter().equals(ROUTER)).toList();
         assertThat(history).hasSize(1);
         assertThat(history.get(0).getRoute().getCoveringRoasList()).containsExactly(expected);
+        // the change log keeps no verdict: the change's route is judged against the ROA set in force, as listed routes are
+        assertThat(history.get(0).getRoute().getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID);
+        assertThat(history.get(0).getRoute().getTrustAnchor()).isEqualTo("ripe");
     }
 
 }

@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * (e.g. its feed switched off, so the test starts it after clearing earlier state).
  */
 public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleManager {
+
+    /** The chain's routes-service holds one ROA: AS64500, this prefix, max length 24. */
+    public static final String CHAIN_ROA_PREFIX = "192.0.2.0/24";
 
     public static String unavailable;
     public static Path routers;
@@ -55,6 +60,14 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
         return out;
     }
 
+    /** Also R2 (FRR) with peer P3 (fabrikam-lon's session): init argument {@code frr=true}. */
+    private boolean frr;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        frr = Boolean.parseBoolean(initArgs.getOrDefault("frr", "false"));
+    }
+
     @Override
     public Map<String, String> start() {
         Path repo = repo();
@@ -74,13 +87,18 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
             psql(database, "CREATE EXTENSION timescaledb");
             int http = freePort();
             int bmp = freePort();
+            // One ROA, so the chain has RPKI verdicts to show: AS64500 may announce 192.0.2.0/24 and nothing longer.
+            Path roas = Files.createTempFile("chain-roas", ".json");
+            Files.writeString(roas, "{\"roas\": [{\"asn\": 64500, \"prefix\": \"" + CHAIN_ROA_PREFIX + "\", \"maxLength\": 24,"
+                    + " \"ta\": \"test\"}]}");
             ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString())
                     .redirectErrorStream(true).redirectOutput(Files.createTempFile("routes-service", ".log").toFile());
             pb.environment().putAll(Map.of("QUARKUS_HTTP_PORT", String.valueOf(http), "PEERING_BMP_PORT", String.valueOf(bmp),
                     "PEERING_BMP_HOST", "127.0.0.1", "PEERING_DB_NAME", database,
                     // the services under test follow it without a token, as their test profile has authentication off
                     "PEERING_AUTH_ENABLED", "false",
-                    "PEERING_INVENTORY", repo.resolve("deploy/inventory/sample-inventory.yaml").toString()));
+                    "PEERING_INVENTORY", repo.resolve("deploy/inventory/sample-inventory.yaml").toString(),
+                    "PEERING_RPKI_ROA_FILE", roas.toString()));
             routes = pb.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!ready(http)) {
@@ -90,8 +108,12 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
                 TimeUnit.MILLISECONDS.sleep(200);
             }
             run("bash", routers.toString(), "stop");
-            run("bash", routers.toString(), "start", "--bmp", "127.0.0.1:" + bmp, "--state",
-                    Files.createTempDirectory("routers").toString());
+            List<String> start = new ArrayList<>(List.of("bash", routers.toString(), "start", "--bmp", "127.0.0.1:" + bmp,
+                    "--state", Files.createTempDirectory("routers").toString()));
+            if (frr) {
+                start.add("--frr");
+            }
+            run(start.toArray(String[]::new));
             return Map.of("quarkus.grpc.clients.routes.host", "127.0.0.1",
                     "quarkus.grpc.clients.routes.port", String.valueOf(http),
                     "quarkus.grpc.clients.routes.test-port", String.valueOf(http));
