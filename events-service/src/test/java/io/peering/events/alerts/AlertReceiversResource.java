@@ -15,10 +15,10 @@ import java.util.Map;
  */
 public class AlertReceiversResource implements QuarkusTestResourceLifecycleManager {
 
-    static final String WEBHOOK_SECRET = "test-webhook-secret";
+    public static final String WEBHOOK_SECRET = "test-webhook-secret";
 
-    static volatile int webhookPort;
-    static volatile Alertmanager alertmanager;
+    public static volatile int webhookPort;
+    public static volatile Alertmanager alertmanager;
 
     @Override
     public Map<String, String> start() {

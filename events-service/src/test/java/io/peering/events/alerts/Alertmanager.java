@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * A real Alertmanager (Debian's prometheus-alertmanager) on a loopback port, with its own storage
  * directory, clustering off, and one route to a receiver that notifies nobody.
  */
-final class Alertmanager {
+public final class Alertmanager {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Path BINARY = Path.of("/usr/bin/prometheus-alertmanager");
@@ -60,13 +60,32 @@ final class Alertmanager {
     }
 
     /** GET {url}{path}: the body of a 200 answer. */
-    String get(String path) throws IOException, InterruptedException {
+    public String get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(url() + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
+    }
+
+    /** Its alert with label incident={@code incident}, null when it lists none (it lists alerts not yet ended). */
+    public io.vertx.core.json.JsonObject alert(String incident) {
+        try {
+            io.vertx.core.json.JsonArray alerts = new io.vertx.core.json.JsonArray(get("/api/v2/alerts"));
+            for (int i = 0; i < alerts.size(); i++) {
+                io.vertx.core.json.JsonObject a = alerts.getJsonObject(i);
+                if (incident.equals(a.getJsonObject("labels").getString("incident"))) {
+                    return a;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitReady(Path log) throws IOException, InterruptedException {

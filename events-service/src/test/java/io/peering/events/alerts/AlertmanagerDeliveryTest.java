@@ -44,21 +44,7 @@ class AlertmanagerDeliveryTest {
 
     /** Alertmanager's alert with label incident={@code incident}, null when it lists none (it lists alerts not yet ended). */
     static JsonObject listed(String incident) {
-        try {
-            JsonArray alerts = new JsonArray(AlertReceiversResource.alertmanager.get("/api/v2/alerts"));
-            for (int i = 0; i < alerts.size(); i++) {
-                JsonObject a = alerts.getJsonObject(i);
-                if (incident.equals(a.getJsonObject("labels").getString("incident"))) {
-                    return a;
-                }
-            }
-            return null;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return AlertReceiversResource.alertmanager.alert(incident);
     }
 
     @Test

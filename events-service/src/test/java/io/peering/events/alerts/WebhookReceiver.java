@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A webhook receiver on a loopback port (the JDK's HTTP server): records every request and answers 200. */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
     /** One request as received. */
-    record Received(String id, String signature, byte[] body, Instant at) {
-        JsonObject json() {
+    public record Received(String id, String signature, byte[] body, Instant at) {
+        public JsonObject json() {
             return new JsonObject(new String(body, StandardCharsets.UTF_8));
         }
     }
@@ -23,7 +23,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    WebhookReceiver(int port) throws IOException {
+    public WebhookReceiver(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -36,11 +36,11 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** The requests about alert (incident or event-{seq}) {@code alert}, in arrival order. */
-    List<Received> about(String alert) {
+    public List<Received> about(String alert) {
         return received.stream().filter(r -> alert.equals(r.json().getString("alert"))).toList();
     }
 
-    List<Received> all() {
+    public List<Received> all() {
         return List.copyOf(received);
     }
 

@@ -5,7 +5,15 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
+import io.peering.events.alerts.AlertReceiversResource;
+import io.peering.events.alerts.WebhookReceiver;
+import io.peering.events.feed.FeedHarness;
 import io.peering.events.feed.RouteChangeFeed;
+import io.vertx.core.json.JsonObject;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import io.peering.events.v1.EventLevel;
 import io.peering.events.v1.EventsServiceGrpc;
 import io.peering.events.v1.ListPrefixEventsRequest;
@@ -48,12 +56,17 @@ class EventsFromRealRoutersTest {
         @Override
         public List<TestResourceEntry> testResources() {
             // with R2 (FRR) and P3, fabrikam-lon's session: another peering's session for the hijack
-            return List.of(new TestResourceEntry(RoutesServiceWithRouters.class, Map.of("frr", "true")));
+            return List.of(new TestResourceEntry(RoutesServiceWithRouters.class, Map.of("frr", "true")),
+                    new TestResourceEntry(AlertReceiversResource.class)); // a real Alertmanager and a webhook port
         }
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("peering.events.feed.enabled", "false"); // the test starts it after clearing earlier state
+            return Map.of("peering.events.feed.enabled", "false", // the test starts it after clearing earlier state
+                    "peering.alerts.rules.route-security.types", "PrefixCoveringRouteOriginAsChangeEvent,PrefixRpkiInvalidRouteEvent,"
+                            + "PrefixLeakEvent,PrefixBackupRouteLeakEvent",
+                    "peering.alerts.rules.route-security.receivers", "am,hook",
+                    "peering.alerts.send-every", "PT0.2S");
         }
     }
 
@@ -109,7 +122,7 @@ class EventsFromRealRoutersTest {
         router("clear", "p2");
         router("clear", "p3");
         for (String sql : List.of("DELETE FROM events.prefix_events", "DELETE FROM events.prefix_routes",
-                "DELETE FROM events.open_incidents",
+                "DELETE FROM events.open_incidents", "DELETE FROM events.alert_outbox",
                 "INSERT INTO events.feed_cursors (feed, cursor) VALUES ('routes.WatchRouteChanges', '')"
                         + " ON CONFLICT (feed) DO UPDATE SET cursor = ''")) { // a new routes-service: start over
             pool.query(sql).execute().await().atMost(Duration.ofSeconds(10));
@@ -194,9 +207,18 @@ class EventsFromRealRoutersTest {
         }
     }
 
+    static String hmacSha256(byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(AlertReceiversResource.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    WebhookReceiver webhook;
+
     @Test
-    void hijackRpkiInvalidAndLeakOnRealRoutersArriveAsIncidentsAndResolveOnWithdrawal() throws Exception {
+    void hijackRpkiInvalidAndLeakOnRealRoutersArriveAsIncidentsFireAlertsAndResolveOnWithdrawal() throws Exception {
         startFresh();
+        webhook = new WebhookReceiver(AlertReceiversResource.webhookPort);
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
@@ -228,6 +250,22 @@ class EventsFromRealRoutersTest {
             assertThat(hijack.getSecurity().getOriginAsn()).isEqualTo(64666);
             assertThat(hijack.getSecurity().getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_NOT_FOUND);
 
+            // the alert: firing in a real Alertmanager, and signed to the webhook
+            assumeTrue(AlertReceiversResource.alertmanager != null, "prometheus-alertmanager is not installed");
+            FeedHarness.await("Alertmanager to show the hijack's alert active", Duration.ofSeconds(30), () -> {
+                JsonObject a = AlertReceiversResource.alertmanager.alert(hijack.getIncident());
+                return a != null && "active".equals(a.getJsonObject("status").getString("state"));
+            });
+            JsonObject firing = AlertReceiversResource.alertmanager.alert(hijack.getIncident());
+            assertThat(firing.getJsonObject("labels").getString("alertname")).isEqualTo("PrefixCoveringRouteOriginAsChangeEvent");
+            assertThat(firing.getJsonObject("labels").getString("severity")).isEqualTo("critical");
+            assertThat(firing.getJsonObject("labels").getString("peering")).isEqualTo("peerings/contoso-ams");
+            FeedHarness.await("the webhook to get the hijack's alert", Duration.ofSeconds(30),
+                    () -> !webhook.about(hijack.getIncident()).isEmpty());
+            WebhookReceiver.Received signed = webhook.about(hijack.getIncident()).get(0);
+            assertThat(signed.json().getString("status")).isEqualTo("firing");
+            assertThat(signed.signature()).isEqualTo("sha256=" + hmacSha256(signed.body()));
+
             // contoso's peer announces a /25 of the chain's ROA (AS64500, 192.0.2.0/24, max length 24)
             router("announce", "p1", "192.0.2.128/25");
             PrefixEvent invalid = expectIncident(PREFIX_EVENT_TYPE_PREFIX_RPKI_INVALID_ROUTE_EVENT, false, "192.0.2.128/25");
@@ -250,8 +288,21 @@ class EventsFromRealRoutersTest {
                     .isEqualTo(invalid.getIncident());
             assertThat(expectIncident(PREFIX_EVENT_TYPE_PREFIX_LEAK_EVENT, true, "198.18.0.0/24").getIncident())
                     .isEqualTo(leak.getIncident());
+
+            // resolved in Alertmanager (it lists alerts until they end) and at the webhook, signed, once each
+            FeedHarness.await("Alertmanager to show the hijack's alert resolved", Duration.ofSeconds(30),
+                    () -> AlertReceiversResource.alertmanager.alert(hijack.getIncident()) == null);
+            for (PrefixEvent incident : List.of(hijack, invalid, leak)) {
+                FeedHarness.await("the webhook to get the resolved alert of " + incident.getSecurity().getRoutePrefix(),
+                        Duration.ofSeconds(30), () -> webhook.about(incident.getIncident()).stream()
+                                .anyMatch(r -> "resolved".equals(r.json().getString("status"))));
+                List<WebhookReceiver.Received> got = webhook.about(incident.getIncident());
+                assertThat(got).extracting(r -> r.json().getString("status")).containsExactly("firing", "resolved");
+                assertThat(got).allSatisfy(r -> assertThat(r.signature()).isEqualTo("sha256=" + hmacSha256(r.body())));
+            }
         } finally {
             feed.stop();
+            webhook.close();
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
