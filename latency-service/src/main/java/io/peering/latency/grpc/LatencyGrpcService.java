@@ -1,11 +1,14 @@
 package io.peering.latency.grpc;
 
 import io.peering.latency.mapping.LatencyMapper;
+import io.peering.latency.service.ConnectivityProbeService;
 import io.peering.latency.service.IngestService;
 import io.peering.latency.service.LatencyService;
 import io.peering.latency.v1.IngestLatencySamplesRequest;
 import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.MutinyLatencyServiceGrpc;
+import io.peering.latency.v1.QueryConnectivityProbesRequest;
+import io.peering.latency.v1.QueryConnectivityProbesResponse;
 import io.peering.latency.v1.QueryPrefixLatencyRequest;
 import io.peering.latency.v1.QueryPrefixLatencyResponse;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
@@ -17,16 +20,21 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** The gRPC face of latency-service: request fields in, {@link IngestService} or {@link LatencyService}, messages out. */
+/**
+ * The gRPC face of latency-service: request fields in, {@link IngestService}, {@link LatencyService} or
+ * {@link ConnectivityProbeService}, messages out.
+ */
 @GrpcService
 public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceImplBase {
 
     private final IngestService ingest;
     private final LatencyService latency;
+    private final ConnectivityProbeService probes;
 
-    public LatencyGrpcService(IngestService ingest, LatencyService latency) {
+    public LatencyGrpcService(IngestService ingest, LatencyService latency, ConnectivityProbeService probes) {
         this.ingest = ingest;
         this.latency = latency;
+        this.probes = probes;
     }
 
     @Override
@@ -66,5 +74,14 @@ public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceI
                 .map(result -> QueryRegisteredAsnLatencyResponse.newBuilder().setAsn((int) result.asn())
                         .setCustomerPrefixCount(result.series().customerPrefixCount())
                         .addAllPoints(result.series().points().stream().map(LatencyMapper::point).toList()).build());
+    }
+
+    @Override
+    public Uni<QueryConnectivityProbesResponse> queryConnectivityProbes(QueryConnectivityProbesRequest request) {
+        return Uni.createFrom().deferred(() -> probes.query(request.getParent(), request.getProbe(),
+                        LatencyMapper.start(request.hasTimeRange(), request.getTimeRange()),
+                        LatencyMapper.end(request.getTimeRange()), LatencyMapper.grain(request.getTimeGrain()), request.getMetricsList()))
+                .map(series -> QueryConnectivityProbesResponse.newBuilder()
+                        .addAllSeries(series.stream().map(LatencyMapper::series).toList()).build());
     }
 }

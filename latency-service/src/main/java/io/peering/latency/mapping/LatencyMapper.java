@@ -6,7 +6,9 @@ import io.peering.common.v1.TimeRange;
 import io.peering.common.v1.TimeSeriesPoint;
 import io.peering.latency.LatencyStats;
 import io.peering.latency.repository.LatencyQueries;
+import io.peering.latency.service.ConnectivityProbeService;
 import io.peering.latency.service.IngestService;
+import io.peering.latency.v1.ConnectivityProbeSeries;
 import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.LatencyPoint;
 import io.peering.latency.v1.LatencySample;
@@ -49,6 +51,13 @@ public final class LatencyMapper {
 
     public static TimeSeriesPoint point(LatencyQueries.AsnPoint p) {
         return TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.bucket())).setValue(p.averageMedianMs()).build();
+    }
+
+    public static ConnectivityProbeSeries series(ConnectivityProbeService.Series s) {
+        return ConnectivityProbeSeries.newBuilder().setProbe(s.probe()).setMetric(s.metric().apiName)
+                .addAllPoints(s.points().stream().map(p -> TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.bucket()))
+                        .setValue(p.value()).build()).toList())
+                .build();
     }
 
     public static Grain grain(TimeGrain grain) {

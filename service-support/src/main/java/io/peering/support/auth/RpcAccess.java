@@ -38,6 +38,7 @@ public final class RpcAccess {
             Map.entry("peering.latency.v1.LatencyService/QueryPrefixLatency", QUERY),
             Map.entry("peering.latency.v1.LatencyService/QueryRegisteredPrefixLatency", QUERY),
             Map.entry("peering.latency.v1.LatencyService/QueryRegisteredAsnLatency", QUERY),
+            Map.entry("peering.latency.v1.LatencyService/QueryConnectivityProbes", QUERY),
             Map.entry("peering.events.v1.EventsService/ListPrefixEvents", QUERY),
             Map.entry("peering.events.v1.EventsService/WatchPrefixEvents", QUERY));
 
