@@ -10,6 +10,7 @@ import io.peering.common.v1.TimeRange;
 import io.peering.latency.v1.IngestLatencySamplesRequest;
 import io.peering.latency.v1.LatencySample;
 import io.peering.latency.v1.LatencyServiceGrpc;
+import io.peering.latency.v1.QueryConnectivityProbesRequest;
 import io.peering.latency.v1.QueryPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
@@ -98,7 +99,10 @@ class LatencyAuthorizationTest {
                         .newBuilder().setParent("peerings/contoso-ams").setTimeRange(range()).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build())),
                 query("QueryRegisteredAsnLatency", ch -> stub(ch).queryRegisteredAsnLatency(QueryRegisteredAsnLatencyRequest.newBuilder()
                         .setName("peerings/contoso-ams/registeredAsns/contoso").setTimeRange(range())
-                        .setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build()))),
+                        .setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build())),
+                query("QueryConnectivityProbes", ch -> stub(ch).queryConnectivityProbes(QueryConnectivityProbesRequest.newBuilder()
+                        .setParent("peerings/contoso-ams").setTimeRange(range()).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H)
+                        .addMetrics("ConnectivityProbeAvailability").build()))),
                 RoleMatrix.methodsOf(LatencyServiceGrpc.getServiceDescriptor()));
     }
 

@@ -10,6 +10,7 @@ import io.peering.latency.v1.IngestLatencySamplesRequest;
 import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.LatencySample;
 import io.peering.latency.v1.LatencyServiceGrpc;
+import io.peering.latency.v1.QueryConnectivityProbesRequest;
 import io.peering.latency.v1.QueryPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
@@ -115,6 +116,13 @@ class LatencyMalformedInputTest {
                 .setTimeRange(range(NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(1))))
                 .setTimeGrain(TimeGrain.TIME_GRAIN_PT5M)).build();
         return ch -> stub(ch).queryRegisteredAsnLatency(request);
+    }
+
+    static Function<Channel, Object> probes(UnaryOperator<QueryConnectivityProbesRequest.Builder> change) {
+        QueryConnectivityProbesRequest request = change.apply(QueryConnectivityProbesRequest.newBuilder()
+                .setParent("peerings/contoso-ams").setTimeRange(range(NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(1))))
+                .setTimeGrain(TimeGrain.TIME_GRAIN_PT5M).addMetrics("ConnectivityProbeLatency")).build();
+        return ch -> stub(ch).queryConnectivityProbes(request);
     }
 
     static LatencySample.Builder sample() {
@@ -242,7 +250,18 @@ class LatencyMalformedInputTest {
                                 "with an extra segment", "peerings/contoso-ams/registeredAsns/contoso/extra"),
                         timeRange(r -> registeredAsn(b -> r == null ? b.clearTimeRange() : b.setTimeRange(r))),
                         timeGrain(g -> registeredAsn(b -> g == TimeGrain.UNRECOGNIZED ? b.setTimeGrainValue(99) : b.setTimeGrain(g)),
-                                registeredAsn(b -> b.setTimeRange(month).setTimeGrain(TimeGrain.TIME_GRAIN_PT1M)))))),
+                                registeredAsn(b -> b.setTimeRange(month).setTimeGrain(TimeGrain.TIME_GRAIN_PT1M))))),
+                rpc("QueryConnectivityProbes", cases(
+                        name("parent", "peerings/{peering}", p -> probes(b -> b.setParent(p)),
+                                "a peering service", "peeringServices/contoso-web"),
+                        List.of(invalid("probe with a slash", "probe", "probe endpoint's name",
+                                        probes(b -> b.setProbe("peerings/contoso-ams/x"))),
+                                invalid("metrics missing", "metrics", "ConnectivityProbeAvailability", probes(b -> b.clearMetrics())),
+                                invalid("metrics unknown", "metrics", "ConnectivityProbeJitter",
+                                        probes(b -> b.addMetrics("RegisteredPrefixLatency")))),
+                        timeRange(r -> probes(b -> r == null ? b.clearTimeRange() : b.setTimeRange(r))),
+                        timeGrain(g -> probes(b -> g == TimeGrain.UNRECOGNIZED ? b.setTimeGrainValue(99) : b.setTimeGrain(g)),
+                                probes(b -> b.setTimeRange(month).setTimeGrain(TimeGrain.TIME_GRAIN_PT1M)))))),
                 RoleMatrix.methodsOf(LatencyServiceGrpc.getServiceDescriptor()));
 
         assertThat(samplesAt(MARK)).as("samples stored from the malformed streams").isZero();
