@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on Debian 12: PostgreSQL 15, TimescaleDB (Apache edition,
 # built from Debian 13's source package, which Debian 12 lacks), and the tools the tests use
-# (GoBGP, FRR, nginx, Node.js, Chromium for the console's browser tests, and Prometheus Alertmanager as a real alert receiver). Idempotent: a second run checks and returns in about a second.
+# (GoBGP, FRR, nginx, Node.js, Chromium for the console's browser tests, Prometheus Alertmanager as a real alert receiver, and ping and traceroute for the looking glass). Idempotent: a second run checks and returns in about a second.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 cmake gcc make libssl-dev
-          dpkg-dev gobgpd frr nginx curl ca-certificates chromium prometheus-alertmanager)
+          dpkg-dev gobgpd frr nginx curl ca-certificates chromium prometheus-alertmanager
+          iputils-ping traceroute)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,13 +7,18 @@ import io.peering.routes.mapping.RouteMapper;
 import io.peering.routes.rpki.RpkiVerdict;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.routes.rpki.RoaSet;
+import io.peering.routes.service.LookingGlass;
 import io.peering.routes.service.Peerings;
 import io.peering.routes.service.RpkiValidation;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
+import io.peering.support.net.IpAddresses;
 import io.peering.support.net.IpPrefix;
 import io.peering.support.time.ProtoTimes;
 import io.peering.routes.service.RoutesService;
+import io.peering.routes.v1.BgpRouteMatch;
+import io.peering.routes.v1.BgpRouteRequest;
+import io.peering.routes.v1.BgpRouteResponse;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;
 import io.peering.routes.v1.ListPeeringServicesRequest;
@@ -26,9 +31,13 @@ import io.peering.routes.v1.ListSessionsRequest;
 import io.peering.routes.v1.ListSessionsResponse;
 import io.peering.routes.v1.MutinyRoutesServiceGrpc;
 import io.peering.routes.v1.OriginAsValidationState;
+import io.peering.routes.v1.PingRequest;
+import io.peering.routes.v1.PingResponse;
 import io.peering.routes.v1.PrefixMatch;
 import io.peering.routes.v1.RibView;
 import io.peering.routes.v1.RpkiValidationState;
+import io.peering.routes.v1.TracerouteRequest;
+import io.peering.routes.v1.TracerouteResponse;
 import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchRouteChangesResponse;
 import io.peering.routes.v1.WatchSessionsRequest;
@@ -46,11 +55,13 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
     private final RoutesService routes;
     private final Peerings peerings;
     private final RpkiValidation rpki;
+    private final LookingGlass lookingGlass;
 
-    public RoutesGrpcService(RoutesService routes, Peerings peerings, RpkiValidation rpki) {
+    public RoutesGrpcService(RoutesService routes, Peerings peerings, RpkiValidation rpki, LookingGlass lookingGlass) {
         this.routes = routes;
         this.peerings = peerings;
         this.rpki = rpki;
+        this.lookingGlass = lookingGlass;
     }
 
     /** A stored route as a message; {@code roas}: the ROA set in force, taken once for the whole response. */
@@ -76,9 +87,7 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
         if (a == null) {
             return logged;
         }
-        RpkiVerdict v = roas.validate(prefix, a.originAsn());
-        RouteChange.Attributes judged = new RouteChange.Attributes(a.origin(), a.asPath(), a.originAsn(), a.nextHop(), a.med(),
-                a.localPref(), a.communities(), a.largeCommunities(), a.onlyToCustomer(), v.state().number(), v.trustAnchor());
+        RouteChange.Attributes judged = judged(a, roas, prefix);
         return new RouteQueries.LoggedChange(logged.seq(), new RouteChange(c.time(), c.peer(), c.rib(), c.prefix(), c.pathId(),
                 c.withdrawn(), c.reason(), judged));
     }
@@ -104,6 +113,70 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                             .addAllRoutes(page.items().stream().map(r -> route(r, roas)).toList())
                             .setNextPageToken(page.nextPageToken()).build();
                 });
+    }
+
+    @Override
+    public Uni<BgpRouteResponse> bgpRoute(BgpRouteRequest request) {
+        boolean historical = request.hasAtTime();
+        return Uni.createFrom().deferred(() -> routes.bgpRoute(request.getParent(), request.getTarget(),
+                        match(request.getMatch(), request.getMatchValue()),
+                        ProtoTimes.instantIfSet("at_time", historical, request.getAtTime()),
+                        ribFilter(request.getRibView(), request.getRibViewValue()), request.getPageSize(), request.getPageToken()))
+                .map(found -> {
+                    RoaSet roas = rpki.roaSet();
+                    return BgpRouteResponse.newBuilder()
+                            .addAllRoutes(found.routes().stream().map(r -> route(historical ? judged(r, roas) : r, roas)).toList())
+                            .setMatchedPrefix(found.matchedPrefix() == null ? "" : found.matchedPrefix())
+                            .setNextPageToken(found.nextPageToken()).build();
+                });
+    }
+
+    /** A route rebuilt from the change log, which keeps no RPKI verdicts: judged as {@link #judged(RouteQueries.LoggedChange, RoaSet, IpPrefix)} does. */
+    private static RouteQueries.StoredRoute judged(RouteQueries.StoredRoute r, RoaSet roas) {
+        return new RouteQueries.StoredRoute(r.peer(), r.rib(), r.prefix(), r.pathId(), r.receivedTime(),
+                judged(r.attributes(), roas, IpPrefix.parse(r.prefix())));
+    }
+
+    private static RouteChange.Attributes judged(RouteChange.Attributes a, RoaSet roas, IpPrefix prefix) {
+        RpkiVerdict v = roas.validate(prefix, a.originAsn());
+        return new RouteChange.Attributes(a.origin(), a.asPath(), a.originAsn(), a.nextHop(), a.med(),
+                a.localPref(), a.communities(), a.largeCommunities(), a.onlyToCustomer(), v.state().number(), v.trustAnchor());
+    }
+
+    @Override
+    public Uni<PingResponse> ping(PingRequest request) {
+        return Uni.createFrom().deferred(() -> lookingGlass.ping(request.getTarget(), request.getCount(),
+                        duration("timeout", request.hasTimeout(), request.getTimeout())))
+                .map(report -> RouteMapper.ping(IpAddresses.format(IpAddresses.parse(request.getTarget())), report));
+    }
+
+    @Override
+    public Uni<TracerouteResponse> traceroute(TracerouteRequest request) {
+        return Uni.createFrom().deferred(() -> lookingGlass.traceroute(request.getTarget(), request.getMaxHops(),
+                        request.getProbesPerHop(), duration("timeout", request.hasTimeout(), request.getTimeout())))
+                .map(report -> RouteMapper.traceroute(IpAddresses.format(IpAddresses.parse(request.getTarget())), report));
+    }
+
+    /** A request's Duration field: null when unset, INVALID_ARGUMENT when negative or out of protobuf's range. */
+    private static java.time.Duration duration(String field, boolean set, com.google.protobuf.Duration d) {
+        if (!set) {
+            return null;
+        }
+        if (d.getSeconds() < 0 || d.getNanos() < 0 || d.getNanos() > 999_999_999) {
+            throw ApiErrors.invalidArgument(field + " must be a positive duration; got " + d.getSeconds() + "s " + d.getNanos() + "ns");
+        }
+        return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
+    }
+
+    private static RouteQueries.Match match(BgpRouteMatch match, int value) {
+        return switch (match) {
+            case BGP_ROUTE_MATCH_UNSPECIFIED, BGP_ROUTE_MATCH_LONGEST_PREFIX -> RouteQueries.Match.LONGEST_OF_CANDIDATES;
+            case BGP_ROUTE_MATCH_EXACT -> RouteQueries.Match.EXACT;
+            case BGP_ROUTE_MATCH_MORE_SPECIFIC -> RouteQueries.Match.OR_LONGER;
+            default -> throw ApiErrors.invalidArgument("match " + value + " is not a known value; use"
+                    + " BGP_ROUTE_MATCH_LONGEST_PREFIX, BGP_ROUTE_MATCH_EXACT, BGP_ROUTE_MATCH_MORE_SPECIFIC, or leave it"
+                    + " unset (longest prefix)");
+        };
     }
 
     @Override

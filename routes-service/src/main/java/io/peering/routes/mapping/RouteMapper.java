@@ -8,7 +8,14 @@ import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteQueries;
 import io.peering.routes.rpki.Roa;
+import io.peering.routes.probe.PingReport;
+import io.peering.routes.probe.TraceReport;
 import io.peering.routes.v1.OriginAsValidationState;
+import io.peering.routes.v1.PingProbe;
+import io.peering.routes.v1.PingResponse;
+import io.peering.routes.v1.TracerouteHop;
+import io.peering.routes.v1.TracerouteProbe;
+import io.peering.routes.v1.TracerouteResponse;
 import io.peering.routes.v1.Peering;
 import io.peering.routes.v1.PeeringConnection;
 import io.peering.routes.v1.PeeringService;
@@ -190,6 +197,43 @@ public final class RouteMapper {
             case ADJ_RIB_IN_POST_POLICY -> RibView.RIB_VIEW_ADJ_RIB_IN_POST_POLICY;
             case LOC_RIB -> RibView.RIB_VIEW_LOC_RIB;
         };
+    }
+
+    /** What ping reported, as the API shows it; {@code target} the address pinged. */
+    public static PingResponse ping(String target, PingReport report) {
+        PingResponse.Builder b = PingResponse.newBuilder().setTarget(target)
+                .setTransmitted(report.transmitted()).setReceived(report.received()).setLossPercent(report.lossPercent());
+        for (PingReport.Echo echo : report.echoes()) {
+            PingProbe.Builder probe = PingProbe.newBuilder().setSequence(echo.sequence()).setReplied(echo.replied());
+            if (echo.replied()) {
+                probe.setReplyFrom(echo.from()).setRtt(duration(echo.rttMillis()));
+            }
+            b.addProbes(probe);
+        }
+        return b.build();
+    }
+
+    /** What traceroute reported, as the API shows it; {@code target} the address traced to. */
+    public static TracerouteResponse traceroute(String target, TraceReport report) {
+        TracerouteResponse.Builder b = TracerouteResponse.newBuilder().setTarget(target).setReached(report.reached(target));
+        for (TraceReport.Hop hop : report.hops()) {
+            TracerouteHop.Builder h = TracerouteHop.newBuilder().setHop(hop.ttl()).setLossPercent(hop.lossPercent());
+            for (TraceReport.Answer a : hop.answers()) {
+                TracerouteProbe.Builder probe = TracerouteProbe.newBuilder();
+                if (a.rttMillis() != null) {
+                    probe.setAddress(a.address()).setRtt(duration(a.rttMillis()));
+                }
+                h.addProbes(probe);
+            }
+            b.addHops(h);
+        }
+        return b.build();
+    }
+
+    /** Milliseconds as printed by ping and traceroute (microsecond precision) as a Duration. */
+    static com.google.protobuf.Duration duration(double millis) {
+        long nanos = Math.round(millis * 1_000_000);
+        return com.google.protobuf.Duration.newBuilder().setSeconds(nanos / 1_000_000_000).setNanos((int) (nanos % 1_000_000_000)).build();
     }
 
     public static List<String> nonEmpty(List<String> values) {

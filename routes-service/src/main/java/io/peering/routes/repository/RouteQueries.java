@@ -109,6 +109,95 @@ public class RouteQueries {
         });
     }
 
+    /** How a looking-glass lookup matches its prefixes against the received ones. */
+    public enum Match {
+        /** The longest of the candidate prefixes (a target's covering prefixes) that any route has. */
+        LONGEST_OF_CANDIDATES,
+        /** The one prefix given. */
+        EXACT,
+        /** The prefix given and every prefix inside it. */
+        OR_LONGER
+    }
+
+    /**
+     * Looking glass (BgpRoute): routes of the given peers (null: any) whose prefix matches, in the order
+     * (prefix, router, peer distinguisher, peer address, rib, path id), after a keyset position.
+     *
+     * @param prefixes for {@link Match#LONGEST_OF_CANDIDATES} the candidates, else the one prefix
+     * @param atTime   null: the current Adj-RIB-In; else the routes as the change log says they were then (the
+     *                 latest change of each route at or before it is an announcement); such routes carry RPKI
+     *                 state 0 (the log keeps no verdict) and their change's time as received time
+     */
+    public Uni<List<StoredRoute>> lookup(List<String> peerAddresses, Match match, List<String> prefixes, Short rib,
+                                         Instant atTime, LookupKey after, int limit) {
+        Statement statement = lookupStatement(peerAddresses, match, prefixes, rib, atTime, after, limit);
+        return pool.preparedQuery(statement.sql()).execute(statement.params()).map(rows -> {
+            List<StoredRoute> routes = new ArrayList<>();
+            rows.forEach(r -> routes.add(route(r)));
+            return routes;
+        });
+    }
+
+    /** A statement and its parameters. */
+    public record Statement(String sql, Tuple params) {
+    }
+
+    /** The statement {@link #lookup} runs (public for the benchmark's EXPLAIN ANALYZE). */
+    public static Statement lookupStatement(List<String> peerAddresses, Match match, List<String> prefixes, Short rib,
+                                            Instant atTime, LookupKey after, int limit) {
+        SqlFilter where = new SqlFilter();
+        String[] prefixArray = prefixes.toArray(String[]::new);
+        switch (match) {
+            case LONGEST_OF_CANDIDATES -> where.and("prefix = ANY(?::text[]::cidr[])", (Object) prefixArray);
+            case EXACT -> where.and("prefix = ?::text::cidr", prefixArray[0]);
+            case OR_LONGER -> where.and("prefix <<= ?::text::cidr", prefixArray[0]);
+        }
+        if (peerAddresses != null) {
+            where.and("peer_address = ANY(?::text[]::inet[])", (Object) peerAddresses.toArray(String[]::new));
+        }
+        if (rib != null) {
+            where.and("rib = ?", rib);
+        }
+        String source;
+        if (atTime == null) {
+            source = "SELECT * FROM routes.adj_rib_in" + where.where();
+        } else {
+            where.and("time <= ?", RouteStore.utc(atTime));
+            source = """
+                    SELECT * FROM (
+                      SELECT DISTINCT ON (router, peer_distinguisher, peer_address, rib, prefix, path_id)
+                             router, peer_distinguisher, peer_address, peer_asn, rib, prefix, path_id, time AS received_time,
+                             origin, as_path, origin_asn, next_hop, med, local_pref, communities, large_communities,
+                             0::smallint AS rpki_state, ''::text AS trust_anchor, only_to_customer, withdrawn
+                      FROM routes.route_changes""" + where.where() + """
+
+                      ORDER BY router, peer_distinguisher, peer_address, rib, prefix, path_id, time DESC, seq DESC) changed
+                    WHERE NOT withdrawn""";
+        }
+        List<String> outer = new ArrayList<>();
+        String with = "";
+        if (match == Match.LONGEST_OF_CANDIDATES) {
+            // the candidates' rows are few (the routes of at most 33 or 129 prefixes): keep those of the longest
+            with = "WITH present AS (" + source + ") ";
+            source = "SELECT * FROM present";
+            outer.add("a.prefix = (SELECT prefix FROM present ORDER BY masklen(prefix) DESC LIMIT 1)");
+        }
+        if (after != null) {
+            outer.add("(a.prefix, a.router, a.peer_distinguisher, a.peer_address, a.rib, a.path_id) > ("
+                    + where.param(after.prefix()) + "::text::cidr, " + where.param(after.router()) + "::text::inet, "
+                    + where.param(after.distinguisher()) + ", " + where.param(after.peerAddress()) + "::text::inet, "
+                    + where.param(after.rib()) + ", " + where.param(after.pathId()) + ")");
+        }
+        String sql = with + "SELECT " + ROUTE_COLUMNS + " FROM (" + source + ") a"
+                + (outer.isEmpty() ? "" : " WHERE " + String.join(" AND ", outer))
+                + " ORDER BY a.prefix, a.router, a.peer_distinguisher, a.peer_address, a.rib, a.path_id LIMIT " + where.param(limit);
+        return new Statement(sql, where.tuple());
+    }
+
+    /** Keyset position of a route in the looking-glass order. */
+    public record LookupKey(String prefix, String router, long distinguisher, String peerAddress, short rib, long pathId) {
+    }
+
     private static StoredRoute route(Row r) {
         PeerRef peer = new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3));
         return new StoredRoute(peer, Rib.of(r.getShort(4)), r.getString(5), r.getLong(6),

@@ -137,6 +137,62 @@ public class RoutesService {
         });
     }
 
+    /** What BgpRoute found: a page of routes, and the prefix that matched (null when none did). */
+    public record Lookup(List<RouteQueries.StoredRoute> routes, String matchedPrefix, String nextPageToken) {
+    }
+
+    /**
+     * BgpRoute after its checks. {@code parent} as for {@link #listReceivedRoutes}; {@code target} an address or a
+     * prefix; {@code atTime} null for the current routes, else the routes as the change log says they were then.
+     */
+    public Uni<Lookup> bgpRoute(String parent, String target, RouteQueries.Match match, Instant atTime, Short rib,
+                                int pageSize, String pageToken) {
+        List<String> addresses = peerings.sessionAddresses(parent, null);
+        if (target == null || target.isBlank()) {
+            throw ApiErrors.invalidArgument("target is required: an address (\"198.51.100.7\") or a prefix (\"198.51.100.0/24\")");
+        }
+        IpPrefix prefix = parsePrefix(target, "target");
+        if (atTime != null && atTime.isAfter(Instant.now())) {
+            throw ApiErrors.invalidArgument("at_time " + atTime + " is in the future; give a past time, or none for the"
+                    + " current routes");
+        }
+        int size = PageTokens.pageSize(pageSize);
+        String fingerprint = String.join("|", "bgpRoute", parent, prefix.toString(), match.name(), String.valueOf(atTime),
+                String.valueOf(rib));
+        RouteQueries.LookupKey after = null;
+        if (pageToken != null && !pageToken.isEmpty()) {
+            TokenPosition p = TokenPosition.decode(pageToken, fingerprint, 6);
+            after = new RouteQueries.LookupKey(p.prefix(0), p.address(1), p.number(2, Long.MIN_VALUE, Long.MAX_VALUE),
+                    p.address(3), (short) p.number(4, Rib.ADJ_RIB_IN_PRE_POLICY.code, Rib.LOC_RIB.code),
+                    p.number(5, 0, 0xFFFF_FFFFL));
+        }
+        if (addresses != null && addresses.isEmpty()) {
+            return Uni.createFrom().item(new Lookup(List.of(), null, ""));
+        }
+        List<String> prefixes = match == RouteQueries.Match.LONGEST_OF_CANDIDATES ? covering(prefix) : List.of(prefix.toString());
+        return queries.lookup(addresses, match, prefixes, rib, atTime, after, size + 1).map(routes -> {
+            String matched = routes.isEmpty() ? null
+                    : match == RouteQueries.Match.LONGEST_OF_CANDIDATES ? routes.get(0).prefix() : prefix.toString();
+            if (routes.size() <= size) {
+                return new Lookup(routes, matched, "");
+            }
+            List<RouteQueries.StoredRoute> page = routes.subList(0, size);
+            RouteQueries.StoredRoute last = page.get(size - 1);
+            return new Lookup(page, matched, PageTokens.encode(fingerprint, last.prefix(), last.peer().router(),
+                    last.peer().distinguisher(), last.peer().peerAddress(), last.rib().code, last.pathId()));
+        });
+    }
+
+    /** The prefix and every shorter prefix containing it, down to /0: the candidates of a longest-prefix match. */
+    static List<String> covering(IpPrefix prefix) {
+        List<String> out = new ArrayList<>();
+        byte[] address = prefix.address().getAddress();
+        for (int length = prefix.length(); length >= 0; length--) {
+            out.add(IpPrefix.masking(address, length).toString());
+        }
+        return out;
+    }
+
     public Uni<Page<RouteQueries.StoredSession>> listSessions(String parent, int pageSize, String pageToken) {
         List<String> addresses = peerings.sessionAddresses(parent, null);
         int size = PageTokens.pageSize(pageSize);

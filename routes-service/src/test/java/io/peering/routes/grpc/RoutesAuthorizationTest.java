@@ -11,7 +11,11 @@ import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteStore;
 import io.peering.routes.repository.SessionStore;
+import io.peering.routes.v1.BgpRouteRequest;
+import io.peering.routes.v1.BgpRouteResponse;
 import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.PingRequest;
+import io.peering.routes.v1.TracerouteRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListPeeringServicesRequest;
 import io.peering.routes.v1.ListPeeringsRequest;
@@ -110,13 +114,18 @@ class RoutesAuthorizationTest {
                 query("GetRouteHistory", ch -> stub(ch).getRouteHistory(GetRouteHistoryRequest.newBuilder().setParent(contoso)
                         .setPrefix("198.51.100.0/24").setTimeRange(lastHour).build())),
                 query("ListSessions", ch -> stub(ch).listSessions(ListSessionsRequest.newBuilder().setParent(contoso).build())),
+                query("BgpRoute", ch -> stub(ch).bgpRoute(BgpRouteRequest.newBuilder().setParent(contoso).setTarget("198.51.100.7").build())),
                 query("WatchRouteChanges", ch -> RoleMatrix.firstOf(stub(ch).watchRouteChanges(
                         WatchRouteChangesRequest.newBuilder().setParent(contoso).build()))),
                 query("WatchSessions", ch -> RoleMatrix.firstOf(stub(ch).watchSessions(
                         WatchSessionsRequest.newBuilder().setParent(contoso).build()))),
                 // every reader may list; what it gets is narrowed to its own (the test below)
                 catalogue("ListPeerings", ch -> stub(ch).listPeerings(ListPeeringsRequest.getDefaultInstance())),
-                catalogue("ListPeeringServices", ch -> stub(ch).listPeeringServices(ListPeeringServicesRequest.getDefaultInstance()))),
+                catalogue("ListPeeringServices", ch -> stub(ch).listPeeringServices(ListPeeringServicesRequest.getDefaultInstance())),
+                // probes hold no peering's data: any reader, to the allowed targets (loopback here)
+                catalogue("Ping", ch -> stub(ch).ping(PingRequest.newBuilder().setTarget("127.0.0.1").setCount(1).build())),
+                catalogue("Traceroute", ch -> stub(ch).traceroute(TracerouteRequest.newBuilder().setTarget("127.0.0.1")
+                        .setMaxHops(1).setProbesPerHop(1).build()))),
                 RoleMatrix.methodsOf(RoutesServiceGrpc.getServiceDescriptor()));
     }
 
@@ -261,6 +270,35 @@ class RoutesAuthorizationTest {
         assertThat(peersSeenBy.apply(TestTokens.reader(RoleMatrix.OWN_ASN))).containsExactly("127.0.0.11");
         assertThat(peersSeenBy.apply(TestTokens.reader(RoleMatrix.OTHER_ASN))).containsExactly("127.0.0.21");
         assertThat(peersSeenBy.apply(TestTokens.reader(64999))).isEmpty();
+    }
+
+    @Test
+    void bgpRouteMatchesOnlyAmongTheRoutesOfThePeeringsTheCallerMaySee() {
+        Instant t = Instant.now().minusSeconds(60);
+        store.applyRouteChanges(List.of(
+                        announce(t, CONTOSO, "100.100.0.0/16", "64500", 64500),
+                        announce(t, FABRIKAM, "100.100.7.0/24", "4200000002", 4200000002L),
+                        announce(t, UNMAPPED, "100.100.7.0/25", "64999", 64999)))
+                .await().atMost(Duration.ofSeconds(10));
+        BgpRouteRequest every = BgpRouteRequest.newBuilder().setParent("peerings/-").setTarget("100.100.7.7").build();
+        java.util.function.BiFunction<String, BgpRouteRequest, String> seenBy = (token, request) -> {
+            BgpRouteResponse r = as(token).bgpRoute(request);
+            return r.getMatchedPrefix() + " " + r.getRoutesList().stream().filter(route -> route.getRouter().equals(ROUTER))
+                    .map(io.peering.routes.v1.ReceivedRoute::getPeerAddress).toList();
+        };
+        BgpRouteRequest lastMinute = every.toBuilder().setAtTime(com.google.protobuf.Timestamp.newBuilder()
+                .setSeconds(Instant.now().getEpochSecond())).build();
+
+        assertThat(seenBy.apply(TestTokens.operator(), every)).isEqualTo("100.100.7.0/25 [127.0.0.99]");
+        assertThat(seenBy.apply(TestTokens.reader(RoleMatrix.OWN_ASN), every)).as("not fabrikam's longer prefix")
+                .isEqualTo("100.100.0.0/16 [127.0.0.11]");
+        assertThat(seenBy.apply(TestTokens.reader(RoleMatrix.OTHER_ASN), every)).isEqualTo("100.100.7.0/24 [127.0.0.21]");
+        assertThat(seenBy.apply(TestTokens.reader(RoleMatrix.OTHER_ASN), lastMinute)).as("at_time, from the change log")
+                .isEqualTo("100.100.7.0/24 [127.0.0.21]");
+        assertThat(seenBy.apply(TestTokens.reader(64999), every)).as("reader of an ASN with no peering").isEqualTo(" []");
+        assertThatThrownBy(() -> as(TestTokens.reader(RoleMatrix.OTHER_ASN)).bgpRoute(every.toBuilder()
+                .setParent("peerings/contoso-ams").build()))
+                .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("peerings/contoso-ams belongs to AS64500");
     }
 
     @Test

@@ -137,29 +137,4 @@ public class CallerLimitsInterceptor implements ServerInterceptor, Prioritized {
         meters.counter("peering_limits_refused_total", "limit", limit).increment();
         return new RefusingListener<>(call, status);
     }
-
-    /** Tokens refilled continuously at {@code rate} per second up to {@code burst}. */
-    static final class TokenBucket {
-        private final double rate;
-        private final double burst;
-        private double tokens;
-        private long last = System.nanoTime();
-
-        TokenBucket(int rate, int burst) {
-            this.rate = rate;
-            this.burst = Math.max(burst, 1);
-            this.tokens = this.burst;
-        }
-
-        synchronized boolean take() {
-            long now = System.nanoTime();
-            tokens = Math.min(burst, tokens + (now - last) / 1e9 * rate);
-            last = now;
-            if (tokens < 1) {
-                return false;
-            }
-            tokens -= 1;
-            return true;
-        }
-    }
 }
