@@ -8,7 +8,11 @@ import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.repository.RouteStore;
 import io.peering.routes.repository.SessionStore;
+import io.peering.routes.v1.BgpRouteRequest;
+import io.peering.routes.v1.BgpRouteResponse;
 import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.PingRequest;
+import io.peering.routes.v1.TracerouteRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;
 import io.peering.routes.v1.ListPeeringServicesRequest;
 import io.peering.routes.v1.ListPeeringsRequest;
@@ -129,6 +133,25 @@ class RoutesMalformedInputTest {
     static Function<Channel, Object> peeringServices(UnaryOperator<ListPeeringServicesRequest.Builder> change) {
         ListPeeringServicesRequest request = change.apply(ListPeeringServicesRequest.newBuilder()).build();
         return ch -> stub(ch).listPeeringServices(request);
+    }
+
+    static Function<Channel, Object> bgpRoute(UnaryOperator<BgpRouteRequest.Builder> change) {
+        BgpRouteRequest request = change.apply(BgpRouteRequest.newBuilder().setParent(PEERING).setTarget("198.51.100.7")).build();
+        return ch -> stub(ch).bgpRoute(request);
+    }
+
+    static Function<Channel, Object> ping(UnaryOperator<PingRequest.Builder> change) {
+        PingRequest request = change.apply(PingRequest.newBuilder().setTarget("127.0.0.1")).build();
+        return ch -> stub(ch).ping(request);
+    }
+
+    static Function<Channel, Object> traceroute(UnaryOperator<TracerouteRequest.Builder> change) {
+        TracerouteRequest request = change.apply(TracerouteRequest.newBuilder().setTarget("127.0.0.1")).build();
+        return ch -> stub(ch).traceroute(request);
+    }
+
+    static com.google.protobuf.Duration millis(long ms) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(ms / 1000).setNanos((int) (ms % 1000) * 1_000_000).build();
     }
 
     static Function<Channel, Object> watchChanges(UnaryOperator<WatchRouteChangesRequest.Builder> change) {
@@ -268,6 +291,38 @@ class RoutesMalformedInputTest {
                         forgedTokens(ch -> ((GetRouteHistoryResponse) history(b -> b.setPageSize(1)).apply(ch)).getNextPageToken(),
                                 (ch, t) -> history(b -> b.setPageSize(1).setPageToken(t)).apply(ch),
                                 0, "yesterday", 0, "1970-01-01T00:00:00Z", 1, "x"))),
+                rpc("BgpRoute", cases(
+                        peeringName("parent", p -> bgpRoute(b -> b.setParent(p))),
+                        List.of(invalid("target missing", "target", "198.51.100.0/24", bgpRoute(b -> b.setTarget("")))),
+                        prefix("target", p -> bgpRoute(b -> b.setTarget(p))),
+                        List.of(
+                                invalid("match unknown enum value 99", "match", "BGP_ROUTE_MATCH_LONGEST_PREFIX",
+                                        bgpRoute(b -> b.setMatchValue(99))),
+                                invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB", bgpRoute(b -> b.setRibViewValue(99))),
+                                invalid("at_time in the future", "at_time", "past time", bgpRoute(b -> b.setAtTime(ts(NOW.plus(Duration.ofHours(1)))))),
+                                invalid("at_time not a Timestamp (seconds 2^63-1)", "at_time", "9999-12-31",
+                                        bgpRoute(b -> b.setAtTime(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))))),
+                        paging(n -> bgpRoute(b -> b.setPageSize(n)), t -> bgpRoute(b -> b.setPageToken(t))),
+                        forgedTokens(ch -> ((BgpRouteResponse) bgpRoute(b -> b.setPageSize(1)).apply(ch)).getNextPageToken(),
+                                (ch, t) -> bgpRoute(b -> b.setPageSize(1).setPageToken(t)).apply(ch),
+                                0, "not-a-prefix", 1, "x", 2, "12abc", 3, "not-an-address", 4, "9", 5, "4294967296"),
+                        List.of(tooLarge("message over 4 MiB", bgpRoute(b -> b.setUnknownFields(MalformedInputMatrix.oversize())))))),
+                rpc("Ping", cases(List.of(
+                        invalid("target missing", "target", "127.0.0.1", ping(b -> b.setTarget(""))),
+                        invalid("target a host name", "target", "address literal", ping(b -> b.setTarget("localhost"))),
+                        invalid("target a prefix", "target", "address literal", ping(b -> b.setTarget("127.0.0.0/8"))),
+                        invalid("count 11", "count", "1..10", ping(b -> b.setCount(11))),
+                        invalid("count -1", "count", "1..10", ping(b -> b.setCount(-1))),
+                        invalid("timeout 10 s", "timeout", "100ms..5s", ping(b -> b.setTimeout(millis(10_000)))),
+                        invalid("timeout 50 ms", "timeout", "100ms..5s", ping(b -> b.setTimeout(millis(50)))),
+                        invalid("timeout negative", "timeout", "positive duration",
+                                ping(b -> b.setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1))))))),
+                rpc("Traceroute", cases(List.of(
+                        invalid("target missing", "target", "127.0.0.1", traceroute(b -> b.setTarget(""))),
+                        invalid("target a host name", "target", "address literal", traceroute(b -> b.setTarget("example.com"))),
+                        invalid("max_hops 31", "max_hops", "1..30", traceroute(b -> b.setMaxHops(31))),
+                        invalid("probes_per_hop -1", "probes_per_hop", "1..5", traceroute(b -> b.setProbesPerHop(-1))),
+                        invalid("timeout 6 s", "timeout", "100ms..5s", traceroute(b -> b.setTimeout(millis(6_000))))))),
                 rpc("ListSessions", cases(
                         peeringName("parent", p -> sessions(b -> b.setParent(p))),
                         paging(n -> sessions(b -> b.setPageSize(n)), t -> sessions(b -> b.setPageToken(t))),
