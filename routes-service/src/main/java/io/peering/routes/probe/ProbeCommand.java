@@ -44,13 +44,22 @@ public final class ProbeCommand {
 
     public static PingReport ping(InetAddress target, int count, Duration timeout) {
         String output = run(pingArguments(target, count, timeout), pingDeadline(count, timeout).plusSeconds(2));
-        return PingOutput.parse(output, count);
+        try {
+            return PingOutput.parse(output, count);
+        } catch (IllegalArgumentException e) {
+            throw new ProbeException("ping's output was not understood: " + e.getMessage(), e);
+        }
     }
 
     public static TraceReport traceroute(InetAddress target, int maxHops, int probes, Duration timeout) {
         // every probe unanswered, one after another, is the worst case
         Duration limit = timeout.multipliedBy((long) maxHops * probes).plusSeconds(5);
-        return TracerouteOutput.parse(run(tracerouteArguments(target, maxHops, probes, timeout), limit));
+        String output = run(tracerouteArguments(target, maxHops, probes, timeout), limit);
+        try {
+            return TracerouteOutput.parse(output);
+        } catch (IllegalArgumentException e) {
+            throw new ProbeException("traceroute's output was not understood: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -61,12 +70,12 @@ public final class ProbeCommand {
      */
     static String run(List<String> command, Duration limit) {
         Path output = null;
+        Process process = null;
         try {
             output = Files.createTempFile("peering-probe-", ".txt");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             process.getOutputStream().close();
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
                 throw new ProbeException(command.get(0) + " ran longer than its limit of " + limit.toSeconds() + " s and was killed");
             }
             return Files.readString(output, StandardCharsets.UTF_8);
@@ -77,6 +86,9 @@ public final class ProbeCommand {
             Thread.currentThread().interrupt();
             throw new ProbeException(command.get(0) + " was interrupted", e);
         } finally {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+            }
             delete(output);
         }
     }
