@@ -140,6 +140,10 @@ class RoutesMalformedInputTest {
         return ch -> stub(ch).bgpRoute(request);
     }
 
+    static BgpRouteRequest.Builder exactSlash24(BgpRouteRequest.Builder b) {
+        return b.setTarget("198.51.100.0/24").setMatch(io.peering.routes.v1.BgpRouteMatch.BGP_ROUTE_MATCH_EXACT);
+    }
+
     static Function<Channel, Object> ping(UnaryOperator<PingRequest.Builder> change) {
         PingRequest request = change.apply(PingRequest.newBuilder().setTarget("127.0.0.1")).build();
         return ch -> stub(ch).ping(request);
@@ -303,8 +307,9 @@ class RoutesMalformedInputTest {
                                 invalid("at_time not a Timestamp (seconds 2^63-1)", "at_time", "9999-12-31",
                                         bgpRoute(b -> b.setAtTime(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))))),
                         paging(n -> bgpRoute(b -> b.setPageSize(n)), t -> bgpRoute(b -> b.setPageToken(t))),
-                        forgedTokens(ch -> ((BgpRouteResponse) bgpRoute(b -> b.setPageSize(1)).apply(ch)).getNextPageToken(),
-                                (ch, t) -> bgpRoute(b -> b.setPageSize(1).setPageToken(t)).apply(ch),
+                        // exact /24 (its two routes): a longest-prefix answer could be a longer prefix another test left
+                        forgedTokens(ch -> ((BgpRouteResponse) bgpRoute(b -> exactSlash24(b).setPageSize(1)).apply(ch)).getNextPageToken(),
+                                (ch, t) -> bgpRoute(b -> exactSlash24(b).setPageSize(1).setPageToken(t)).apply(ch),
                                 0, "not-a-prefix", 1, "x", 2, "12abc", 3, "not-an-address", 4, "9", 5, "4294967296"),
                         List.of(tooLarge("message over 4 MiB", bgpRoute(b -> b.setUnknownFields(MalformedInputMatrix.oversize())))))),
                 rpc("Ping", cases(List.of(
