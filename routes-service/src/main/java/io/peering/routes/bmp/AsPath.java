@@ -68,6 +68,62 @@ public record AsPath(List<Segment> segments) {
         return last.asns().get(last.asns().size() - 1);
     }
 
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("\\{[^}]*}|\\([^)]*\\)|\\[[^\\]]*\\]|\\S+");
+
+    /**
+     * The path back from its display form ({@link #toString()}), as the routes tables store it: "64500 64501 {64502,64503}".
+     *
+     * @throws IllegalArgumentException when the text is not that form
+     */
+    public static AsPath parse(String text) {
+        List<Segment> segments = new ArrayList<>();
+        List<Long> sequence = new ArrayList<>();
+        java.util.regex.Matcher tokens = TOKEN.matcher(text);
+        while (tokens.find()) {
+            String token = tokens.group();
+            char open = token.charAt(0);
+            SegmentType grouped = switch (open) {
+                case '{' -> SegmentType.AS_SET;
+                case '(' -> SegmentType.AS_CONFED_SEQUENCE;
+                case '[' -> SegmentType.AS_CONFED_SET;
+                default -> null;
+            };
+            if (grouped == null) {
+                sequence.add(asn(token, text));
+                continue;
+            }
+            if (!sequence.isEmpty()) {
+                segments.add(new Segment(SegmentType.AS_SEQUENCE, sequence));
+                sequence = new ArrayList<>();
+            }
+            char close = switch (open) { case '{' -> '}'; case '(' -> ')'; default -> ']'; };
+            if (token.length() < 3 || token.charAt(token.length() - 1) != close) {
+                throw new IllegalArgumentException("not an AS path: \"" + text + "\"");
+            }
+            List<Long> members = new ArrayList<>();
+            for (String asn : token.substring(1, token.length() - 1).split(grouped == SegmentType.AS_CONFED_SEQUENCE ? " " : ",")) {
+                members.add(asn(asn, text));
+            }
+            segments.add(new Segment(grouped, members));
+        }
+        if (!sequence.isEmpty()) {
+            segments.add(new Segment(SegmentType.AS_SEQUENCE, sequence));
+        }
+        return new AsPath(segments);
+    }
+
+    private static long asn(String token, String text) {
+        try {
+            long asn = Long.parseLong(token);
+            if (asn >= 0 && asn <= 0xFFFF_FFFFL) {
+                return asn;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the whole path
+        }
+        throw new IllegalArgumentException("not an AS path: \"" + text + "\" (\"" + token + "\" is not an ASN)");
+    }
+
     /** Path length as RFC 4271/6793 count it: each AS in a sequence is 1, a set is 1, confederation segments 0. */
     public int pathLength() {
         int n = 0;

@@ -2,6 +2,7 @@ package io.peering.routes.grpc;
 
 import io.peering.common.v1.StartPosition;
 import io.peering.common.v1.TimeRange;
+import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
 import io.peering.routes.mapping.RouteMapper;
 import io.peering.routes.rpki.RpkiVerdict;
@@ -9,6 +10,7 @@ import io.peering.routes.repository.RouteQueries;
 import io.peering.routes.rpki.RoaSet;
 import io.peering.routes.service.LookingGlass;
 import io.peering.routes.service.Peerings;
+import io.peering.routes.service.RegisteredPrefixes;
 import io.peering.routes.service.RpkiValidation;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.inventory.Inventory;
@@ -19,6 +21,8 @@ import io.peering.routes.service.RoutesService;
 import io.peering.routes.v1.BgpRouteMatch;
 import io.peering.routes.v1.BgpRouteRequest;
 import io.peering.routes.v1.BgpRouteResponse;
+import io.peering.routes.v1.GetRegisteredPrefixRequest;
+import io.peering.routes.v1.GetRegisteredPrefixResponse;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.GetRouteHistoryResponse;
 import io.peering.routes.v1.ListPeeringServicesRequest;
@@ -26,6 +30,8 @@ import io.peering.routes.v1.ListPeeringServicesResponse;
 import io.peering.routes.v1.ListPeeringsRequest;
 import io.peering.routes.v1.ListPeeringsResponse;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
+import io.peering.routes.v1.ListRegisteredPrefixesRequest;
+import io.peering.routes.v1.ListRegisteredPrefixesResponse;
 import io.peering.routes.v1.ListReceivedRoutesResponse;
 import io.peering.routes.v1.ListSessionsRequest;
 import io.peering.routes.v1.ListSessionsResponse;
@@ -56,12 +62,15 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
     private final Peerings peerings;
     private final RpkiValidation rpki;
     private final LookingGlass lookingGlass;
+    private final RegisteredPrefixes registeredPrefixes;
 
-    public RoutesGrpcService(RoutesService routes, Peerings peerings, RpkiValidation rpki, LookingGlass lookingGlass) {
+    public RoutesGrpcService(RoutesService routes, Peerings peerings, RpkiValidation rpki, LookingGlass lookingGlass,
+                             RegisteredPrefixes registeredPrefixes) {
         this.routes = routes;
         this.peerings = peerings;
         this.rpki = rpki;
         this.lookingGlass = lookingGlass;
+        this.registeredPrefixes = registeredPrefixes;
     }
 
     /** A stored route as a message; {@code roas}: the ROA set in force, taken once for the whole response. */
@@ -227,6 +236,28 @@ public class RoutesGrpcService extends MutinyRoutesServiceGrpc.RoutesServiceImpl
                     .addAllPeeringServices(page.items().stream().map(RouteMapper::peeringService).toList())
                     .setNextPageToken(page.nextPageToken()).build();
         });
+    }
+
+    @Override
+    public Uni<GetRegisteredPrefixResponse> getRegisteredPrefix(GetRegisteredPrefixRequest request) {
+        return Uni.createFrom().deferred(() -> registeredPrefixes.get(request.getName(),
+                        validationView(request.getRibView(), request.getRibViewValue())))
+                .map(v -> GetRegisteredPrefixResponse.newBuilder().setRegisteredPrefix(RouteMapper.registeredPrefix(v)).build());
+    }
+
+    @Override
+    public Uni<ListRegisteredPrefixesResponse> listRegisteredPrefixes(ListRegisteredPrefixesRequest request) {
+        return Uni.createFrom().deferred(() -> registeredPrefixes.list(request.getParent(),
+                        validationView(request.getRibView(), request.getRibViewValue()), request.getPageSize(), request.getPageToken()))
+                .map(page -> ListRegisteredPrefixesResponse.newBuilder()
+                        .addAllRegisteredPrefixes(page.items().stream().map(RouteMapper::registeredPrefix).toList())
+                        .setNextPageToken(page.nextPageToken()).build());
+    }
+
+    /** The view a validation reads: Adj-RIB-In pre-policy unless the request names another. */
+    private static Rib validationView(RibView view, int value) {
+        Short code = ribFilter(view, value);
+        return code == null ? Rib.ADJ_RIB_IN_PRE_POLICY : Rib.of(code);
     }
 
     @Override

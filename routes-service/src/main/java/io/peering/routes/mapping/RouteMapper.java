@@ -10,6 +10,8 @@ import io.peering.routes.repository.RouteQueries;
 import io.peering.routes.rpki.Roa;
 import io.peering.routes.probe.PingReport;
 import io.peering.routes.probe.TraceReport;
+import io.peering.routes.service.RegisteredPrefixes;
+import io.peering.routes.validation.ValidationState;
 import io.peering.routes.v1.OriginAsValidationState;
 import io.peering.routes.v1.PingProbe;
 import io.peering.routes.v1.PingResponse;
@@ -21,6 +23,7 @@ import io.peering.routes.v1.PeeringConnection;
 import io.peering.routes.v1.PeeringService;
 import io.peering.routes.v1.RegisteredAsn;
 import io.peering.routes.v1.RegisteredPrefix;
+import io.peering.routes.v1.RegisteredPrefixValidationState;
 import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RibView;
 import io.peering.routes.v1.RouteChangeType;
@@ -61,6 +64,28 @@ public final class RouteMapper {
         p.registeredPrefixes().orElse(List.of()).forEach(rp -> b.addRegisteredPrefixes(
                 RegisteredPrefix.newBuilder().setName(name + "/registeredPrefixes/" + rp.name()).setPrefix(rp.prefix())));
         return b.build();
+    }
+
+    /** A registered prefix with its validation, as GetRegisteredPrefix and ListRegisteredPrefixes show it. */
+    public static RegisteredPrefix registeredPrefix(RegisteredPrefixes.Validated v) {
+        return RegisteredPrefix.newBuilder()
+                .setName(v.registered().resourceName())
+                .setPrefix(v.registered().registeredPrefix().prefix())
+                .setValidationState(validationState(v.verdict().state()))
+                .addAllReasons(v.verdict().reasons())
+                .setCheckedTime(ProtoTimes.timestamp(v.checkedTime()))
+                .setRibView(ribView(v.rib()))
+                .build();
+    }
+
+    static RegisteredPrefixValidationState validationState(ValidationState state) {
+        return switch (state) {
+            case VERIFIED -> RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_VERIFIED;
+            case WARNING -> RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_WARNING;
+            case PENDING -> RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_PENDING;
+            case FAILED -> RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_FAILED;
+            case UNKNOWN -> RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_UNKNOWN;
+        };
     }
 
     /** An inventory peering service as the API shows it. */

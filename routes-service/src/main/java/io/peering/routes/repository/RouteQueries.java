@@ -6,6 +6,7 @@ import io.peering.support.watch.LogBounds;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
+import io.peering.routes.validation.PrefixRules;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -341,6 +343,41 @@ public class RouteQueries {
             }
             return out;
         });
+    }
+
+    // ---- registered-prefix validation --------------------------------------------------------------
+
+    /**
+     * For each of the peer addresses some router reports a session with: whether any reports it Established.
+     * An address no router reports is absent.
+     */
+    public Uni<Map<String, Boolean>> sessionStates(List<String> peerAddresses) {
+        return pool.preparedQuery("SELECT host(peer_address), bool_or(state = $2) FROM routes.sessions"
+                        + " WHERE peer_address = ANY($1::text[]::inet[]) GROUP BY peer_address")
+                .execute(Tuple.of(peerAddresses.toArray(String[]::new), SessionStore.ESTABLISHED))
+                .map(rows -> {
+                    Map<String, Boolean> states = new HashMap<>();
+                    rows.forEach(r -> states.put(r.getString(0), r.getBoolean(1)));
+                    return states;
+                });
+    }
+
+    /** The routes of one view for exactly these prefixes from these peers, by prefix (canonical CIDR text). */
+    public Uni<Map<String, List<PrefixRules.Route>>> routesForPrefixes(List<String> peerAddresses, List<String> prefixes, Rib rib) {
+        return pool.preparedQuery("""
+                        SELECT prefix::text, host(peer_address), host(router), as_path, communities, rpki_state
+                        FROM routes.adj_rib_in
+                        WHERE prefix = ANY($1::text[]::cidr[]) AND peer_address = ANY($2::text[]::inet[]) AND rib = $3
+                        ORDER BY prefix, peer_address, router, path_id""")
+                .execute(Tuple.of(prefixes.toArray(String[]::new), peerAddresses.toArray(String[]::new), rib.code))
+                .map(rows -> {
+                    Map<String, List<PrefixRules.Route>> byPrefix = new HashMap<>();
+                    for (Row r : rows) {
+                        byPrefix.computeIfAbsent(r.getString(0), p -> new ArrayList<>()).add(new PrefixRules.Route(r.getString(1),
+                                r.getString(2), r.getString(3), strings(r, 4), r.getShort(5)));
+                    }
+                    return byPrefix;
+                });
     }
 
     private static long nz(Long value) {

@@ -49,7 +49,7 @@ public class RoutesService {
     }
 
     /** A page of an inventory list; the token holds the index of the next item (the inventory is fixed while a service runs). */
-    private static <T> Page<T> inventoryPage(String what, List<T> items, int pageSize, String pageToken) {
+    static <T> Page<T> inventoryPage(String what, List<T> items, int pageSize, String pageToken) {
         int size = PageTokens.pageSize(pageSize);
         int from = 0;
         if (pageToken != null && !pageToken.isEmpty()) {

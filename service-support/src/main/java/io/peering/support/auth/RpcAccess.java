@@ -32,6 +32,8 @@ public final class RpcAccess {
             Map.entry("peering.routes.v1.RoutesService/BgpRoute", QUERY),
             Map.entry("peering.routes.v1.RoutesService/Ping", QUERY),
             Map.entry("peering.routes.v1.RoutesService/Traceroute", QUERY),
+            Map.entry("peering.routes.v1.RoutesService/GetRegisteredPrefix", QUERY),
+            Map.entry("peering.routes.v1.RoutesService/ListRegisteredPrefixes", QUERY),
             Map.entry("peering.metrics.v1.MetricsService/ListMetricDefinitions", QUERY),
             Map.entry("peering.metrics.v1.MetricsService/QueryConnectionMetrics", QUERY),
             Map.entry("peering.metrics.v1.MetricsService/QueryPeeringServiceAvailability", QUERY),

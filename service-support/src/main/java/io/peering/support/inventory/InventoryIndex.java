@@ -31,6 +31,14 @@ public class InventoryIndex {
         }
     }
 
+    /** A registered prefix with the peering it belongs to. */
+    public record RegisteredPrefixRef(Inventory.Peering peering, Inventory.RegisteredPrefix registeredPrefix) {
+        /** {@code peerings/{peering}/registeredPrefixes/{registered_prefix}} */
+        public String resourceName() {
+            return "peerings/" + peering.name() + "/registeredPrefixes/" + registeredPrefix.name();
+        }
+    }
+
     private final Map<String, Inventory.Peering> peerings = new LinkedHashMap<>();
     private final Map<String, ConnectionRef> connections = new LinkedHashMap<>();
     private final Map<InetAddress, ConnectionRef> bySessionAddress = new HashMap<>();
@@ -132,6 +140,11 @@ public class InventoryIndex {
     /** The connection whose session addresses include the BGP peer's address. */
     public Optional<ConnectionRef> connectionBySessionAddress(InetAddress peerAddress) {
         return Optional.ofNullable(bySessionAddress.get(peerAddress));
+    }
+
+    /** The registered prefixes of a peering, in inventory order. */
+    public List<RegisteredPrefixRef> registeredPrefixesOf(Inventory.Peering peering) {
+        return peering.registeredPrefixes().orElse(List.of()).stream().map(rp -> new RegisteredPrefixRef(peering, rp)).toList();
     }
 
     public Optional<Inventory.PeeringService> peeringService(String name) {

@@ -21,6 +21,7 @@ public class ResourceNames {
     public static final String CONNECTION = "peerings/{peering}/connections/{connection}";
     public static final String PEERING_SERVICE = "peeringServices/{peering_service}";
     public static final String REGISTERED_ASN = "peerings/{peering}/registeredAsns/{registered_asn}";
+    public static final String REGISTERED_PREFIX = "peerings/{peering}/registeredPrefixes/{registered_prefix}";
     /** In place of a peering's or a peering service's id: all of them. */
     public static final String ALL = "-";
 
@@ -52,6 +53,13 @@ public class ResourceNames {
     public static String[] registeredAsnIds(String field, String name) {
         String[] parts = parts(field, name, REGISTERED_ASN, "peerings/contoso-ams/registeredAsns/contoso-customer", "peerings",
                 "registeredAsns");
+        return new String[]{parts[1], parts[3]};
+    }
+
+    /** The {peering} and {registered_prefix} of "peerings/{peering}/registeredPrefixes/{registered_prefix}". */
+    public static String[] registeredPrefixIds(String field, String name) {
+        String[] parts = parts(field, name, REGISTERED_PREFIX, "peerings/contoso-ams/registeredPrefixes/contoso-web", "peerings",
+                "registeredPrefixes");
         return new String[]{parts[1], parts[3]};
     }
 
@@ -118,6 +126,22 @@ public class ResourceNames {
         return inventory.connection(name).orElseThrow(() -> ApiErrors.notFound("connection \"" + name
                 + "\" is not in the inventory; peerings/" + ids[0] + " has " + inventory.connectionsOf(ids[0]).stream()
                 .map(InventoryIndex.ConnectionRef::resourceName).toList()));
+    }
+
+    /** The registered prefix named "peerings/{peering}/registeredPrefixes/{registered_prefix}" that the caller may see. */
+    public InventoryIndex.RegisteredPrefixRef registeredPrefix(String field, String name) {
+        String[] ids = registeredPrefixIds(field, name);
+        if (ids[0].equals(ALL)) {
+            throw ApiErrors.invalidArgument(field + " must name one peering's registered prefix, like"
+                    + " \"peerings/contoso-ams/registeredPrefixes/contoso-web\"; \"peerings/-\" (all) is not accepted here");
+        }
+        Inventory.Peering peering = inventory.peering(ids[0]).orElseThrow(() -> ApiErrors.notFound("registered prefix \"" + name
+                + "\" is not in the inventory: no peering \"" + ids[0] + "\""));
+        Caller.current().requirePeering(peering, name);
+        List<InventoryIndex.RegisteredPrefixRef> registered = inventory.registeredPrefixesOf(peering);
+        return registered.stream().filter(r -> r.registeredPrefix().name().equals(ids[1])).findFirst()
+                .orElseThrow(() -> ApiErrors.notFound("registered prefix \"" + name + "\" is not in the inventory; peerings/"
+                        + ids[0] + " has " + registered.stream().map(InventoryIndex.RegisteredPrefixRef::resourceName).toList()));
     }
 
     /** The peering service named "peeringServices/{peering_service}" that the caller may see; not "-". */

@@ -1,0 +1,97 @@
+package io.peering.routes.service;
+
+import io.peering.routes.Rib;
+import io.peering.routes.config.RegisteredPrefixConfig;
+import io.peering.routes.repository.RouteQueries;
+import io.peering.routes.validation.PrefixRules;
+import io.peering.support.inventory.Inventory;
+import io.peering.support.inventory.InventoryIndex;
+import io.peering.support.inventory.ResourceNames;
+import io.peering.support.net.IpPrefix;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GetRegisteredPrefix and ListRegisteredPrefixes: the registered prefixes of the inventory, each judged by
+ * {@link PrefixRules} on the routes and sessions the routes schema holds now.
+ */
+@ApplicationScoped
+public class RegisteredPrefixes {
+
+    /** A registered prefix with its verdict, computed at {@code checkedTime} from the routes of {@code rib}. */
+    public record Validated(InventoryIndex.RegisteredPrefixRef registered, Rib rib, PrefixRules.Verdict verdict, Instant checkedTime) {
+    }
+
+    private final RouteQueries queries;
+    private final Peerings peerings;
+    private final ResourceNames names;
+    private final InventoryIndex inventory;
+    private final PrefixRules.Settings settings;
+
+    public RegisteredPrefixes(RouteQueries queries, Peerings peerings, ResourceNames names, InventoryIndex inventory,
+                              RegisteredPrefixConfig config) {
+        this.queries = queries;
+        this.peerings = peerings;
+        this.names = names;
+        this.inventory = inventory;
+        this.settings = settings(config);
+    }
+
+    static PrefixRules.Settings settings(RegisteredPrefixConfig config) {
+        config.requiredCommunity().filter(c -> !c.matches("\\d{1,5}:\\d{1,5}")).ifPresent(c -> {
+            throw new IllegalArgumentException("peering.registered-prefixes.required-community must be \"asn:value\" like"
+                    + " \"8075:8007\"; got \"" + c + "\"");
+        });
+        return new PrefixRules.Settings(config.maxAsPathLength(), config.requiredCommunity(),
+                config.reservedPrefixes().stream().map(IpPrefix::parse).toList(),
+                config.documentationRanges().stream().map(IpPrefix::parse).toList(), config.documentationPrefixes());
+    }
+
+    /** GetRegisteredPrefix: NOT_FOUND, INVALID_ARGUMENT or PERMISSION_DENIED as {@link ResourceNames#registeredPrefix} says. */
+    public Uni<Validated> get(String name, Rib rib) {
+        InventoryIndex.RegisteredPrefixRef registered = names.registeredPrefix("name", name);
+        return validate(registered.peering(), List.of(registered), rib).map(v -> v.get(0));
+    }
+
+    /** ListRegisteredPrefixes: a page of the peering's registered prefixes (inventory order), each validated. */
+    public Uni<RoutesService.Page<Validated>> list(String parent, Rib rib, int pageSize, String pageToken) {
+        Inventory.Peering peering = peerings.peering(parent);
+        RoutesService.Page<InventoryIndex.RegisteredPrefixRef> page = RoutesService.inventoryPage(
+                "registeredPrefixes of " + peering.name(), inventory.registeredPrefixesOf(peering), pageSize, pageToken);
+        return validate(peering, page.items(), rib).map(v -> new RoutesService.Page<>(v, page.nextPageToken()));
+    }
+
+    private Uni<List<Validated>> validate(Inventory.Peering peering, List<InventoryIndex.RegisteredPrefixRef> registered, Rib rib) {
+        if (registered.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<String> addresses = peerings.sessionAddresses(peering, null);
+        List<String> prefixes = registered.stream().map(r -> canonical(r.registeredPrefix())).toList();
+        List<Long> own = peerings.ownAsns(peering);
+        return queries.sessionStates(addresses).chain(states -> queries.routesForPrefixes(addresses, prefixes, rib).map(routes -> {
+            Instant now = Instant.now();
+            List<PrefixRules.Session> sessions = new ArrayList<>();
+            for (String address : addresses) {
+                String connection = peerings.connectionOf(address).map(InventoryIndex.ConnectionRef::resourceName).orElseThrow();
+                sessions.add(new PrefixRules.Session(address, connection, states.containsKey(address),
+                        Boolean.TRUE.equals(states.get(address))));
+            }
+            List<Validated> out = new ArrayList<>();
+            for (int i = 0; i < registered.size(); i++) {
+                IpPrefix prefix = IpPrefix.parse(prefixes.get(i));
+                out.add(new Validated(registered.get(i), rib, PrefixRules.judge(prefix, own, sessions,
+                        routes.getOrDefault(prefixes.get(i), List.of()), settings), now));
+            }
+            return out;
+        }));
+    }
+
+    /** The registered prefix as canonical CIDR (the inventory accepts a bare address as its host prefix). */
+    private static String canonical(Inventory.RegisteredPrefix registered) {
+        return IpPrefix.parseAddressOrPrefix(registered.prefix()).toString();
+    }
+}
