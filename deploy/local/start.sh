@@ -74,7 +74,7 @@ for entry in "${SERVICES[@]}"; do
   log "starting $svc on port $port (log: $RUN_DIR/$svc.log)"
   (cd "$svc" && export PEERING_INVENTORY="${PEERING_INVENTORY:-$REPO_DIR/deploy/inventory/sample-inventory.yaml}" \
      PEERING_DB_HOST="$PGHOST" PEERING_DB_PORT="$PGPORT" QUARKUS_HTTP_PORT="$port" \
-     PEERING_AUTH_ENABLED="$AUTH" PEERING_AUTH_PUBLIC_KEY="$JWT_DIR/public-key.pem" \
+     PEERING_AUTH_ENABLED="$AUTH" PEERING_REGISTERED_PREFIXES_DOCUMENTATION_PREFIXES="${PEERING_REGISTERED_PREFIXES_DOCUMENTATION_PREFIXES:-allowed}" PEERING_AUTH_PUBLIC_KEY="$JWT_DIR/public-key.pem" \
      PEERING_ROUTES_TOKEN="$(cat "$JWT_DIR/service.token")" \
    && exec java ${PEERING_JAVA_OPTS:--Xmx512m} -jar target/quarkus-app/quarkus-run.jar) \
     >"$RUN_DIR/$svc.log" 2>&1 </dev/null &

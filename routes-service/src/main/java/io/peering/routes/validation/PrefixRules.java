@@ -104,8 +104,8 @@ public final class PrefixRules {
                 f.add(ValidationState.PENDING, "session " + s.address() + " (" + s.connection() + ") is not up, and no session of the"
                         + " peering is: waiting for " + prefix + " to be announced");
             } else {
-                f.add(ValidationState.WARNING, "session " + s.address() + " (" + s.connection() + ") is not up, so it does not announce "
-                        + prefix);
+                f.add(ValidationState.WARNING, "session " + s.address() + " (" + s.connection() + ") is "
+                        + (s.reported() ? "not up" : "reported by no router") + ", so it does not announce " + prefix);
             }
         }
         for (Route r : routes) {

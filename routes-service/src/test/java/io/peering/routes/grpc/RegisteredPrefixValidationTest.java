@@ -1,0 +1,232 @@
+package io.peering.routes.grpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.peering.routes.collector.BmpListener;
+import io.peering.routes.v1.GetRegisteredPrefixRequest;
+import io.peering.routes.v1.ListRegisteredPrefixesRequest;
+import io.peering.routes.v1.RegisteredPrefix;
+import io.peering.routes.v1.RegisteredPrefixValidationState;
+import io.peering.routes.v1.RibView;
+import io.peering.routes.v1.RoutesServiceGrpc;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static io.peering.routes.bmp.BmpBytes.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Registered-prefix validation end to end: a router (a test socket from its own loopback address) speaks BMP to the
+ * collector, GetRegisteredPrefix and ListRegisteredPrefixes answer over a real gRPC channel. A ROA makes
+ * 198.51.100.0/24 from AS64500 RPKI valid; 203.0.113.0/24 is configured as reserved for the Failed-reserved case.
+ */
+@QuarkusTest
+@TestProfile(RegisteredPrefixValidationTest.Rules.class)
+class RegisteredPrefixValidationTest {
+
+    static final String ROUTER = "127.0.0.210";
+    static final String AMS_1 = "127.0.0.11"; // peerings/contoso-ams/connections/ams-1
+    static final String AMS_2 = "127.0.0.12"; // peerings/contoso-ams/connections/ams-2
+    static final String LON_1 = "127.0.0.21"; // peerings/fabrikam-lon/connections/lon-1
+    static final String CONTOSO_WEB = "peerings/contoso-ams/registeredPrefixes/contoso-web"; // 198.51.100.0/24
+    static final String CONTOSO_V6 = "peerings/contoso-ams/registeredPrefixes/contoso-v6";   // 2001:db8:100::/48
+    static final String FABRIKAM_WEB = "peerings/fabrikam-lon/registeredPrefixes/fabrikam-web"; // 203.0.113.0/24
+
+    public static class Rules implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                Path roas = Files.createTempFile("roas", ".json");
+                Files.writeString(roas, """
+                        {"roas": [{"asn": 64500, "prefix": "198.51.100.0/24", "maxLength": 24, "ta": "ripe"}]}
+                        """);
+                return Map.of("peering.rpki.roa-file", roas.toString(),
+                        "peering.registered-prefixes.reserved-prefixes", "10.0.0.0/8,100.64.0.0/10,203.0.113.0/24");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Inject
+    BmpListener listener;
+
+    @Inject
+    Pool pool;
+
+    ManagedChannel channel;
+    RoutesServiceGrpc.RoutesServiceBlockingStub routes;
+
+    /** Validation reads every router's view of a session address: rows other tests left for these peers are removed too. */
+    @BeforeEach
+    void setUp() {
+        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
+            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet OR peer_address = ANY($2::text[]::inet[])")
+                    .execute(Tuple.of(ROUTER, new String[]{AMS_1, AMS_2, LON_1, "fd00:64:500::11", "fd00:64:500::12"}))
+                    .await().atMost(Duration.ofSeconds(10));
+        }
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        routes = RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static byte[] peerUp(String peer, long asn) {
+        byte[] open = open(65000, "127.0.0.2", fourByteAsnCapability(65000), multiprotocolCapability(1, 1));
+        byte[] peerOpen = open(23456, peer, fourByteAsnCapability(asn), multiprotocolCapability(1, 1));
+        return io.peering.routes.bmp.BmpBytes.peerUp(globalPeer(peer, asn), open, peerOpen);
+    }
+
+    static byte[] announce(String peer, long peerAsn, String prefix, long... asPath) {
+        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, asPath)), nextHop("192.0.2.1"));
+        return routeMonitoring(globalPeer(peer, peerAsn), update(new byte[0], attributes, prefix(prefix)));
+    }
+
+    static byte[] peerDown(String peer, long asn) {
+        return bmp(2, globalPeer(peer, asn), u8(1), bgp(3, concat(u8(6), u8(2))));
+    }
+
+    Socket routerSending(byte[]... messages) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(ROUTER, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
+        OutputStream out = socket.getOutputStream();
+        out.write(concat(messages));
+        out.flush();
+        return socket;
+    }
+
+    RegisteredPrefix get(String name) {
+        return routes.getRegisteredPrefix(GetRegisteredPrefixRequest.newBuilder().setName(name).build()).getRegisteredPrefix();
+    }
+
+    /** The registered prefix once it satisfies {@code done} (the collector writes asynchronously), within 10 s. */
+    RegisteredPrefix awaitState(String name, RegisteredPrefixValidationState state) throws InterruptedException {
+        return await(name, p -> p.getValidationState() == state);
+    }
+
+    RegisteredPrefix await(String name, Predicate<RegisteredPrefix> done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        RegisteredPrefix p = get(name);
+        while (!done.test(p)) {
+            assertThat(System.nanoTime()).as("waited 10 s; last seen: " + p).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(50);
+            p = get(name);
+        }
+        return p;
+    }
+
+    @Test
+    void prefixAnnouncedCleanOnEverySessionIsVerified() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+                announce(AMS_1, 64500, "198.51.100.0/24", 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500, 64500))) {
+            RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_VERIFIED);
+
+            assertThat(p.getPrefix()).isEqualTo("198.51.100.0/24");
+            assertThat(p.getReasonsList()).isEmpty();
+            assertThat(p.getRibView()).isEqualTo(RibView.RIB_VIEW_ADJ_RIB_IN_PRE_POLICY);
+            assertThat(p.hasCheckedTime()).isTrue();
+        }
+    }
+
+    @Test
+    void prefixAnnouncedOnOneSessionOfTwoIsPendingNamingTheOther() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500))) {
+            RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_PENDING);
+
+            assertThat(p.getReasonsList()).containsExactly("session 127.0.0.12 (peerings/contoso-ams/connections/ams-2) is up but"
+                    + " does not announce 198.51.100.0/24");
+        }
+    }
+
+    @Test
+    void privateAsnInTheAsPathFailsNamingTheRoute() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+                announce(AMS_1, 64500, "198.51.100.0/24", 64500, 65000, 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500))) {
+            RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_FAILED);
+
+            assertThat(p.getReasonsList()).containsExactly("the route for 198.51.100.0/24 from 127.0.0.11 (router 127.0.0.210, AS path"
+                    + " \"64500 65000 64500\") has private ASN 65000 in its AS path");
+        }
+    }
+
+    @Test
+    void rpkiInvalidAnnouncementFails() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+                announce(AMS_1, 64500, "198.51.100.0/24", 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500, 64501))) {
+            RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_FAILED);
+
+            assertThat(p.getReasonsList()).singleElement().asString().contains("from 127.0.0.12").contains("RPKI INVALID");
+        }
+    }
+
+    @Test
+    void reservedPrefixFails() throws Exception {
+        try (Socket router = routerSending(peerUp(LON_1, 4200000002L), announce(LON_1, 4200000002L, "203.0.113.0/24", 4200000002L))) {
+            RegisteredPrefix p = await(FABRIKAM_WEB, x -> x.getReasonsList().size() == 2); // reserved, then RPKI not found
+
+            assertThat(p.getValidationState()).isEqualTo(RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_FAILED);
+            assertThat(p.getReasonsList().get(0)).contains("reserved range 203.0.113.0/24");
+            assertThat(p.getReasonsList().get(1)).contains("RPKI NOT_FOUND");
+        }
+    }
+
+    @Test
+    void sessionDownWhileTheOtherAnnouncesIsAWarning() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500),
+                peerDown(AMS_2, 64500))) {
+            RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_WARNING);
+
+            assertThat(p.getReasonsList()).singleElement().asString().contains("session 127.0.0.12").contains("is not up");
+        }
+    }
+
+    @Test
+    void prefixWhoseSessionsNoRouterReportsIsUnknownAndListedInInventoryOrder() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500))) {
+            await(CONTOSO_WEB, p -> p.getValidationState() != RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_UNKNOWN);
+            List<RegisteredPrefix> listed = routes.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder()
+                    .setParent("peerings/contoso-ams").build()).getRegisteredPrefixesList();
+
+            assertThat(listed).extracting(RegisteredPrefix::getName).containsExactly(CONTOSO_WEB, CONTOSO_V6);
+            assertThat(listed.get(1).getValidationState()).isEqualTo(RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_UNKNOWN);
+            assertThat(listed.get(1).getReasonsList()).singleElement().asString().contains("fd00:64:500::11, fd00:64:500::12");
+        }
+    }
+
+    @Test
+    void listPagesThroughThePeeringsRegisteredPrefixes() {
+        var first = routes.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder().setParent("peerings/contoso-ams").setPageSize(1).build());
+        var second = routes.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder().setParent("peerings/contoso-ams").setPageSize(1)
+                .setPageToken(first.getNextPageToken()).build());
+
+        assertThat(first.getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName).containsExactly(CONTOSO_WEB);
+        assertThat(second.getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName).containsExactly(CONTOSO_V6);
+        assertThat(second.getNextPageToken()).isEmpty();
+    }
+}
