@@ -13,7 +13,9 @@ import io.peering.routes.repository.RouteStore;
 import io.peering.routes.repository.SessionStore;
 import io.peering.routes.v1.BgpRouteRequest;
 import io.peering.routes.v1.BgpRouteResponse;
+import io.peering.routes.v1.GetRegisteredPrefixRequest;
 import io.peering.routes.v1.GetRouteHistoryRequest;
+import io.peering.routes.v1.ListRegisteredPrefixesRequest;
 import io.peering.routes.v1.PingRequest;
 import io.peering.routes.v1.TracerouteRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
@@ -115,6 +117,10 @@ class RoutesAuthorizationTest {
                         .setPrefix("198.51.100.0/24").setTimeRange(lastHour).build())),
                 query("ListSessions", ch -> stub(ch).listSessions(ListSessionsRequest.newBuilder().setParent(contoso).build())),
                 query("BgpRoute", ch -> stub(ch).bgpRoute(BgpRouteRequest.newBuilder().setParent(contoso).setTarget("198.51.100.7").build())),
+                query("GetRegisteredPrefix", ch -> stub(ch).getRegisteredPrefix(GetRegisteredPrefixRequest.newBuilder()
+                        .setName(contoso + "/registeredPrefixes/contoso-web").build())),
+                query("ListRegisteredPrefixes", ch -> stub(ch).listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder()
+                        .setParent(contoso).build())),
                 query("WatchRouteChanges", ch -> RoleMatrix.firstOf(stub(ch).watchRouteChanges(
                         WatchRouteChangesRequest.newBuilder().setParent(contoso).build()))),
                 query("WatchSessions", ch -> RoleMatrix.firstOf(stub(ch).watchSessions(
@@ -335,6 +341,21 @@ class RoutesAuthorizationTest {
                 .hasMessageContaining("PERMISSION_DENIED")
                 .hasMessageContaining("AS4200000002")
                 .hasMessageContaining("peerings/contoso-ams belongs to AS64500");
+    }
+
+    @Test
+    void readerAskingForAnotherAsnsRegisteredPrefixIsDenied() {
+        RoutesServiceGrpc.RoutesServiceBlockingStub fabrikam = as(TestTokens.reader(RoleMatrix.OTHER_ASN));
+
+        assertThatThrownBy(() -> fabrikam.getRegisteredPrefix(GetRegisteredPrefixRequest.newBuilder()
+                .setName("peerings/contoso-ams/registeredPrefixes/contoso-web").build()))
+                .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("peerings/contoso-ams/registeredPrefixes/contoso-web belongs to AS64500");
+        assertThatThrownBy(() -> fabrikam.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder()
+                .setParent("peerings/contoso-ams").build()))
+                .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("peerings/contoso-ams belongs to AS64500");
+        assertThat(fabrikam.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder().setParent("peerings/fabrikam-lon").build())
+                .getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName)
+                .containsExactly("peerings/fabrikam-lon/registeredPrefixes/fabrikam-web");
     }
 
     @Test

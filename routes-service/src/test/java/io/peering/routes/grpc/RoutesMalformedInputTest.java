@@ -10,6 +10,7 @@ import io.peering.routes.repository.RouteStore;
 import io.peering.routes.repository.SessionStore;
 import io.peering.routes.v1.BgpRouteRequest;
 import io.peering.routes.v1.BgpRouteResponse;
+import io.peering.routes.v1.GetRegisteredPrefixRequest;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.PingRequest;
 import io.peering.routes.v1.TracerouteRequest;
@@ -18,6 +19,7 @@ import io.peering.routes.v1.ListPeeringServicesRequest;
 import io.peering.routes.v1.ListPeeringsRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListReceivedRoutesResponse;
+import io.peering.routes.v1.ListRegisteredPrefixesRequest;
 import io.peering.routes.v1.ListSessionsRequest;
 import io.peering.routes.v1.ListSessionsResponse;
 import io.peering.routes.v1.RoutesServiceGrpc;
@@ -156,6 +158,17 @@ class RoutesMalformedInputTest {
 
     static com.google.protobuf.Duration millis(long ms) {
         return com.google.protobuf.Duration.newBuilder().setSeconds(ms / 1000).setNanos((int) (ms % 1000) * 1_000_000).build();
+    }
+
+    static Function<Channel, Object> getRegisteredPrefix(UnaryOperator<GetRegisteredPrefixRequest.Builder> change) {
+        GetRegisteredPrefixRequest request = change.apply(GetRegisteredPrefixRequest.newBuilder()
+                .setName(PEERING + "/registeredPrefixes/contoso-web")).build();
+        return ch -> stub(ch).getRegisteredPrefix(request);
+    }
+
+    static Function<Channel, Object> listRegisteredPrefixes(UnaryOperator<ListRegisteredPrefixesRequest.Builder> change) {
+        ListRegisteredPrefixesRequest request = change.apply(ListRegisteredPrefixesRequest.newBuilder().setParent(PEERING)).build();
+        return ch -> stub(ch).listRegisteredPrefixes(request);
     }
 
     static Function<Channel, Object> watchChanges(UnaryOperator<WatchRouteChangesRequest.Builder> change) {
@@ -340,6 +353,26 @@ class RoutesMalformedInputTest {
                                 peerings(b -> b.setPageToken(PageTokens.encode("peeringServices", 0))))))),
                 rpc("ListPeeringServices", cases(
                         paging(n -> peeringServices(b -> b.setPageSize(n)), t -> peeringServices(b -> b.setPageToken(t))))),
+                rpc("GetRegisteredPrefix", cases(List.of(
+                        invalid("name missing", "name", "peerings/{peering}/registeredPrefixes/{registered_prefix}",
+                                getRegisteredPrefix(b -> b.setName(""))),
+                        invalid("name a peering, not a registered prefix", "name", "peerings/{peering}/registeredPrefixes/{registered_prefix}",
+                                getRegisteredPrefix(b -> b.setName(PEERING))),
+                        invalid("name a registered ASN", "name", "peerings/{peering}/registeredPrefixes/{registered_prefix}",
+                                getRegisteredPrefix(b -> b.setName(PEERING + "/registeredAsns/contoso"))),
+                        invalid("name under every peering", "name", "peerings/contoso-ams/registeredPrefixes/contoso-web",
+                                getRegisteredPrefix(b -> b.setName("peerings/-/registeredPrefixes/contoso-web"))),
+                        invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB",
+                                getRegisteredPrefix(b -> b.setRibViewValue(99)))))),
+                rpc("ListRegisteredPrefixes", cases(
+                        peeringName("parent", p -> listRegisteredPrefixes(b -> b.setParent(p))),
+                        List.of(invalid("parent every peering", "parent", "peerings/contoso-ams",
+                                        listRegisteredPrefixes(b -> b.setParent("peerings/-"))),
+                                invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB",
+                                        listRegisteredPrefixes(b -> b.setRibViewValue(99))),
+                                invalid("page_token of another peering's list", "page_token", "start over", listRegisteredPrefixes(b ->
+                                        b.setPageToken(PageTokens.encode("registeredPrefixes of fabrikam-lon", 1))))),
+                        paging(n -> listRegisteredPrefixes(b -> b.setPageSize(n)), t -> listRegisteredPrefixes(b -> b.setPageToken(t))))),
                 rpc("WatchRouteChanges", cases(
                         cursor(c -> watchChanges(b -> b.setAfterCursor(c))),
                         List.of(
