@@ -8,6 +8,7 @@ import io.peering.support.inventory.Inventory;
 import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.ResourceNames;
 import io.peering.support.net.IpPrefix;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +20,7 @@ import java.util.List;
  * GetRegisteredPrefix and ListRegisteredPrefixes: the registered prefixes of the inventory, each judged by
  * {@link PrefixRules} on the routes and sessions the routes schema holds now.
  */
+@Startup // a malformed peering.registered-prefixes.* setting stops the start, not the first request
 @ApplicationScoped
 public class RegisteredPrefixes {
 
