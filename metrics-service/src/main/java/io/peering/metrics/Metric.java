@@ -37,10 +37,17 @@ public enum Metric {
             "Inbound plus outbound discarded packets per second between consecutive samples, attributed like the"
                     + " traffic rates; an interval in which either counter was reset gives no value.",
             Aggregation.AGGREGATION_AVERAGE, Aggregation.AGGREGATION_MINIMUM, Aggregation.AGGREGATION_MAXIMUM,
-            Aggregation.AGGREGATION_COUNT);
+            Aggregation.AGGREGATION_COUNT),
+    SESSION_AVAILABILITY("SessionAvailability", Unit.UNIT_PERCENT,
+            "As SessionAvailabilityV4, over all the connection's BGP sessions, IPv4 and IPv6 together: their Established"
+                    + " times summed over their known times summed.",
+            Aggregation.AGGREGATION_AVERAGE);
 
-    /** Dimensions every series is split by: one series per resource (a connection, or a peering combined). */
+    /** Dimensions a series can be split by: one series per resource (a connection, or a peering combined). */
     public static final List<String> DIMENSIONS = List.of("connection");
+
+    /** The dimension of the per-session-address split, offered by the metrics from session transitions. */
+    public static final String SESSION_IP = "sessionIp";
 
     public final String apiName;
     public final Unit unit;
@@ -66,6 +73,20 @@ public enum Metric {
 
     public boolean isRate() {
         return this == INGRESS_TRAFFIC_RATE || this == EGRESS_TRAFFIC_RATE || this == PACKET_DROP_RATE;
+    }
+
+    /** Session metrics come from transitions keyed by session address and can be split by it; rates cannot. */
+    public List<String> dimensions() {
+        return isRate() ? DIMENSIONS : List.of(DIMENSIONS.get(0), SESSION_IP);
+    }
+
+    /** The session families a session metric counts: 0 both, 1 IPv4, 2 IPv6. */
+    public int family() {
+        return switch (this) {
+            case SESSION_AVAILABILITY_V4 -> 1;
+            case SESSION_AVAILABILITY_V6 -> 2;
+            default -> 0;
+        };
     }
 
     public static Optional<Metric> byName(String name) {

@@ -55,7 +55,8 @@ public class MetricsGrpcService extends MutinyMetricsServiceGrpc.MetricsServiceI
                     }
                     return metrics.queryConnectionMetrics(request.getResource(), request.getMetricsList(),
                             start(request.hasTimeRange(), request.getTimeRange()), end(request.hasTimeRange(), request.getTimeRange()),
-                            MetricMapper.grain(request.getTimeGrain()), request.getAggregation());
+                            MetricMapper.grain(request.getTimeGrain()), request.getAggregation(),
+                            request.getSplitBySessionIp());
                 })
                 .map(series -> QueryConnectionMetricsResponse.newBuilder()
                         .addAllSeries(series.stream().map(MetricMapper::series).toList()).build());

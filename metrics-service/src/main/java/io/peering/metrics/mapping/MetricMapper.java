@@ -27,13 +27,13 @@ public final class MetricMapper {
                 .addAllSupportedAggregations(metric.aggregations)
                 .addAllTimeGrains(List.of(TimeGrain.TIME_GRAIN_PT1M, TimeGrain.TIME_GRAIN_PT5M, TimeGrain.TIME_GRAIN_PT1H,
                         TimeGrain.TIME_GRAIN_P1D))
-                .addAllDimensions(Metric.DIMENSIONS).build();
+                .addAllDimensions(metric.dimensions()).build();
     }
 
     public static MetricSeries series(MetricsService.Series s) {
-        Unit unit = Metric.byName(s.metric()).map(m -> m.unit).orElse(Unit.UNIT_PERCENT); // "SessionAvailability" of both families
+        Unit unit = Metric.byName(s.metric()).orElseThrow().unit;
         MetricSeries.Builder b = MetricSeries.newBuilder().setMetric(s.metric()).setResource(s.resource()).setUnit(unit)
-                .setAggregation(s.aggregation()).setTimeGrain(timeGrain(s.grain()));
+                .setAggregation(s.aggregation()).setTimeGrain(timeGrain(s.grain())).setSessionIp(s.sessionIp());
         for (MetricsService.Point p : s.points()) {
             b.addPoints(TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.time())).setValue(p.value()));
         }

@@ -2,6 +2,7 @@ package io.peering.metrics.service;
 
 import io.peering.common.v1.Aggregation;
 import io.peering.metrics.Metric;
+import io.peering.metrics.Transition;
 import io.peering.metrics.config.MetricsConfig;
 import io.peering.metrics.repository.MetricQueries;
 import io.peering.metrics.repository.MetricQueries.RateBucket;
@@ -18,8 +19,11 @@ import io.peering.support.time.TimeRanges;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +33,8 @@ import java.util.function.Function;
  * The query side: request checks against the metric catalogue ({@link Metric}) and the inventory,
  * then availability and flaps from transitions ({@link SessionBuckets}) and rates from samples
  * ({@link MetricQueries#RATES_SQL}, the rollups kept at ingest). Scope is one connection or a whole peering: availability is
- * the Established time of all the scope's sessions over their known time, rates and flaps are summed.
+ * the Established time of all the scope's sessions (of the metric's family) over their known time, rates and flaps are
+ * summed; availability and flaps can instead be split into one series per session address.
  */
 @ApplicationScoped
 public class MetricsService {
@@ -37,7 +42,13 @@ public class MetricsService {
     public record Point(Instant time, double value) {
     }
 
-    public record Series(String metric, String resource, Aggregation aggregation, Grain grain, List<Point> points) {
+    /** {@code sessionIp} is the session address of a series split by it (resource is then its connection), or "". */
+    public record Series(String metric, String resource, String sessionIp, Aggregation aggregation, Grain grain,
+                         List<Point> points) {
+    }
+
+    /** One session of the inventory: its connection, its address as {@link IpAddresses#format} writes it, its family (1 IPv4, 2 IPv6). */
+    record Session(String connection, String address, int family) {
     }
 
     /** A peering service's primary and backup availability; backup is null when the service has none. */
@@ -57,7 +68,7 @@ public class MetricsService {
     }
 
     public Uni<List<Series>> queryConnectionMetrics(String resource, List<String> metricNames, Instant start, Instant end,
-                                                    Grain grain, Aggregation aggregation) {
+                                                    Grain grain, Aggregation aggregation, boolean splitBySessionIp) {
         List<ConnectionRef> scope = scope(resource);
         boolean peeringScope = !resource.contains("/connections/");
         if (metricNames.isEmpty()) {
@@ -77,6 +88,11 @@ public class MetricsService {
                         + " offered for a single connection only; ask for \"" + resource + "/connections/{connection}\""
                         + " or use AGGREGATION_AVERAGE");
             }
+            if (splitBySessionIp && metric.isRate()) {
+                throw ApiErrors.invalidArgument("split_by_session_ip applies to the metrics from session transitions"
+                        + " (SessionAvailability, SessionAvailabilityV4, SessionAvailabilityV6, FlapCounts); " + name
+                        + " comes from the connection's counters: ask for it in a query without split_by_session_ip");
+            }
             metrics.add(metric);
         }
         checkRange(start, end, grain);
@@ -84,19 +100,31 @@ public class MetricsService {
 
         boolean needSessions = metrics.stream().anyMatch(m -> !m.isRate());
         boolean needRates = metrics.stream().anyMatch(Metric::isRate);
-        Uni<Map<Instant, SessionBuckets.Bucket>> sessions = needSessions ? sessionBuckets(scope, start, end, now, grain)
-                : Uni.createFrom().item(Map.of());
+        List<Session> sessions = sessions(scope);
+        Uni<List<Transition>> transitions = needSessions ? transitions(sessions, start, end, now)
+                : Uni.createFrom().item(List.of());
         Uni<List<RateBucket>> rates = needRates ? queries.rates(new RatesQuery(peeringScope ? resource : null,
                 scope.stream().map(ConnectionRef::resourceName).toList(), start, end, grain.length))
                 : Uni.createFrom().item(List.of());
-        return Uni.combine().all().unis(sessions, rates).asTuple().map(both -> {
+        return Uni.combine().all().unis(transitions, rates).asTuple().map(both -> {
+            Map<Instant, SessionBuckets.Bucket> combined = SessionBuckets.compute(both.getItem1(), start, end, now, grain.length);
+            Map<Session, Map<Instant, SessionBuckets.Bucket>> perSession = splitBySessionIp
+                    ? bucketsPerSession(sessions, both.getItem1(), start, end, now, grain) : Map.of();
             List<Series> result = new ArrayList<>();
-            for (String name : metricNames.stream().distinct().toList()) {
-                Metric metric = Metric.byName(name).orElseThrow();
+            for (Metric metric : metrics) {
                 Aggregation used = aggregation == Aggregation.AGGREGATION_UNSPECIFIED ? metric.primaryAggregation() : aggregation;
-                List<Point> points = metric.isRate() ? ratePoints(both.getItem2(), metric, used)
-                        : sessionPoints(both.getItem1(), metric);
-                result.add(new Series(metric.apiName, resource, used, grain, points));
+                if (metric.isRate()) {
+                    result.add(new Series(metric.apiName, resource, "", used, grain, ratePoints(both.getItem2(), metric, used)));
+                } else if (!splitBySessionIp) {
+                    result.add(new Series(metric.apiName, resource, "", used, grain, sessionPoints(combined, metric)));
+                } else {
+                    for (Session session : sessions) {
+                        if (metric.family() == 0 || metric.family() == session.family()) {
+                            result.add(new Series(metric.apiName, session.connection(), session.address(), used, grain,
+                                    sessionPoints(perSession.get(session), metric)));
+                        }
+                    }
+                }
             }
             return result;
         });
@@ -110,23 +138,14 @@ public class MetricsService {
         Instant now = Instant.now();
         String primary = "peerings/" + service.peering() + "/connections/" + service.primaryConnection();
         String backup = service.backupConnection().map(b -> "peerings/" + service.peering() + "/connections/" + b).orElse("");
-        String metric = switch (family) {
-            case 1 -> Metric.SESSION_AVAILABILITY_V4.apiName;
-            case 2 -> Metric.SESSION_AVAILABILITY_V6.apiName;
-            default -> "SessionAvailability"; // IPv4 and IPv6 sessions together, time-weighted
+        Metric metric = switch (family) {
+            case 1 -> Metric.SESSION_AVAILABILITY_V4;
+            case 2 -> Metric.SESSION_AVAILABILITY_V6;
+            default -> Metric.SESSION_AVAILABILITY; // IPv4 and IPv6 sessions together, time-weighted
         };
-        Function<String, Uni<Series>> series = connection -> sessionBuckets(List.of(inventory.connection(connection).orElseThrow()),
-                start, end, now, grain).map(buckets -> {
-                    List<Point> points = new ArrayList<>();
-                    buckets.forEach((time, b) -> {
-                        long established = (family != 2 ? b.establishedV4 : 0) + (family != 1 ? b.establishedV6 : 0);
-                        long covered = (family != 2 ? b.coveredV4 : 0) + (family != 1 ? b.coveredV6 : 0);
-                        if (covered > 0) {
-                            points.add(new Point(time, 100.0 * established / covered));
-                        }
-                    });
-                    return new Series(metric, connection, Aggregation.AGGREGATION_AVERAGE, grain, points);
-                });
+        Function<String, Uni<Series>> series = connection -> transitions(sessions(List.of(inventory.connection(connection).orElseThrow())),
+                start, end, now).map(transitions -> new Series(metric.apiName, connection, "", Aggregation.AGGREGATION_AVERAGE, grain,
+                sessionPoints(SessionBuckets.compute(transitions, start, end, now, grain.length), metric)));
         Uni<Series> backupSeries = backup.isEmpty() ? Uni.createFrom().nullItem() : series.apply(backup);
         return Uni.combine().all().unis(series.apply(primary), backupSeries).asTuple()
                 .map(t -> new ServiceAvailability(primary, t.getItem1(), backup, t.getItem2()));
@@ -148,44 +167,50 @@ public class MetricsService {
         TimeRanges.check(start, end, grain, config.maxBuckets(), Instant.now());
     }
 
-    private Uni<Map<Instant, SessionBuckets.Bucket>> sessionBuckets(List<ConnectionRef> scope, Instant start, Instant end,
-                                                                     Instant now, Grain grain) {
-        List<String> connections = new ArrayList<>();
-        List<String> addresses = new ArrayList<>();
+    /** The session addresses of the connections, in inventory order. */
+    private static List<Session> sessions(List<ConnectionRef> scope) {
+        List<Session> sessions = new ArrayList<>();
         for (ConnectionRef c : scope) {
             for (String address : c.connection().sessionAddresses()) {
-                connections.add(c.resourceName());
-                addresses.add(IpAddresses.format(IpAddresses.parse(address)));
+                InetAddress parsed = IpAddresses.parse(address);
+                sessions.add(new Session(c.resourceName(), IpAddresses.format(parsed), parsed instanceof Inet4Address ? 1 : 2));
             }
         }
-        if (connections.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        Instant until = end.isBefore(now) ? end : now;
-        return queries.transitions(connections, addresses, start, until)
-                .map(transitions -> SessionBuckets.compute(transitions, start, end, now, grain.length));
+        return sessions;
     }
 
+    /** The sessions' transitions in the range (each one's last before it included), up to now. */
+    private Uni<List<Transition>> transitions(List<Session> sessions, Instant start, Instant end, Instant now) {
+        if (sessions.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Instant until = end.isBefore(now) ? end : now;
+        return queries.transitions(sessions.stream().map(Session::connection).toList(),
+                sessions.stream().map(Session::address).toList(), start, until);
+    }
+
+    /** Each session's buckets, from its own transitions only. */
+    private static Map<Session, Map<Instant, SessionBuckets.Bucket>> bucketsPerSession(List<Session> sessions,
+            List<Transition> transitions, Instant start, Instant end, Instant now, Grain grain) {
+        Map<Session, Map<Instant, SessionBuckets.Bucket>> buckets = new HashMap<>();
+        for (Session s : sessions) {
+            List<Transition> own = transitions.stream()
+                    .filter(t -> t.connection().equals(s.connection()) && t.sessionAddress().equals(s.address())).toList();
+            buckets.put(s, SessionBuckets.compute(own, start, end, now, grain.length));
+        }
+        return buckets;
+    }
+
+    /** Availability of the metric's family (Established time over known time), or flaps where a state is known. */
     private static List<Point> sessionPoints(Map<Instant, SessionBuckets.Bucket> buckets, Metric metric) {
         List<Point> points = new ArrayList<>();
         buckets.forEach((time, b) -> {
-            switch (metric) {
-                case SESSION_AVAILABILITY_V4 -> {
-                    if (b.coveredV4 > 0) {
-                        points.add(new Point(time, 100.0 * b.establishedV4 / b.coveredV4));
-                    }
+            if (metric == Metric.FLAP_COUNTS) {
+                if (b.known()) {
+                    points.add(new Point(time, b.flaps));
                 }
-                case SESSION_AVAILABILITY_V6 -> {
-                    if (b.coveredV6 > 0) {
-                        points.add(new Point(time, 100.0 * b.establishedV6 / b.coveredV6));
-                    }
-                }
-                case FLAP_COUNTS -> {
-                    if (b.known()) {
-                        points.add(new Point(time, b.flaps));
-                    }
-                }
-                default -> throw new IllegalStateException(metric + " is not a session metric");
+            } else if (b.covered(metric.family()) > 0) {
+                points.add(new Point(time, 100.0 * b.established(metric.family()) / b.covered(metric.family())));
             }
         });
         return points;

@@ -31,6 +31,16 @@ public final class SessionBuckets {
         public boolean known() {
             return coveredV4 + coveredV6 > 0;
         }
+
+        /** Established time of the family (0 both, 1 IPv4, 2 IPv6). */
+        public long established(int family) {
+            return (family != 2 ? establishedV4 : 0) + (family != 1 ? establishedV6 : 0);
+        }
+
+        /** Known time of the family (0 both, 1 IPv4, 2 IPv6). */
+        public long covered(int family) {
+            return (family != 2 ? coveredV4 : 0) + (family != 1 ? coveredV6 : 0);
+        }
     }
 
     private final long start;

@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /** The metrics API over a real gRPC channel on the real database, with hand-computed expectations. */
@@ -193,7 +194,8 @@ class MetricsApiTest {
         List<MetricDefinition> defs = metrics.listMetricDefinitions(ListMetricDefinitionsRequest.getDefaultInstance())
                 .getMetricDefinitionsList();
         assertThat(defs).extracting(MetricDefinition::getName).containsExactly("SessionAvailabilityV4",
-                "SessionAvailabilityV6", "IngressTrafficRate", "EgressTrafficRate", "FlapCounts", "PacketDropRate");
+                "SessionAvailabilityV6", "IngressTrafficRate", "EgressTrafficRate", "FlapCounts", "PacketDropRate",
+                "SessionAvailability");
         MetricDefinition flaps = defs.get(4);
         assertThat(flaps.getUnit()).isEqualTo(Unit.UNIT_COUNT);
         assertThat(flaps.getPrimaryAggregation()).isEqualTo(Aggregation.AGGREGATION_SUM);
@@ -202,6 +204,115 @@ class MetricsApiTest {
                 Aggregation.AGGREGATION_MAXIMUM);
         assertThat(defs.get(0).getTimeGrainsList()).containsExactly(TimeGrain.TIME_GRAIN_PT1M, TimeGrain.TIME_GRAIN_PT5M,
                 TimeGrain.TIME_GRAIN_PT1H, TimeGrain.TIME_GRAIN_P1D);
+    }
+
+    @Test
+    void sessionAvailabilityIsListedWithTheSessionIpDimensionThatRatesDoNotHave() {
+        Map<String, MetricDefinition> defs = new LinkedHashMap<>();
+        metrics.listMetricDefinitions(ListMetricDefinitionsRequest.getDefaultInstance()).getMetricDefinitionsList()
+                .forEach(d -> defs.put(d.getName(), d));
+
+        assertThat(defs.get("SessionAvailability").getUnit()).isEqualTo(Unit.UNIT_PERCENT);
+        assertThat(defs.get("SessionAvailability").getPrimaryAggregation()).isEqualTo(Aggregation.AGGREGATION_AVERAGE);
+        assertThat(defs.get("SessionAvailability").getDimensionsList()).containsExactly("connection", "sessionIp");
+        assertThat(defs.get("SessionAvailabilityV4").getDimensionsList()).containsExactly("connection", "sessionIp");
+        assertThat(defs.get("FlapCounts").getDimensionsList()).containsExactly("connection", "sessionIp");
+        assertThat(defs.get("IngressTrafficRate").getDimensionsList()).containsExactly("connection");
+        assertThat(defs.get("PacketDropRate").getDimensionsList()).containsExactly("connection");
+    }
+
+    // ---- Azure Monitor's SessionAvailability (both families) and the SessionIp split
+
+    /** {@link #reportFlappingSession} plus ams-1 IPv6 Established 10:00:00 to 10:02:00, then Idle (one flap). */
+    void reportFlappingSessionAndShortIpv6Session() throws Exception {
+        reportFlappingSession();
+        reportTransitions(List.of(
+                report(AMS1, "fd00:64:500::11", SessionState.SESSION_STATE_ESTABLISHED, at("10:00:00")),
+                report(AMS1, "fd00:64:500::11", SessionState.SESSION_STATE_IDLE, at("10:02:00"))));
+    }
+
+    @Test
+    void sessionAvailabilityWeighsBothFamiliesSessionsByTheirKnownTime() throws Exception {
+        reportFlappingSessionAndShortIpv6Session();
+
+        Map<String, Map<Instant, Double>> s = series(query(AMS1, at("09:55:00"), at("10:05:00"), TimeGrain.TIME_GRAIN_PT5M,
+                "SessionAvailability", "SessionAvailabilityV4", "SessionAvailabilityV6").build());
+
+        // 09:55: only IPv4 known, up 120 s of 120 s. 10:00: IPv4 up 180 s of 300 s, IPv6 up 120 s of 300 s:
+        // (180 + 120) / (300 + 300) = 50 %.
+        assertThat(s.get("SessionAvailability")).containsExactly(Map.entry(at("09:55:00"), 100.0),
+                Map.entry(at("10:00:00"), 50.0));
+        assertThat(s.get("SessionAvailabilityV4")).containsExactly(Map.entry(at("09:55:00"), 100.0),
+                Map.entry(at("10:00:00"), 60.0));
+        assertThat(s.get("SessionAvailabilityV6")).containsExactly(Map.entry(at("10:00:00"), 40.0));
+    }
+
+    @Test
+    void sessionAvailabilityOfTwoSessionsKnownForDifferentTimesIsTheirTimeWeightedAvailability() throws Exception {
+        reportTransitions(List.of(
+                report(AMS1, "127.0.0.11", SessionState.SESSION_STATE_ESTABLISHED, at("10:00:00")), // up 300 s of 300 s
+                report(AMS1, "fd00:64:500::11", SessionState.SESSION_STATE_IDLE, at("10:04:00")))); // down 60 s of 60 s
+
+        Map<String, Map<Instant, Double>> s = series(query(AMS1, at("10:00:00"), at("10:05:00"), TimeGrain.TIME_GRAIN_PT5M,
+                "SessionAvailability").build());
+
+        // 300 / (300 + 60) s, where the mean of the two sessions' percentages would be 50 %
+        assertThat(s.get("SessionAvailability").get(at("10:00:00"))).isCloseTo(100.0 * 300 / 360, within(1e-9));
+    }
+
+    @Test
+    void splitBySessionIpGivesOneSeriesPerSessionAddressOfTheConnection() throws Exception {
+        reportFlappingSessionAndShortIpv6Session();
+
+        List<MetricSeries> series = metrics.queryConnectionMetrics(query(AMS1, at("09:55:00"), at("10:05:00"),
+                TimeGrain.TIME_GRAIN_PT5M, "SessionAvailability", "FlapCounts", "SessionAvailabilityV6")
+                .setSplitBySessionIp(true).build()).getSeriesList();
+
+        assertThat(series).extracting(MetricSeries::getMetric, MetricSeries::getResource, MetricSeries::getSessionIp)
+                .containsExactly(
+                        tuple("SessionAvailability", AMS1, "127.0.0.11"),
+                        tuple("SessionAvailability", AMS1, "fd00:64:500::11"),
+                        tuple("FlapCounts", AMS1, "127.0.0.11"),
+                        tuple("FlapCounts", AMS1, "fd00:64:500::11"),
+                        tuple("SessionAvailabilityV6", AMS1, "fd00:64:500::11"));
+        assertThat(points(series.get(0))).containsExactly(Map.entry(at("09:55:00"), 100.0), Map.entry(at("10:00:00"), 60.0));
+        assertThat(points(series.get(1))).containsExactly(Map.entry(at("10:00:00"), 40.0));
+        assertThat(points(series.get(2))).containsExactly(Map.entry(at("09:55:00"), 0.0), Map.entry(at("10:00:00"), 3.0));
+        assertThat(points(series.get(3))).containsExactly(Map.entry(at("10:00:00"), 1.0));
+        assertThat(points(series.get(4))).containsExactly(Map.entry(at("10:00:00"), 40.0));
+        assertThat(series).allSatisfy(x -> assertThat(x.getUnit()).isNotEqualTo(Unit.UNIT_UNSPECIFIED));
+    }
+
+    @Test
+    void splitBySessionIpOfAPeeringNamesEachSessionsConnection() throws Exception {
+        reportFlappingSession();
+
+        List<MetricSeries> series = metrics.queryConnectionMetrics(query(PEERING, at("10:00:00"), at("10:05:00"),
+                TimeGrain.TIME_GRAIN_PT5M, "SessionAvailabilityV4").setSplitBySessionIp(true).build()).getSeriesList();
+
+        Map<String, Map<Instant, Double>> bySession = new LinkedHashMap<>();
+        series.forEach(x -> bySession.put(x.getResource() + " " + x.getSessionIp(), points(x)));
+        assertThat(bySession).containsEntry(AMS1 + " 127.0.0.11", Map.of(at("10:00:00"), 60.0))
+                .containsEntry(AMS2 + " 127.0.0.12", Map.of(at("10:00:00"), 100.0));
+        assertThat(series).allSatisfy(x -> assertThat(x.getSessionIp()).doesNotContain(":"));
+    }
+
+    @Test
+    void splitBySessionIpOfATrafficRateIsRefusedNamingTheField() {
+        assertStatus(() -> metrics.queryConnectionMetrics(query(AMS1, at("10:00:00"), at("10:05:00"), TimeGrain.TIME_GRAIN_PT5M,
+                "FlapCounts", "IngressTrafficRate").setSplitBySessionIp(true).build()), Status.Code.INVALID_ARGUMENT,
+                "split_by_session_ip applies to the metrics from session transitions");
+    }
+
+    @Test
+    void seriesNotSplitBySessionIpHaveNoSessionIp() throws Exception {
+        reportFlappingSession();
+
+        List<MetricSeries> series = metrics.queryConnectionMetrics(query(AMS1, at("10:00:00"), at("10:05:00"),
+                TimeGrain.TIME_GRAIN_PT5M, "SessionAvailability", "FlapCounts", "IngressTrafficRate").build()).getSeriesList();
+
+        assertThat(series).extracting(MetricSeries::getSessionIp).containsExactly("", "", "");
+        assertThat(series).extracting(MetricSeries::getResource).containsOnly(AMS1);
     }
 
     // ---- session transitions and availability

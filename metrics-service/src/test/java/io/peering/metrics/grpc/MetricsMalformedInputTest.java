@@ -215,7 +215,11 @@ class MetricsMalformedInputTest {
                                         query(b -> b.setResource("peerings/contoso-ams/registeredAsns/contoso"))),
                                 invalid("metrics empty", "metrics", "SessionAvailabilityV4", query(b -> b.clearMetrics())),
                                 invalid("metrics unknown name", "metrics", "SessionAvailabilityV4", query(b -> b.addMetrics("Latency"))),
-                                invalid("metrics empty name", "metrics", "SessionAvailabilityV4", query(b -> b.addMetrics("")))),
+                                invalid("metrics empty name", "metrics", "SessionAvailabilityV4", query(b -> b.addMetrics(""))),
+                                invalid("split_by_session_ip with a rate metric", "split_by_session_ip", "SessionAvailability",
+                                        query(b -> b.clearMetrics().addMetrics("IngressTrafficRate").setSplitBySessionIp(true))),
+                                invalid("split_by_session_ip with a rate beside a session metric", "split_by_session_ip",
+                                        "FlapCounts", query(b -> b.addMetrics("PacketDropRate").setSplitBySessionIp(true)))),
                         timeRange(r -> query(b -> r == null ? b.clearTimeRange() : b.setTimeRange(r))),
                         timeGrain(g -> query(b -> b.setTimeGrainValue(g))),
                         List.of(
