@@ -62,6 +62,7 @@ public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceI
                 .map(list -> QueryRegisteredPrefixLatencyResponse.newBuilder()
                         .addAllPrefixes(list.stream().map(p -> RegisteredPrefixLatency.newBuilder().setName(p.name())
                                 .setPrefix(p.prefix()).setReportedPrefix(p.reportedPrefix())
+                                .setMetric(LatencyMapper.REGISTERED_PREFIX_LATENCY)
                                 .addAllPoints(p.points().stream().map(LatencyMapper::point).toList()).build()).toList())
                         .build());
     }
@@ -72,6 +73,7 @@ public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceI
                         LatencyMapper.start(request.hasTimeRange(), request.getTimeRange()),
                         LatencyMapper.end(request.getTimeRange()), LatencyMapper.grain(request.getTimeGrain())))
                 .map(result -> QueryRegisteredAsnLatencyResponse.newBuilder().setAsn((int) result.asn())
+                        .setMetric(LatencyMapper.AVERAGE_CUSTOMER_PREFIX_LATENCY)
                         .setCustomerPrefixCount(result.series().customerPrefixCount())
                         .addAllPoints(result.series().points().stream().map(LatencyMapper::point).toList()).build());
     }

@@ -22,6 +22,11 @@ import java.time.Instant;
 /** Proto messages to and from the service's records. */
 public final class LatencyMapper {
 
+    /** Azure Monitor's name of what QueryRegisteredPrefixLatency returns per registered prefix. */
+    public static final String REGISTERED_PREFIX_LATENCY = "RegisteredPrefixLatency";
+    /** Azure Monitor's name of what QueryRegisteredAsnLatency returns. */
+    public static final String AVERAGE_CUSTOMER_PREFIX_LATENCY = "AverageCustomerPrefixLatency";
+
     private LatencyMapper() {
     }
 

@@ -20,6 +20,7 @@ import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyResponse;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyResponse;
+import io.peering.latency.v1.RegisteredPrefixLatency;
 import io.peering.latency.v1.SampleRejection;
 import io.quarkus.test.junit.QuarkusTest;
 import io.peering.latency.repository.SampleStore;
@@ -360,6 +361,25 @@ class LatencyApiTest {
         assertThat(r.getPrefixes(1).getName()).isEqualTo("peerings/contoso-ams/registeredPrefixes/contoso-v6");
         assertThat(r.getPrefixes(1).getReportedPrefix()).isEqualTo("2001:db8:100::/48");
         assertPoint(r.getPrefixes(1).getPoints(0), at(2, 0), 3, 3, 3, 3, 3, 1);
+    }
+
+    @Test
+    void registeredPrefixAndAsnSeriesCarryTheirAzureMonitorMetricNames() throws Exception {
+        ingest(sample("198.51.100.9", at(1, 0), 4, 64500), sample("10.30.1.1", at(1, 0), 12, 4200000001L),
+                sample("10.30.2.1", at(1, 0), 20, 4200000001L));
+
+        QueryRegisteredPrefixLatencyResponse prefixes = latency.queryRegisteredPrefixLatency(QueryRegisteredPrefixLatencyRequest
+                .newBuilder().setParent("peerings/contoso-ams").setTimeRange(range(HOUR, HOUR.plus(Duration.ofHours(6))))
+                .setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build());
+        QueryRegisteredAsnLatencyResponse asn = latency.queryRegisteredAsnLatency(QueryRegisteredAsnLatencyRequest.newBuilder()
+                .setName("peerings/contoso-ams/registeredAsns/contoso-customer")
+                .setTimeRange(range(HOUR, HOUR.plus(Duration.ofHours(6)))).setTimeGrain(TimeGrain.TIME_GRAIN_PT1H).build());
+
+        assertThat(prefixes.getPrefixesList()).extracting(RegisteredPrefixLatency::getMetric)
+                .containsExactly("RegisteredPrefixLatency", "RegisteredPrefixLatency");
+        assertPoint(prefixes.getPrefixes(0).getPoints(0), at(1, 0), 4, 4, 4, 4, 4, 1);
+        assertThat(asn.getMetric()).isEqualTo("AverageCustomerPrefixLatency");
+        assertThat(asn.getPointsList()).extracting(TimeSeriesPoint::getValue).containsExactly(16.0); // (12 + 20) / 2
     }
 
     @Test
