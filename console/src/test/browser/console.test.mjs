@@ -228,3 +228,18 @@ test('the session cookie is HttpOnly and SameSite=Strict, so the page cannot rea
   assert.equal(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })), '{}{}');
   await page.context().close();
 });
+
+test('the registered prefix page shows the validation state and the reasons GetRegisteredPrefix answers', async () => {
+  const page = await signedIn('reader-as64500');
+  await page.goto(CONSOLE + '/peerings/contoso-ams/registeredPrefixes/contoso-web?range=1h');
+  await page.locator('section.validation').waitFor();
+  const api = await as('reader-as64500', () => unary(routes, 'GetRegisteredPrefix',
+    { name: 'peerings/contoso-ams/registeredPrefixes/contoso-web' }));
+  const p = api.registered_prefix;
+  const state = p.validation_state.replace('REGISTERED_PREFIX_VALIDATION_STATE_', '').toLowerCase();
+  const heading = (await page.textContent('section.validation h2')).toLowerCase();
+  assert.ok(heading.includes(state), 'the page says "' + heading + '", the API ' + state);
+  assert.deepEqual(await page.locator('section.validation li').allTextContents(), p.reasons);
+  assert.deepEqual(page.errors, [], 'console errors');
+  await page.context().close();
+});

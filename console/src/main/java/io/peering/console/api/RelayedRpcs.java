@@ -9,6 +9,7 @@ import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
 import io.peering.metrics.v1.ListMetricDefinitionsRequest;
 import io.peering.metrics.v1.QueryConnectionMetricsRequest;
 import io.peering.metrics.v1.QueryPeeringServiceAvailabilityRequest;
+import io.peering.routes.v1.GetRegisteredPrefixRequest;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListPeeringServicesRequest;
 import io.peering.routes.v1.ListPeeringsRequest;
@@ -45,6 +46,8 @@ final class RelayedRpcs {
                 (s, q) -> s.routes().listSessions((ListSessionsRequest) q));
         add("RoutesService/ListReceivedRoutes", ListReceivedRoutesRequest::newBuilder,
                 (s, q) -> s.routes().listReceivedRoutes((ListReceivedRoutesRequest) q));
+        add("RoutesService/GetRegisteredPrefix", GetRegisteredPrefixRequest::newBuilder,
+                (s, q) -> s.routes().getRegisteredPrefix((GetRegisteredPrefixRequest) q));
         add("RoutesService/GetRouteHistory", GetRouteHistoryRequest::newBuilder,
                 (s, q) -> s.routes().getRouteHistory((GetRouteHistoryRequest) q));
         add("MetricsService/ListMetricDefinitions", ListMetricDefinitionsRequest::newBuilder,
