@@ -392,6 +392,25 @@ class RenderedManifestsTest {
     }
 
     @Test
+    void theServicesThatPingMayOpenUnprivilegedIcmpSocketsWithoutAnyCapability() {
+        List<String> problems = new ArrayList<>();
+        for (Render r : RENDERS.values()) {
+            for (Map<String, Object> w : r.workloads()) {
+                if (!List.of("routes-service", "latency-service").contains(name(w))) {
+                    continue;
+                }
+                boolean ping = list(at(podSpec(w), "securityContext", "sysctls")).stream().map(RenderedManifestsTest::map)
+                        .anyMatch(s -> "net.ipv4.ping_group_range".equals(s.get("name")) && "0 2147483647".equals(s.get("value")));
+                if (!ping) {
+                    problems.add(r.name + ": " + kind(w) + " " + name(w) + ": no net.ipv4.ping_group_range sysctl (its ping needs it"
+                            + " without NET_RAW)");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
     void everyContainerRunsUnderTheRestrictedSecurityContext() {
         List<String> problems = new ArrayList<>();
         for (Render r : RENDERS.values()) {
