@@ -44,14 +44,14 @@ public class SecurityScope {
         this.inventory = inventory;
         this.transitAsns = Set.copyOf(config.security().transitAsns());
         for (Inventory.Peering p : inventory.peerings()) {
-            List<Long> own = ownAsns(p);
+            List<Long> own = InventoryIndex.ownAsns(p);
             p.registeredPrefixes().orElse(List.of()).forEach(rp -> protect(new Protected("peerings/" + p.name(), "",
                     IpPrefix.parseAddressOrPrefix(rp.prefix()).toString(), own)));
         }
         for (Inventory.PeeringService s : inventory.peeringServices()) {
             inventory.peering(s.peering()).ifPresent(p -> s.prefixes().forEach(prefix -> protect(new Protected(
                     "peerings/" + p.name(), "peeringServices/" + s.name(),
-                    IpPrefix.parseAddressOrPrefix(prefix).toString(), ownAsns(p)))));
+                    IpPrefix.parseAddressOrPrefix(prefix).toString(), InventoryIndex.ownAsns(p)))));
         }
     }
 
@@ -64,17 +64,6 @@ public class SecurityScope {
             here.add(p);
         }
         (prefix.isIpv4() ? protectedLengthsV4 : protectedLengthsV6).add(prefix.length());
-    }
-
-    private static List<Long> ownAsns(Inventory.Peering p) {
-        List<Long> own = new ArrayList<>();
-        own.add(p.peerAsn());
-        p.registeredAsns().orElse(List.of()).forEach(a -> {
-            if (!own.contains(a.asn())) {
-                own.add(a.asn());
-            }
-        });
-        return List.copyOf(own);
     }
 
     /** The protected prefixes that equal {@code route} or cover it (it is a more-specific of them). */
@@ -93,7 +82,7 @@ public class SecurityScope {
     public Optional<Session> session(String peerAddress) {
         try {
             return inventory.connectionBySessionAddress(IpAddresses.parse(peerAddress))
-                    .map(c -> new Session("peerings/" + c.peering().name(), c.resourceName(), ownAsns(c.peering())));
+                    .map(c -> new Session("peerings/" + c.peering().name(), c.resourceName(), InventoryIndex.ownAsns(c.peering())));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -76,13 +76,13 @@ public class Peerings {
 
     /**
      * For each session address of the peerings a {@code parent} covers (one peering, or every peering the caller
-     * may see for {@link #EVERY_PEERING}): the ASNs whose routes are that peering's own ({@link #ownAsns}).
+     * may see for {@link #EVERY_PEERING}): the ASNs whose routes are that peering's own ({@link InventoryIndex#ownAsns}).
      */
     public Map<String, List<Long>> ownAsnsBySessionAddress(String parent) {
         List<Inventory.Peering> covered = EVERY_PEERING.equals(parent) ? visiblePeerings() : List.of(peering(parent));
         Map<String, List<Long>> own = new LinkedHashMap<>();
         for (Inventory.Peering p : covered) {
-            List<Long> asns = ownAsns(p);
+            List<Long> asns = InventoryIndex.ownAsns(p);
             sessionAddresses(p, null).forEach(a -> own.put(a, asns));
         }
         return own;
@@ -125,18 +125,10 @@ public class Peerings {
         return addresses;
     }
 
-    /** The ASNs whose routes are the peering's own: the peer ASN and the registered ASNs. */
-    public List<Long> ownAsns(Inventory.Peering peering) {
-        List<Long> asns = new ArrayList<>();
-        asns.add(peering.peerAsn());
-        peering.registeredAsns().orElse(List.of()).forEach(a -> asns.add(a.asn()));
-        return asns;
-    }
-
     /** Where a BGP peer address sits: its connection and its peering's own ASNs ({@link PeerPlacement#UNKNOWN} if not named). */
     public PeerPlacement placementOf(String peerAddress) {
         return connectionOf(peerAddress)
-                .map(c -> new PeerPlacement(c.resourceName(), ownAsns(c.peering())))
+                .map(c -> new PeerPlacement(c.resourceName(), InventoryIndex.ownAsns(c.peering())))
                 .orElse(PeerPlacement.UNKNOWN);
     }
 

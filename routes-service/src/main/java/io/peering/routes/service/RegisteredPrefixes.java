@@ -73,7 +73,7 @@ public class RegisteredPrefixes {
         }
         List<String> addresses = peerings.sessionAddresses(peering, null);
         List<String> prefixes = registered.stream().map(r -> canonical(r.registeredPrefix())).toList();
-        List<Long> own = peerings.ownAsns(peering);
+        List<Long> own = InventoryIndex.ownAsns(peering);
         return queries.sessionStates(addresses).chain(states -> queries.routesForPrefixes(addresses, prefixes, rib).map(routes -> {
             Instant now = Instant.now();
             List<PrefixRules.Session> sessions = new ArrayList<>();

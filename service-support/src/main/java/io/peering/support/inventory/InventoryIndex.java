@@ -142,6 +142,21 @@ public class InventoryIndex {
         return Optional.ofNullable(bySessionAddress.get(peerAddress));
     }
 
+    /**
+     * The ASNs whose routes are the peering's own: its peer ASN, then its registered ASNs (each once). A route
+     * with another origin is not the peering's (a hijack or a customer not registered).
+     */
+    public static List<Long> ownAsns(Inventory.Peering peering) {
+        List<Long> own = new ArrayList<>();
+        own.add(peering.peerAsn());
+        peering.registeredAsns().orElse(List.of()).forEach(a -> {
+            if (!own.contains(a.asn())) {
+                own.add(a.asn());
+            }
+        });
+        return List.copyOf(own);
+    }
+
     /** The registered prefixes of a peering, in inventory order. */
     public List<RegisteredPrefixRef> registeredPrefixesOf(Inventory.Peering peering) {
         return peering.registeredPrefixes().orElse(List.of()).stream().map(rp -> new RegisteredPrefixRef(peering, rp)).toList();

@@ -39,6 +39,15 @@ class InventoryIndexTest {
     }
 
     @Test
+    void ownAsnsOfAPeeringAreItsPeerAsnThenItsRegisteredAsnsEachOnce() throws IOException {
+        Path sample = Path.of("..", "deploy", "inventory", "sample-inventory.yaml");
+        InventoryIndex index = new InventoryIndex(load(Files.readString(sample)));
+
+        // contoso-ams: peer AS64500, registered AS64500 (again) and AS4200000001
+        assertThat(InventoryIndex.ownAsns(index.peering("contoso-ams").orElseThrow())).containsExactly(64500L, 4200000001L);
+    }
+
+    @Test
     void aBrokenInventoryIsRefusedNamingEveryWrongEntry() {
         String yaml = """
                 inventory:
