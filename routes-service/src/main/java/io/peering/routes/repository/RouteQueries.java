@@ -1,5 +1,6 @@
 package io.peering.routes.repository;
 
+import io.peering.support.replica.ReadPool;
 import io.peering.support.sql.SqlFilter;
 import io.peering.support.watch.LogBounds;
 
@@ -20,14 +21,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads of the routes schema: received routes, history, sessions, and the two logs. */
+/**
+ * Reads of the routes schema: received routes, history, sessions, and the two logs. The query RPCs' reads go
+ * where {@link ReadPool} says (a streaming replica within its maximum lag, else the primary); the logs' reads
+ * for the Watch streams stay on the primary, whose positions they follow.
+ */
 @ApplicationScoped
 public class RouteQueries {
 
     private final Pool pool;
+    private final ReadPool reads;
 
-    public RouteQueries(Pool pool) {
+    public RouteQueries(Pool pool, ReadPool reads) {
         this.pool = pool;
+        this.reads = reads;
     }
 
     /** A stored route, with where it was received and when. */
@@ -104,7 +111,7 @@ public class RouteQueries {
         // ORDER BY names the table's columns: the output column "prefix" is text and would sort differently
         String sql = "SELECT " + ROUTE_COLUMNS + " FROM routes.adj_rib_in a" + where.where()
                 + " ORDER BY a.peer_address, a.prefix, a.router, a.peer_distinguisher, a.rib, a.path_id LIMIT " + where.param(limit);
-        return pool.preparedQuery(sql).execute(where.tuple()).map(rows -> {
+        return reads.forQueries().preparedQuery(sql).execute(where.tuple()).map(rows -> {
             List<StoredRoute> routes = new ArrayList<>();
             rows.forEach(r -> routes.add(route(r)));
             return routes;
@@ -133,7 +140,7 @@ public class RouteQueries {
     public Uni<List<StoredRoute>> lookup(List<String> peerAddresses, Match match, List<String> prefixes, Short rib,
                                          Instant atTime, LookupKey after, int limit) {
         Statement statement = lookupStatement(peerAddresses, match, prefixes, rib, atTime, after, limit);
-        return pool.preparedQuery(statement.sql()).execute(statement.params()).map(rows -> {
+        return reads.forQueries().preparedQuery(statement.sql()).execute(statement.params()).map(rows -> {
             List<StoredRoute> routes = new ArrayList<>();
             rows.forEach(r -> routes.add(route(r)));
             return routes;
@@ -232,7 +239,7 @@ public class RouteQueries {
         }
         String sql = "SELECT " + CHANGE_COLUMNS + " FROM routes.route_changes c" + where.where()
                 + " ORDER BY c.time, c.seq LIMIT " + where.param(limit);
-        return pool.preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
+        return reads.forQueries().preparedQuery(sql).execute(where.tuple()).map(RouteQueries::changes);
     }
 
     /** Log entries with afterSeq < seq <= upTo, in log order, optionally only of some peers and prefixes. */
@@ -308,7 +315,7 @@ public class RouteQueries {
                        s.last_error, s.routes_count
                 FROM routes.sessions s LEFT JOIN routes.routers r ON r.router = s.router""" + where.where()
                 + " ORDER BY s.router, s.peer_distinguisher, s.peer_address LIMIT " + where.param(limit);
-        return pool.preparedQuery(sql).execute(where.tuple()).map(rows -> {
+        return reads.forQueries().preparedQuery(sql).execute(where.tuple()).map(rows -> {
             List<StoredSession> out = new ArrayList<>();
             for (Row r : rows) {
                 out.add(new StoredSession(new PeerRef(r.getString(0), r.getLong(1), r.getString(2), r.getLong(3)),
@@ -352,7 +359,7 @@ public class RouteQueries {
      * An address no router reports is absent.
      */
     public Uni<Map<String, Boolean>> sessionStates(List<String> peerAddresses) {
-        return pool.preparedQuery("SELECT host(peer_address), bool_or(state = $2) FROM routes.sessions"
+        return reads.forQueries().preparedQuery("SELECT host(peer_address), bool_or(state = $2) FROM routes.sessions"
                         + " WHERE peer_address = ANY($1::text[]::inet[]) GROUP BY peer_address")
                 .execute(Tuple.of(peerAddresses.toArray(String[]::new), SessionStore.ESTABLISHED))
                 .map(rows -> {
@@ -364,7 +371,7 @@ public class RouteQueries {
 
     /** The routes of one view for exactly these prefixes from these peers, by prefix (canonical CIDR text). */
     public Uni<Map<String, List<PrefixRules.Route>>> routesForPrefixes(List<String> peerAddresses, List<String> prefixes, Rib rib) {
-        return pool.preparedQuery("""
+        return reads.forQueries().preparedQuery("""
                         SELECT prefix::text, host(peer_address), host(router), as_path, communities, rpki_state
                         FROM routes.adj_rib_in
                         WHERE prefix = ANY($1::text[]::cidr[]) AND peer_address = ANY($2::text[]::inet[]) AND rib = $3

@@ -1,6 +1,7 @@
 package io.peering.routes.grpc;
 
 import io.peering.routes.repository.RouteQueries;
+import io.peering.support.replica.ReadPool;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Singleton;
@@ -31,8 +32,8 @@ public class RecordingRouteQueries extends RouteQueries {
 
     private final Pool pool;
 
-    public RecordingRouteQueries(Pool pool) {
-        super(pool);
+    public RecordingRouteQueries(Pool pool, ReadPool reads) {
+        super(pool, reads);
         this.pool = pool;
     }
 
