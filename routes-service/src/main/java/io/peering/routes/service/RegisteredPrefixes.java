@@ -9,6 +9,7 @@ import io.peering.support.inventory.InventoryIndex;
 import io.peering.support.inventory.ResourceNames;
 import io.peering.support.net.IpPrefix;
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -59,12 +60,31 @@ public class RegisteredPrefixes {
         return validate(registered.peering(), List.of(registered), rib).map(v -> v.get(0));
     }
 
-    /** ListRegisteredPrefixes: a page of the peering's registered prefixes (inventory order), each validated. */
+    /**
+     * ListRegisteredPrefixes: a page of the peering's registered prefixes (inventory order), each validated; for
+     * {@link Peerings#EVERY_PEERING}, of the registered prefixes of every peering the caller may see (peerings in
+     * inventory order), each judged against its own peering's sessions.
+     */
     public Uni<RoutesService.Page<Validated>> list(String parent, Rib rib, int pageSize, String pageToken) {
-        Inventory.Peering peering = peerings.peering(parent);
+        boolean every = Peerings.EVERY_PEERING.equals(parent);
+        List<Inventory.Peering> covered = every ? peerings.visiblePeerings() : List.of(peerings.peering(parent));
+        List<InventoryIndex.RegisteredPrefixRef> registered = new ArrayList<>();
+        covered.forEach(p -> registered.addAll(inventory.registeredPrefixesOf(p)));
         RoutesService.Page<InventoryIndex.RegisteredPrefixRef> page = RoutesService.inventoryPage(
-                "registeredPrefixes of " + peering.name(), inventory.registeredPrefixesOf(peering), pageSize, pageToken);
-        return validate(peering, page.items(), rib).map(v -> new RoutesService.Page<>(v, page.nextPageToken()));
+                "registeredPrefixes of " + (every ? ResourceNames.ALL : covered.get(0).name()), registered, pageSize, pageToken);
+        // one validation per peering on the page (its sessions and own ASNs), the page's order kept
+        List<Uni<List<Validated>>> byPeering = new ArrayList<>();
+        int from = 0;
+        List<InventoryIndex.RegisteredPrefixRef> items = page.items();
+        for (int i = 1; i <= items.size(); i++) {
+            if (i == items.size() || !items.get(i).peering().name().equals(items.get(from).peering().name())) {
+                byPeering.add(validate(items.get(from).peering(), items.subList(from, i), rib));
+                from = i;
+            }
+        }
+        return Multi.createFrom().iterable(byPeering).onItem().transformToUniAndConcatenate(u -> u)
+                .collect().asList()
+                .map(lists -> new RoutesService.Page<>(lists.stream().flatMap(List::stream).toList(), page.nextPageToken()));
     }
 
     private Uni<List<Validated>> validate(Inventory.Peering peering, List<InventoryIndex.RegisteredPrefixRef> registered, Rib rib) {

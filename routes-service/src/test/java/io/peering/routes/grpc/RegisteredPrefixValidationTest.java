@@ -239,4 +239,29 @@ class RegisteredPrefixValidationTest {
         assertThat(second.getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName).containsExactly(CONTOSO_V6);
         assertThat(second.getNextPageToken()).isEmpty();
     }
+
+    @Test
+    void listUnderEveryPeeringPagesThroughEachPeeringsPrefixesJudgedByItsOwnSessions() throws Exception {
+        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+                announce(AMS_1, 64500, "198.51.100.0/24", 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500))) {
+            awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_VERIFIED);
+            List<RegisteredPrefix> listed = new java.util.ArrayList<>();
+            String token = "";
+            do {
+                var page = routes.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder().setParent("peerings/-")
+                        .setPageSize(2).setPageToken(token).build());
+                listed.addAll(page.getRegisteredPrefixesList());
+                token = page.getNextPageToken();
+            } while (!token.isEmpty());
+
+            assertThat(listed).extracting(RegisteredPrefix::getName).containsExactly(CONTOSO_WEB, CONTOSO_V6, FABRIKAM_WEB);
+            assertThat(listed).extracting(RegisteredPrefix::getValidationState).containsExactly(
+                    RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_VERIFIED,
+                    RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_UNKNOWN,
+                    RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_FAILED);
+            // fabrikam's (reserved) prefix is judged by fabrikam's session, which no router reports: judged by contoso's
+            // sessions, which are up, it would also be reported missing from them
+            assertThat(listed.get(2).getReasonsList()).singleElement().asString().contains("reserved range 203.0.113.0/24");
+        }
+    }
 }

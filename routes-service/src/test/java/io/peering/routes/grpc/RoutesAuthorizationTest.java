@@ -356,6 +356,9 @@ class RoutesAuthorizationTest {
         assertThat(fabrikam.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder().setParent("peerings/fabrikam-lon").build())
                 .getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName)
                 .containsExactly("peerings/fabrikam-lon/registeredPrefixes/fabrikam-web");
+        assertThat(fabrikam.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder().setParent("peerings/-").build())
+                .getRegisteredPrefixesList()).extracting(RegisteredPrefix::getName)
+                .containsExactly("peerings/fabrikam-lon/registeredPrefixes/fabrikam-web");
     }
 
     @Test

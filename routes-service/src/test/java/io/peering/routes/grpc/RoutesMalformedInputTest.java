@@ -366,10 +366,11 @@ class RoutesMalformedInputTest {
                                 getRegisteredPrefix(b -> b.setRibViewValue(99)))))),
                 rpc("ListRegisteredPrefixes", cases(
                         peeringName("parent", p -> listRegisteredPrefixes(b -> b.setParent(p))),
-                        List.of(invalid("parent every peering", "parent", "peerings/contoso-ams",
-                                        listRegisteredPrefixes(b -> b.setParent("peerings/-"))),
-                                invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB",
+                        List.of(invalid("rib_view unknown enum value 99", "rib_view", "RIB_VIEW_LOC_RIB",
                                         listRegisteredPrefixes(b -> b.setRibViewValue(99))),
+                                invalid("page_token of one peering's list under every peering", "page_token", "start over",
+                                        listRegisteredPrefixes(b -> b.setParent("peerings/-")
+                                                .setPageToken(PageTokens.encode("registeredPrefixes of contoso-ams", 1)))),
                                 invalid("page_token of another peering's list", "page_token", "start over", listRegisteredPrefixes(b ->
                                         b.setPageToken(PageTokens.encode("registeredPrefixes of fabrikam-lon", 1))))),
                         paging(n -> listRegisteredPrefixes(b -> b.setPageSize(n)), t -> listRegisteredPrefixes(b -> b.setPageToken(t))))),
