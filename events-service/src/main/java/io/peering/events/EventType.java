@@ -1,6 +1,10 @@
 package io.peering.events;
 
-/** The prefix event types, with Azure Peering's names and levels; {@link #code} is the proto enum number. */
+/**
+ * The prefix event types, with Azure Peering's names and levels; {@link #code} is the proto enum number. Every event
+ * of a type has the type's {@link #level}, but for {@link #REGISTERED_PREFIX_VALIDATION_STATE_CHANGE_EVENT}, whose
+ * events each carry their own (the new state's, {@link ValidationState#level}).
+ */
 public enum EventType {
     PREFIX_ANNOUNCEMENT_EVENT(1, "PrefixAnnouncementEvent", Level.INFORMATION),
     PREFIX_WITHDRAWAL_EVENT(2, "PrefixWithdrawalEvent", Level.WARNING),
@@ -14,7 +18,9 @@ public enum EventType {
     PREFIX_COVERING_ROUTE_ORIGIN_AS_CHANGE_EVENT(9, "PrefixCoveringRouteOriginAsChangeEvent", Level.CRITICAL),
     PREFIX_RPKI_INVALID_ROUTE_EVENT(10, "PrefixRpkiInvalidRouteEvent", Level.ERROR),
     PREFIX_LEAK_EVENT(11, "PrefixLeakEvent", Level.CRITICAL),
-    PREFIX_BACKUP_ROUTE_LEAK_EVENT(12, "PrefixBackupRouteLeakEvent", Level.ERROR);
+    PREFIX_BACKUP_ROUTE_LEAK_EVENT(12, "PrefixBackupRouteLeakEvent", Level.ERROR),
+    // A registered prefix's validation state (routes-service's) changed; the level follows the new state.
+    REGISTERED_PREFIX_VALIDATION_STATE_CHANGE_EVENT(13, "RegisteredPrefixValidationStateChangeEvent", null);
 
     /** Event levels as in the Azure Peering API; {@link #code} is the proto enum number. */
     public enum Level {
@@ -38,6 +44,7 @@ public enum EventType {
 
     public final short code;
     public final String azureName;
+    /** The level of every event of the type; null when each event has its own. */
     public final Level level;
 
     EventType(int code, String azureName, Level level) {

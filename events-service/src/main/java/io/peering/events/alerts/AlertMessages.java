@@ -27,7 +27,7 @@ public final class AlertMessages {
     public static JsonObject eventJson(PrefixEvent e) {
         JsonObject json = new JsonObject()
                 .put("type", e.type().azureName)
-                .put("level", AlertRules.levelName(e.type().level))
+                .put("level", AlertRules.levelName(e.level()))
                 .put("time", e.time().toString())
                 .put("peering", e.peering())
                 .put("peeringService", e.peeringService())
@@ -40,6 +40,9 @@ public final class AlertMessages {
                 .put("cursor", Long.toString(e.seq()));
         if (e.security() != null) {
             json.put("security", e.security().toJson());
+        }
+        if (e.validation() != null) {
+            json.put("validation", e.validation().toJson());
         }
         return json;
     }

@@ -17,7 +17,7 @@ public record AlertRule(String name, Set<EventType> types, Set<EventType.Level> 
 
     public boolean matches(PrefixEvent e) {
         return (types.isEmpty() || types.contains(e.type()))
-                && (levels.isEmpty() || levels.contains(e.type().level))
+                && (levels.isEmpty() || levels.contains(e.level()))
                 && inScope(e);
     }
 

@@ -15,6 +15,26 @@ public interface EventsConfig {
     /** Route security: hijack, RPKI-invalid and leak events. */
     Security security();
 
+    /** The poller of registered prefixes' validation states (RegisteredPrefixValidationStateChangeEvent). */
+    Validation validation();
+
+    interface Validation {
+        /** Poll routes-service's ListRegisteredPrefixes. Off: no validation-state change is reported. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How often (read by the scheduler as {@code peering.events.validation.every}; a failed poll is retried at the
+         * next one). Each poll pages through every registered prefix.
+         */
+        @WithDefault("PT15S")
+        Duration every();
+
+        /** Longest wait for each ListRegisteredPrefixes page; a poll that waits longer fails and is counted. */
+        @WithDefault("PT10S")
+        Duration requestTimeout();
+    }
+
     interface Security {
         /**
          * Derive route-security events. On, the feed follows every route change of the edge (not only

@@ -3,9 +3,11 @@ package io.peering.events.mapping;
 import io.peering.support.time.ProtoTimes;
 import io.peering.events.PrefixEvent;
 import io.peering.events.RouteSecurity;
+import io.peering.events.ValidationChange;
 import io.peering.routes.v1.Roa;
 import io.peering.events.v1.EventLevel;
 import io.peering.events.v1.PrefixEventType;
+import io.peering.events.v1.RegisteredPrefixValidation;
 
 /** Stored events to v1 messages. */
 public final class EventMapper {
@@ -19,7 +21,7 @@ public final class EventMapper {
                 .setPeeringService(e.peeringService())
                 .setPrefix(e.prefix())
                 .setType(PrefixEventType.forNumber(e.type().code))
-                .setLevel(EventLevel.forNumber(e.type().level.code))
+                .setLevel(EventLevel.forNumber(e.level().code))
                 .setTime(ProtoTimes.timestamp(e.time()))
                 .setSummary(e.summary())
                 .setDescription(e.description())
@@ -34,7 +36,20 @@ public final class EventMapper {
         if (e.security() != null) {
             b.setSecurity(security(e.security()));
         }
+        if (e.validation() != null) {
+            b.setValidation(validation(e.validation()));
+        }
         return b.build();
+    }
+
+    static RegisteredPrefixValidation validation(ValidationChange v) {
+        return RegisteredPrefixValidation.newBuilder()
+                .setRegisteredPrefix(v.registeredPrefix())
+                .setStateBeforeValue(v.before().code)
+                .setStateAfterValue(v.after().code)
+                .addAllReasons(v.reasons())
+                .setCheckedTime(ProtoTimes.timestamp(v.checkedTime()))
+                .build();
     }
 
     static io.peering.events.v1.RouteSecurity security(RouteSecurity s) {

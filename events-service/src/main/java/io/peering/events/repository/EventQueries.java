@@ -3,6 +3,7 @@ package io.peering.events.repository;
 import io.peering.events.EventType;
 import io.peering.events.PrefixEvent;
 import io.peering.events.RouteSecurity;
+import io.peering.events.ValidationChange;
 import io.peering.support.sql.SqlFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,7 +35,7 @@ public class EventQueries {
 
     private static final String COLUMNS = "e.seq, e.time, e.peering_service, e.prefix::text, e.type, e.connection, e.summary,"
             + " e.description, e.as_path_before, e.as_path_after, e.origin_asn_before, e.origin_asn_after, e.route_cursor,"
-            + " e.peering, e.incident, e.resolved, e.security";
+            + " e.peering, e.incident, e.resolved, e.security, e.level, e.validation";
 
     private final Pool pool;
 
@@ -106,7 +107,9 @@ public class EventQueries {
             out.add(new PrefixEvent(r.getLong(0), r.getOffsetDateTime(1).toInstant(), r.getString(2), r.getString(3),
                     EventType.of(r.getShort(4)), r.getString(5), r.getString(6), r.getString(7), r.getString(8),
                     r.getString(9), r.getLong(10), r.getLong(11), r.getLong(12), r.getString(13), r.getString(14),
-                    r.getBoolean(15), r.getJsonObject(16) == null ? null : RouteSecurity.fromJson(r.getJsonObject(16))));
+                    r.getBoolean(15), r.getJsonObject(16) == null ? null : RouteSecurity.fromJson(r.getJsonObject(16)),
+                    EventType.Level.of(r.getShort(17)),
+                    r.getJsonObject(18) == null ? null : ValidationChange.fromJson(r.getJsonObject(18))));
         }
         return out;
     }

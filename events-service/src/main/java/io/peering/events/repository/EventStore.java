@@ -20,7 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The feed's writes: its cursor, the routes held for peering-service prefixes, and the event log.
+ * The feed's writes: its cursor, the routes held for peering-service prefixes, and the event log (also written by
+ * the validation-state poller).
  * The methods taking a connection run inside the caller's transaction.
  */
 @ApplicationScoped
@@ -203,29 +204,31 @@ public class EventStore {
                 .flatMap(base -> {
                     Columns c = new Columns(events.size(), OffsetDateTime.class, Long.class, String.class, String.class,
                             Short.class, Short.class, String.class, String.class, String.class, String.class, String.class,
-                            Long.class, Long.class, Long.class, String.class, String.class, Boolean.class, String.class);
+                            Long.class, Long.class, Long.class, String.class, String.class, Boolean.class, String.class,
+                            String.class);
                     List<PrefixEvent> stored = new ArrayList<>(events.size());
                     long seq = base;
                     for (PrefixEvent e : events) {
                         PrefixEvent at = e.at(++seq);
                         stored.add(at);
                         c.add(at.time().atOffset(ZoneOffset.UTC), at.seq(), at.peeringService(), at.prefix(), at.type().code,
-                                at.type().level.code, at.connection(), at.summary(), at.description(), at.asPathBefore(),
+                                at.level().code, at.connection(), at.summary(), at.description(), at.asPathBefore(),
                                 at.asPathAfter(), at.originAsnBefore(), at.originAsnAfter(), at.routeCursor(), at.peering(),
-                                at.incident(), at.resolved(), at.security() == null ? null : at.security().toJson().encode());
+                                at.incident(), at.resolved(), at.security() == null ? null : at.security().toJson().encode(),
+                                at.validation() == null ? null : at.validation().toJson().encode());
                     }
                     return conn.preparedQuery("""
                                     INSERT INTO events.prefix_events (time, seq, peering_service, prefix, type, level, connection,
                                         summary, description, as_path_before, as_path_after, origin_asn_before, origin_asn_after,
-                                        route_cursor, peering, incident, resolved, security)
+                                        route_cursor, peering, incident, resolved, security, validation)
                                     SELECT t, seq, s, p::cidr, type, level, conn, summary, description, before, after, ob, oa, rc,
-                                           peering, incident, resolved, security::jsonb
+                                           peering, incident, resolved, security::jsonb, validation::jsonb
                                     FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::smallint[],
                                                 $6::smallint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
                                                 $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[],
-                                                $17::boolean[], $18::text[])
+                                                $17::boolean[], $18::text[], $19::text[])
                                          AS u(t, seq, s, p, type, level, conn, summary, description, before, after, ob, oa, rc,
-                                              peering, incident, resolved, security)
+                                              peering, incident, resolved, security, validation)
                                     """)
                             .execute(c.tuple()).replaceWith(stored);
                 });

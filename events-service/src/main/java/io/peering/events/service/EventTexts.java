@@ -1,6 +1,7 @@
 package io.peering.events.service;
 
 import io.peering.events.EventType;
+import io.peering.events.PrefixValidation;
 import io.peering.events.Role;
 import io.peering.events.RouteUpdate;
 
@@ -84,6 +85,32 @@ final class EventTexts {
                         + " to the backup connection " + connection + " because the primary connection "
                         + t.primaryConnection() + " has no route for it." + paths + " Check the BGP session of "
                         + t.primaryConnection() + " and the peer's announcement of " + t.prefix() + " there.");
+    }
+
+    /** A registered prefix's validation state changed from {@code before}'s to {@code now}'s. */
+    static Text validationEvent(PrefixValidation before, PrefixValidation now) {
+        String prefix = now.prefix();
+        String findings = now.reasons().isEmpty() ? "" : " Findings: " + String.join("; ", now.reasons()) + ".";
+        String what = switch (now.state()) {
+            case VERIFIED -> "It is announced on every session of its address family and every rule passes. No action is"
+                    + " needed.";
+            case PENDING -> "A session that is up does not announce it yet, or no session is up; nothing announced breaks"
+                    + " a hard rule." + findings + " Check that the peer announces " + prefix + " on every session of "
+                    + now.peering() + ".";
+            case WARNING -> "Only soft rules are broken (RPKI NOT_FOUND, a documentation prefix, a session that is down)."
+                    + findings + " Fix what the findings name; a missing ROA is fixed by creating one for the origin AS.";
+            case FAILED -> "A hard rule is broken (a reserved or private prefix, a private ASN or too long an AS path, a"
+                    + " missing required community, RPKI INVALID, or no session of its family)." + findings
+                    + " Fix what the findings name: the prefix cannot be verified until then.";
+            case UNKNOWN -> "No router has reported any session of its address family over BMP, so nothing is known of it."
+                    + findings + " Check the routers' BMP sessions to routes-service and the BGP sessions of " + now.peering()
+                    + ".";
+        };
+        return new Text("Validation state of registered prefix " + prefix + " changed from " + before.state().azureName
+                + " to " + now.state().azureName,
+                "routes-service now validates " + prefix + " (" + now.registeredPrefix() + ") as " + now.state().azureName
+                        + "; it was " + before.state().azureName + ". " + what
+                        + " routes-service GetRegisteredPrefix shows the state now.");
     }
 
     private static String path(Derivation.HeldRoute r) {
