@@ -11,6 +11,7 @@ import io.peering.routes.v1.ListRegisteredPrefixesResponse;
 import io.peering.routes.v1.MutinyRoutesServiceGrpc;
 import io.peering.routes.v1.RegisteredPrefix;
 import io.peering.routes.v1.RibView;
+import io.peering.support.inventory.ResourceNames;
 import io.peering.support.time.ProtoTimes;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
@@ -152,8 +153,14 @@ public class ValidationStatePoller {
             return Optional.empty();
         }
         String name = p.getName();
-        int at = name.indexOf("/registeredPrefixes/");
-        String peering = at < 0 ? "" : name.substring(0, at);
+        String peering;
+        try {
+            peering = "peerings/" + ResourceNames.registeredPrefixIds("name", name)[0];
+        } catch (RuntimeException e) {
+            LOG.warnf("routes-service gave a registered prefix named \"%s\", not peerings/{peering}/registeredPrefixes/{name}:"
+                    + " it is skipped", name);
+            return Optional.empty();
+        }
         // to the microsecond, as the database keeps it: the event's time and its checked time then agree
         return Optional.of(new PrefixValidation(name, peering, p.getPrefix(), state.get(), p.getReasonsList(),
                 ProtoTimes.instant(p.getCheckedTime()).truncatedTo(ChronoUnit.MICROS)));

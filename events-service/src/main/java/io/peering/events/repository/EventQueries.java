@@ -1,5 +1,6 @@
 package io.peering.events.repository;
 
+import io.peering.support.replica.ReadPool;
 import io.peering.events.EventType;
 import io.peering.events.PrefixEvent;
 import io.peering.events.RouteSecurity;
@@ -37,10 +38,13 @@ public class EventQueries {
             + " e.description, e.as_path_before, e.as_path_after, e.origin_asn_before, e.origin_asn_after, e.route_cursor,"
             + " e.peering, e.incident, e.resolved, e.security, e.level, e.validation";
 
+    /** The log (Watch) reads the primary; ListPrefixEvents reads where {@link ReadPool} says. */
     private final Pool pool;
+    private final ReadPool reads;
 
-    public EventQueries(Pool pool) {
+    public EventQueries(Pool pool, ReadPool reads) {
         this.pool = pool;
+        this.reads = reads;
     }
 
     /** Events in [from, to), newest first, after the keyset position (afterTime, afterSeq) when given. */
@@ -53,7 +57,7 @@ public class EventQueries {
         }
         String sql = "SELECT " + COLUMNS + " FROM events.prefix_events e" + where.where()
                 + " ORDER BY e.time DESC, e.seq DESC LIMIT " + where.param(limit);
-        return pool.preparedQuery(sql).execute(where.tuple()).map(EventQueries::events);
+        return reads.forQueries().preparedQuery(sql).execute(where.tuple()).map(EventQueries::events);
     }
 
     /** Events with afterSeq < seq <= upTo, in log order. */

@@ -1,11 +1,11 @@
 package io.peering.latency.repository;
 
+import io.peering.support.replica.ReadPool;
 import io.peering.latency.LatencyStats;
 import io.peering.latency.Sample;
 import io.peering.support.net.IpPrefix;
 import io.peering.support.time.Grain;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -190,10 +190,11 @@ public class LatencyQueries {
     public record AsnSeries(List<AsnPoint> points, int customerPrefixCount) {
     }
 
-    private final Pool pool;
+    /** Every read here is a query RPC's: from the read replica when there is one within its lag. */
+    private final ReadPool reads;
 
-    public LatencyQueries(Pool pool) {
-        this.pool = pool;
+    public LatencyQueries(ReadPool reads) {
+        this.reads = reads;
     }
 
     /** True when every bucket is made of whole hours of the rollup. */
@@ -215,7 +216,7 @@ public class LatencyQueries {
             sql = rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW;
             params.addString(grain.sqlInterval());
         }
-        return pool.preparedQuery(sql).execute(params).map(rows -> {
+        return reads.forQueries().preparedQuery(sql).execute(params).map(rows -> {
             List<LatencyStats> points = new ArrayList<>();
             for (Row r : rows) {
                 Double[] p = r.getArrayOfDoubles(1);
@@ -228,7 +229,7 @@ public class LatencyQueries {
 
     /** Whether any sample without an origin ASN lies in the range (at hour granularity). */
     public Uni<Boolean> hasSamplesWithoutOrigin(Instant from, Instant to) {
-        return pool.preparedQuery(HAS_SAMPLES_WITHOUT_ORIGIN).execute(Tuple.of(utc(from), utc(to)))
+        return reads.forQueries().preparedQuery(HAS_SAMPLES_WITHOUT_ORIGIN).execute(Tuple.of(utc(from), utc(to)))
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
@@ -250,7 +251,7 @@ public class LatencyQueries {
             sql = rollupAnswers(from, to, grain) ? ASN_ROLLUP : ASN_RAW;
             params.addArrayOfString(routePrefixes.toArray(String[]::new)).addString(grain.sqlInterval());
         }
-        return pool.preparedQuery(sql).execute(params).map(rows -> {
+        return reads.forQueries().preparedQuery(sql).execute(params).map(rows -> {
             List<AsnPoint> points = new ArrayList<>();
             int prefixes = 0;
             for (Row r : rows) {

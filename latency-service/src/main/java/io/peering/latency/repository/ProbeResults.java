@@ -1,5 +1,6 @@
 package io.peering.latency.repository;
 
+import io.peering.support.replica.ReadPool;
 import io.peering.latency.probe.ProbeResult;
 import io.peering.support.time.Grain;
 import io.smallrye.mutiny.Uni;
@@ -48,9 +49,11 @@ public class ProbeResults {
     }
 
     private final Pool pool;
+    private final ReadPool reads;
 
-    public ProbeResults(Pool pool) {
+    public ProbeResults(Pool pool, ReadPool reads) {
         this.pool = pool;
+        this.reads = reads;
     }
 
     public Uni<Void> insert(String probe, String peering, ProbeResult r) {
@@ -60,7 +63,7 @@ public class ProbeResults {
 
     /** Buckets of the peering's probes (all of them when {@code probes} is empty), by probe then time. */
     public Uni<List<Bucket>> buckets(String peering, List<String> probes, Instant from, Instant to, Grain grain) {
-        return pool.preparedQuery(SERIES).execute(Tuple.of(peering, probes.toArray(String[]::new),
+        return reads.forQueries().preparedQuery(SERIES).execute(Tuple.of(peering, probes.toArray(String[]::new),
                         OffsetDateTime.ofInstant(from, ZoneOffset.UTC), OffsetDateTime.ofInstant(to, ZoneOffset.UTC), grain.sqlInterval()))
                 .map(rows -> {
                     List<Bucket> out = new ArrayList<>();

@@ -1,8 +1,8 @@
 package io.peering.metrics.repository;
 
+import io.peering.support.replica.ReadPool;
 import io.peering.metrics.Transition;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -220,23 +220,25 @@ public class MetricQueries {
         public static final int INGRESS = 0, EGRESS = 1, DROPS = 2;
     }
 
-    private final Pool pool;
+    /** Every read here is a query RPC's: from the read replica when there is one within its lag. */
+    private final ReadPool reads;
 
-    public MetricQueries(Pool pool) {
-        this.pool = pool;
+    public MetricQueries(ReadPool reads) {
+        this.reads = reads;
     }
 
     /** Rates per bucket of a connection or a peering over [start, end) at the grain, from the rollups. */
     public Uni<List<RateBucket>> rates(RatesQuery query) {
+        io.vertx.mutiny.sqlclient.Pool db = reads.forQueries(); // both reads from the same database
         Uni<List<Instant>> stale = query.peering() == null ? Uni.createFrom().item(List.of())
-                : pool.preparedQuery(STALE_PIECES_SQL).execute(query.stalePiecesTuple()).map(rows -> {
+                : db.preparedQuery(STALE_PIECES_SQL).execute(query.stalePiecesTuple()).map(rows -> {
                     List<Instant> pieces = new ArrayList<>();
                     for (Row row : rows) {
                         pieces.add(row.getOffsetDateTime(0).toInstant());
                     }
                     return pieces;
                 });
-        return stale.flatMap(pieces -> pool.preparedQuery(RATES_SQL).execute(query.tuple(pieces))).map(rows -> {
+        return stale.flatMap(pieces -> db.preparedQuery(RATES_SQL).execute(query.tuple(pieces))).map(rows -> {
             RateCombiner combiner = new RateCombiner(query.grain().toSeconds());
             Double[] sum = new Double[3], secs = new Double[3], min = new Double[3], max = new Double[3];
             long[] count = new long[3];
@@ -275,7 +277,7 @@ public class MetricQueries {
     public Uni<List<Transition>> transitions(List<String> connections, List<String> addresses, Instant start, Instant end) {
         Tuple params = Tuple.tuple(Arrays.asList(connections.toArray(String[]::new), addresses.toArray(String[]::new),
                 utc(start), utc(end)));
-        return pool.preparedQuery(TRANSITIONS_SQL).execute(params).map(rows -> {
+        return reads.forQueries().preparedQuery(TRANSITIONS_SQL).execute(params).map(rows -> {
             List<Transition> list = new ArrayList<>();
             for (Row row : rows) {
                 list.add(new Transition(row.getString(0), row.getString(1), row.getShort(2), row.getShort(3),
