@@ -83,7 +83,8 @@ public class LatencyGrpcService extends MutinyLatencyServiceGrpc.LatencyServiceI
         return Uni.createFrom().deferred(() -> probes.query(request.getParent(), request.getProbe(),
                         LatencyMapper.start(request.hasTimeRange(), request.getTimeRange()),
                         LatencyMapper.end(request.getTimeRange()), LatencyMapper.grain(request.getTimeGrain()), request.getMetricsList()))
-                .map(series -> QueryConnectivityProbesResponse.newBuilder()
-                        .addAllSeries(series.stream().map(LatencyMapper::series).toList()).build());
+                .map(answer -> QueryConnectivityProbesResponse.newBuilder()
+                        .addAllSeries(answer.series().stream().map(LatencyMapper::series).toList())
+                        .addAllProbes(answer.probes().stream().map(LatencyMapper::probe).toList()).build());
     }
 }

@@ -8,6 +8,9 @@ import io.peering.latency.LatencyStats;
 import io.peering.latency.repository.LatencyQueries;
 import io.peering.latency.service.ConnectivityProbeService;
 import io.peering.latency.service.IngestService;
+import io.peering.latency.probe.ProbeEndpoint;
+import io.peering.latency.v1.ConnectivityProbe;
+import io.peering.latency.v1.ConnectivityProbeProtocol;
 import io.peering.latency.v1.ConnectivityProbeSeries;
 import io.peering.latency.v1.IngestLatencySamplesResponse;
 import io.peering.latency.v1.LatencyPoint;
@@ -15,6 +18,7 @@ import io.peering.latency.v1.LatencySample;
 import io.peering.latency.v1.SampleRejection;
 import io.peering.support.ingest.IngestStream;
 import io.peering.support.grpc.ApiErrors;
+import io.peering.support.net.IpAddresses;
 import io.peering.support.time.Grain;
 
 import java.time.Instant;
@@ -62,6 +66,16 @@ public final class LatencyMapper {
         return ConnectivityProbeSeries.newBuilder().setProbe(s.probe()).setMetric(s.metric().apiName)
                 .addAllPoints(s.points().stream().map(p -> TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.bucket()))
                         .setValue(p.value()).build()).toList())
+                .build();
+    }
+
+    public static ConnectivityProbe probe(ProbeEndpoint e) {
+        return ConnectivityProbe.newBuilder().setName(e.name()).setAddress(IpAddresses.format(e.address()))
+                .setProtocol(switch (e.protocol()) {
+                    case TCP -> ConnectivityProbeProtocol.CONNECTIVITY_PROBE_PROTOCOL_TCP;
+                    case ICMP -> ConnectivityProbeProtocol.CONNECTIVITY_PROBE_PROTOCOL_ICMP;
+                })
+                .setPort(e.port()).setInterval(ProtoTimes.duration(e.interval())).setTimeout(ProtoTimes.duration(e.timeout()))
                 .build();
     }
 

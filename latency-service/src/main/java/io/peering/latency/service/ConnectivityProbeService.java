@@ -41,11 +41,15 @@ public class ConnectivityProbeService {
     public record Series(String probe, ProbeMetric metric, List<Point> points) {
     }
 
+    /** The series, and the configured endpoints among their probes (by name). */
+    public record Answer(List<Series> series, List<ProbeEndpoint> probes) {
+    }
+
     /**
      * Per probe (the one asked, or every probe of the peering configured now or with results in the
-     * range, by name) the asked metrics in request order.
+     * range, by name) the asked metrics in request order; with the endpoints of those probes configured now.
      */
-    public Uni<List<Series>> query(String parent, String probe, Instant from, Instant to, Grain grain, List<String> metricNames) {
+    public Uni<Answer> query(String parent, String probe, Instant from, Instant to, Grain grain, List<String> metricNames) {
         Inventory.Peering peering = names.peering("parent", parent);
         if (!probe.isEmpty() && !probe.matches("[A-Za-z0-9._-]+")) {
             throw ApiErrors.invalidArgument("probe must be a probe endpoint's name (letters, digits, '.', '_', '-'), like"
@@ -77,7 +81,10 @@ public class ConnectivityProbeService {
                     out.add(new Series(p, m, points));
                 }
             }
-            return out;
+            List<ProbeEndpoint> configured = scheduler.endpoints().stream()
+                    .filter(e -> e.peering().equals(peering.name()) && probes.contains(e.name()))
+                    .sorted(java.util.Comparator.comparing(ProbeEndpoint::name)).toList();
+            return new Answer(out, configured);
         });
     }
 
