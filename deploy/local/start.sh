@@ -65,18 +65,21 @@ if [ ! -s "$JWT_DIR/service.token" ] || [ -n "$(find "$JWT_DIR/service.token" -m
   log "minted local tokens in $JWT_DIR (operator, collector, reader-as64500, reader-as4200000002; 30 days)"
 fi
 
+INVENTORY="${PEERING_INVENTORY:-$REPO_DIR/deploy/inventory/sample-inventory.yaml}"
 for entry in "${SERVICES[@]}"; do
   name="${entry%%:*}"; port="${entry##*:}"; svc="$name-service"
+  # latency-service also reads the local stack's connectivity probe (latency-probes.properties)
+  extra=(); [ "$name" = latency ] && extra=(-Dquarkus.config.locations="$INVENTORY,$LOCAL_DIR/latency-probes.properties")
   if running "$svc"; then
     log "$svc already running (pid $(cat "$RUN_DIR/$svc.pid"))"
     continue
   fi
   log "starting $svc on port $port (log: $RUN_DIR/$svc.log)"
-  (cd "$svc" && export PEERING_INVENTORY="${PEERING_INVENTORY:-$REPO_DIR/deploy/inventory/sample-inventory.yaml}" \
+  (cd "$svc" && export PEERING_INVENTORY="$INVENTORY" \
      PEERING_DB_HOST="$PGHOST" PEERING_DB_PORT="$PGPORT" QUARKUS_HTTP_PORT="$port" \
      PEERING_AUTH_ENABLED="$AUTH" PEERING_REGISTERED_PREFIXES_DOCUMENTATION_PREFIXES="${PEERING_REGISTERED_PREFIXES_DOCUMENTATION_PREFIXES:-allowed}" PEERING_AUTH_PUBLIC_KEY="$JWT_DIR/public-key.pem" \
      PEERING_ROUTES_TOKEN="$(cat "$JWT_DIR/service.token")" \
-   && exec java ${PEERING_JAVA_OPTS:--Xmx512m} -jar target/quarkus-app/quarkus-run.jar) \
+   && exec java ${PEERING_JAVA_OPTS:--Xmx512m} "${extra[@]}" -jar target/quarkus-app/quarkus-run.jar) \
     >"$RUN_DIR/$svc.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$svc.pid"
 done

@@ -11,6 +11,8 @@ import { connectionsPage } from './pages/connections.js';
 import { registeredPrefixPage } from './pages/registered-prefix.js';
 import { registeredAsnPage } from './pages/registered-asn.js';
 import { peeringServicePage } from './pages/peering-service.js';
+import { lookingGlassPage } from './pages/looking-glass.js';
+import { connectivityProbesPage } from './pages/connectivity-probes.js';
 
 const PAGES = [
   [/^\/peerings\/?$/, () => peeringsPage()],
@@ -18,6 +20,8 @@ const PAGES = [
   [/^\/peerings\/([^/]+)\/receivedRoutes$/, (p) => receivedRoutesPage(p)],
   [/^\/peerings\/([^/]+)\/routeHistory$/, (p) => routeHistoryPage(p)],
   [/^\/peerings\/([^/]+)\/connections$/, (p) => connectionsPage(p)],
+  [/^\/peerings\/([^/]+)\/lookingGlass$/, (p) => lookingGlassPage(p)],
+  [/^\/peerings\/([^/]+)\/connectivityProbes$/, (p) => connectivityProbesPage(p)],
   [/^\/peerings\/([^/]+)\/registeredPrefixes\/([^/]+)$/, (p, n) => registeredPrefixPage(p, n)],
   [/^\/peerings\/([^/]+)\/registeredAsns\/([^/]+)$/, (p, n) => registeredAsnPage(p, n)],
   [/^\/peeringServices\/([^/]+)$/, (s) => peeringServicePage(s)],

@@ -61,6 +61,8 @@ export function explain(failure, what) {
       return message('problem', 'The data for ' + what + ' cannot be shown right now: ' + text + '. Try again in a moment.');
     case 'DEADLINE_EXCEEDED':
       return message('problem', 'The service took too long to answer for ' + what + ' (' + text + '). Try a shorter time range.');
+    case 'RESOURCE_EXHAUSTED':
+      return message('problem', 'Too many requests for ' + what + '. The service said: ' + text);
     case 'NOT_FOUND':
       return message('problem', 'Not found: ' + text);
     case 'INVALID_ARGUMENT':

@@ -47,6 +47,16 @@ export function duration(d) {
   return parts.join(' ');
 }
 
+/** A protobuf JSON Duration ("0.000038s") in milliseconds; NaN when unset. */
+export function millis(d) {
+  return d ? parseFloat(d) * 1000 : NaN;
+}
+
+/** A round-trip time ("0.000038s") as "0.038 ms"; empty when unset. */
+export function rttMs(d) {
+  return d ? fixed(millis(d), 3) + ' ms' : '';
+}
+
 /** Enum names of the APIs without their prefix, in words: "RPKI_VALIDATION_STATE_NOT_FOUND" -> "Not found". */
 export function enumText(value, prefix) {
   if (!value) return '';

@@ -17,5 +17,5 @@ export function peeringTabs(peering, current) {
   const tab = (key, text) => h('a', { href: '/peerings/' + peering + '/' + key, class: current === key ? 'on' : null,
     'aria-current': current === key ? 'page' : null }, text);
   return h('nav', { class: 'tabs', 'aria-label': 'Peering pages' }, tab('receivedRoutes', 'Received routes'),
-    tab('connections', 'Connections'));
+    tab('connections', 'Connections'), tab('connectivityProbes', 'Connectivity probes'), tab('lookingGlass', 'Looking glass'));
 }

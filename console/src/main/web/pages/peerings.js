@@ -41,7 +41,9 @@ function peeringPanel(p, sessions) {
   return h('section', { class: 'panel peering', 'aria-label': p.name },
     h('h2', {}, id, ' ', h('span', { class: 'sub' }, 'peer ' + asn(p.peerAsn))),
     h('p', { class: 'links' }, h('a', { href: '/peerings/' + id + '/receivedRoutes' }, 'Received routes'), ' · ',
-      h('a', { href: '/peerings/' + id + '/connections' }, 'Connection metrics')),
+      h('a', { href: '/peerings/' + id + '/connections' }, 'Connection metrics'), ' · ',
+      h('a', { href: '/peerings/' + id + '/connectivityProbes' }, 'Connectivity probes'), ' · ',
+      h('a', { href: '/peerings/' + id + '/lookingGlass' }, 'Looking glass')),
     h('h3', {}, 'Connections'),
     table(['Connection', 'Session addresses', 'Bandwidth'], connections.map((c) => [
       h('a', { href: '/peerings/' + id + '/connections?connection=' + encodeURIComponent(c.name.split('/').pop()) }, c.name.split('/').pop()),

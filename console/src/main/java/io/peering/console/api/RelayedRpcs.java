@@ -3,18 +3,22 @@ package io.peering.console.api;
 import com.google.protobuf.Message;
 import io.peering.console.client.Upstream;
 import io.peering.events.v1.ListPrefixEventsRequest;
+import io.peering.latency.v1.QueryConnectivityProbesRequest;
 import io.peering.latency.v1.QueryPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
 import io.peering.metrics.v1.ListMetricDefinitionsRequest;
 import io.peering.metrics.v1.QueryConnectionMetricsRequest;
 import io.peering.metrics.v1.QueryPeeringServiceAvailabilityRequest;
+import io.peering.routes.v1.BgpRouteRequest;
 import io.peering.routes.v1.GetRegisteredPrefixRequest;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListPeeringServicesRequest;
 import io.peering.routes.v1.ListPeeringsRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListSessionsRequest;
+import io.peering.routes.v1.PingRequest;
+import io.peering.routes.v1.TracerouteRequest;
 import io.smallrye.mutiny.Uni;
 
 import java.util.LinkedHashMap;
@@ -50,6 +54,12 @@ final class RelayedRpcs {
                 (s, q) -> s.routes().getRegisteredPrefix((GetRegisteredPrefixRequest) q));
         add("RoutesService/GetRouteHistory", GetRouteHistoryRequest::newBuilder,
                 (s, q) -> s.routes().getRouteHistory((GetRouteHistoryRequest) q));
+        add("RoutesService/BgpRoute", BgpRouteRequest::newBuilder,
+                (s, q) -> s.routes().bgpRoute((BgpRouteRequest) q));
+        add("RoutesService/Ping", PingRequest::newBuilder,
+                (s, q) -> s.routes().ping((PingRequest) q));
+        add("RoutesService/Traceroute", TracerouteRequest::newBuilder,
+                (s, q) -> s.routes().traceroute((TracerouteRequest) q));
         add("MetricsService/ListMetricDefinitions", ListMetricDefinitionsRequest::newBuilder,
                 (s, q) -> s.metrics().listMetricDefinitions((ListMetricDefinitionsRequest) q));
         add("MetricsService/QueryConnectionMetrics", QueryConnectionMetricsRequest::newBuilder,
@@ -62,6 +72,8 @@ final class RelayedRpcs {
                 (s, q) -> s.latency().queryRegisteredPrefixLatency((QueryRegisteredPrefixLatencyRequest) q));
         add("LatencyService/QueryRegisteredAsnLatency", QueryRegisteredAsnLatencyRequest::newBuilder,
                 (s, q) -> s.latency().queryRegisteredAsnLatency((QueryRegisteredAsnLatencyRequest) q));
+        add("LatencyService/QueryConnectivityProbes", QueryConnectivityProbesRequest::newBuilder,
+                (s, q) -> s.latency().queryConnectivityProbes((QueryConnectivityProbesRequest) q));
         add("EventsService/ListPrefixEvents", ListPrefixEventsRequest::newBuilder,
                 (s, q) -> s.events().listPrefixEvents((ListPrefixEventsRequest) q));
     }

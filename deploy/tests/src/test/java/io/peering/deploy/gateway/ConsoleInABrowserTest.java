@@ -3,10 +3,15 @@ package io.peering.deploy.gateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * console/src/test/browser/console.test.mjs driving Debian's Chromium through playwright-core. The
  * browser tests compare what the pages show with what the gRPC API answers, check that a reader of
  * another ASN sees nothing of AS64500, that an event made on a router appears live, and that signing
- * out ends access; they write a screenshot of every page to console/target/screenshots.
+ * out ends access; they write a screenshot of every page to console/target/screenshots. The console's
+ * JSON API is also called directly here, to show that the looking glass and connectivity probe RPCs it
+ * relays keep the services' refusals (status and words) for the pages.
  */
 class ConsoleInABrowserTest {
 
@@ -109,6 +116,50 @@ class ConsoleInABrowserTest {
             assertThat(exit).as("node --test console/src/test/browser/console.test.mjs exit code; its output:%n%s", whole).isZero();
         }));
         return tests.stream();
+    }
+
+    /** POST /api/call/{rpc} on the console with the session cookie of a token file: status and body. */
+    static HttpResponse<String> consoleCall(String tokenName, String rpc, String json) throws Exception {
+        String token = Files.readString(tokens.resolve(tokenName + ".token")).strip();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.consoleUrl() + "/api/call/" + rpc))
+                .header("content-type", "application/json").header("cookie", "peering_console_session=" + token)
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void badLookingGlassAndProbeRequestsAre4xxWithTheServicesWordsOfWhatToFix() throws Exception {
+        var badTarget = consoleCall("reader-as64500", "RoutesService/BgpRoute",
+                "{\"parent\":\"peerings/contoso-ams\",\"target\":\"198.51.100.300\"}");
+        assertThat(badTarget.statusCode()).as(badTarget.body()).isEqualTo(400);
+        assertThat(badTarget.body()).contains("\"code\":\"INVALID_ARGUMENT\"").contains("target");
+        var tooMany = consoleCall("reader-as64500", "RoutesService/Ping", "{\"target\":\"127.0.0.1\",\"count\":11}");
+        assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
+        assertThat(tooMany.body()).contains("count must be 1..10");
+        var notAllowed = consoleCall("reader-as64500", "RoutesService/Traceroute", "{\"target\":\"192.0.2.1\"}");
+        assertThat(notAllowed.statusCode()).as(notAllowed.body()).isEqualTo(403);
+        assertThat(notAllowed.body()).contains("\"code\":\"PERMISSION_DENIED\"").contains("peering.looking-glass.allowed-targets");
+        var noMetrics = consoleCall("reader-as64500", "LatencyService/QueryConnectivityProbes",
+                "{\"parent\":\"peerings/contoso-ams\",\"timeRange\":{\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2026-01-01T01:00:00Z\"},"
+                        + "\"timeGrain\":\"TIME_GRAIN_PT1M\"}");
+        assertThat(noMetrics.statusCode()).as(noMetrics.body()).isEqualTo(400);
+        assertThat(noMetrics.body()).contains("metrics is required");
+    }
+
+    @Test
+    void aReaderOfAnotherAsnGets403ForTheLookingGlassAndProbesOfContosoAmsAndAnswersForItsOwn() throws Exception {
+        String range = "\"timeRange\":{\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2026-01-01T01:00:00Z\"},"
+                + "\"timeGrain\":\"TIME_GRAIN_PT1M\",\"metrics\":[\"ConnectivityProbeAvailability\"]";
+        for (var call : List.of(
+                new String[]{"RoutesService/BgpRoute", "{\"parent\":\"peerings/contoso-ams\",\"target\":\"198.51.100.7\"}"},
+                new String[]{"LatencyService/QueryConnectivityProbes", "{\"parent\":\"peerings/contoso-ams\"," + range + "}"})) {
+            var denied = consoleCall("reader-as4200000002", call[0], call[1]);
+            assertThat(denied.statusCode()).as(call[0] + ": " + denied.body()).isEqualTo(403);
+            assertThat(denied.body()).contains("\"code\":\"PERMISSION_DENIED\"").contains("AS64500")
+                    .doesNotContain("127.0.0.11").doesNotContain("198.51.100.0/24");
+            var own = consoleCall("reader-as4200000002", call[0], call[1].replace("contoso-ams", "fabrikam-lon"));
+            assertThat(own.statusCode()).as(call[0] + " of fabrikam-lon: " + own.body()).isEqualTo(200);
+        }
     }
 
     /** One top-level test of a TAP report: "ok N - name" or "not ok N - name" and the indented lines under it. */

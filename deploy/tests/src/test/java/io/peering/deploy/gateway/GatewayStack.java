@@ -116,7 +116,13 @@ final class GatewayStack implements AutoCloseable {
                 env.put("PEERING_BMP_HOST", "127.0.0.1");
                 env.put("PEERING_BMP_PORT", String.valueOf(bmpPort));
             }
-            ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar(s).toString())
+            List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m"));
+            if (s.equals("latency")) {
+                // the inventory and the local stack's connectivity probe (ICMP echo to 127.0.0.11), as deploy/local/start.sh
+                cmd.add("-Dquarkus.config.locations=" + env.get("PEERING_INVENTORY") + "," + repo.resolve("deploy/local/latency-probes.properties"));
+            }
+            cmd.addAll(List.of("-jar", jar(s).toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
                     .directory(repo.resolve(s + "-service").toFile())
                     .redirectErrorStream(true).redirectOutput(logs.resolve(s + "-service.log").toFile());
             pb.environment().putAll(env);
