@@ -257,7 +257,11 @@ test('the registered prefix page shows the validation state and the reasons GetR
 /** A protobuf Timestamp of the Node client as the pages show times: "2026-12-06 10:00:00" (UTC). */
 const shownTime = (t) => new Date(Number(t.seconds) * 1000).toISOString().replace('T', ' ').replace('.000Z', '');
 /** An enum of the Node client as the pages show it: "RPKI_VALIDATION_STATE_NOT_FOUND" -> "Not found". */
-const shownEnum = (v, prefix) => { const w = v.slice(prefix.length).toLowerCase().replaceAll('_', ' '); return w.charAt(0).toUpperCase() + w.slice(1); };
+const shownEnum = (v, prefix) => {
+  if (v.endsWith('_UNSPECIFIED')) return '';
+  const w = v.slice(prefix.length).toLowerCase().replaceAll('_', ' ');
+  return w.charAt(0).toUpperCase() + w.slice(1);
+};
 
 test('the looking glass finds the route a GoBGP router announces, with the values BgpRoute answers, now and as of a time', async () => {
   const page = await signedIn('reader-as64500');
