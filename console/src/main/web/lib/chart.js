@@ -36,8 +36,8 @@ export function chartPanel({ title, unit, series, emptyText, csvName, note }) {
     // eslint-disable-next-line no-new
     new uPlot({
       width, height: 220,
-      // one point: uPlot would stretch x over years around it; show an hour either side instead
-      scales: { x: { time: true, range: (_, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) }, y: unit === 'UNIT_PERCENT' ? { range: [0, 100] } : { auto: true } },
+      // one point: uPlot stretches x over 86,400,000 s (years) after it; show an hour either side instead
+      scales: { x: { time: true, range: (_, min, max) => (times.length === 1 ? [times[0] / 1000 - 3600, times[0] / 1000 + 3600] : [min, max]) }, y: unit === 'UNIT_PERCENT' ? { range: [0, 100] } : { auto: true } },
       axes: [{}, { label: u.label, size: 70, values: (_, ticks) => ticks.map((v) => +v.toFixed(3)) }],
       series: [{ label: 'Time (UTC)', value: (_, v) => (v == null ? '' : utc(new Date(v * 1000).toISOString())) },
         ...plotted.map(([s], i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, show: s.show !== false,
