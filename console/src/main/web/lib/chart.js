@@ -50,7 +50,7 @@ export function chartPanel({ title, unit, series, emptyText, csvName, note }) {
 
   const cell = (s, v) => (v == null ? '–' : s.tableOnly ? Number(v).toLocaleString('en-US') : u.text(v));
   const rows = times.map((t, i) => [utc(new Date(t).toISOString()), ...columns.map((c, j) => cell(series[j], c[i]))]);
-  const numbers = h('details', { class: 'numbers' }, h('summary', {}, 'Numbers (' + times.length + ' points)'),
+  const numbers = h('details', { class: 'numbers' }, h('summary', {}, 'Numbers (' + times.length + (times.length === 1 ? ' point)' : ' points)')),
     h('table', {},
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time (UTC)'), series.map((s) => h('th', { scope: 'col' }, s.label)))),
       h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))))));
