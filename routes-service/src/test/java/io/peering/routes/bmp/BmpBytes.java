@@ -55,10 +55,15 @@ public final class BmpBytes {
 
     /** Per-peer header; IPv6 addresses set nothing by themselves, pass the V flag (0x80) in {@code flags}. */
     public static byte[] peerHeader(int peerType, int flags, String address, long asn, String bgpId) {
+        return peerHeader(peerType, flags, address, asn, bgpId, 1_700_000_000L, 123_456);
+    }
+
+    /** Per-peer header with the router's time of the message (epoch seconds and microseconds). */
+    public static byte[] peerHeader(int peerType, int flags, String address, long asn, String bgpId, long seconds, long micros) {
         byte[] raw = ip(address);
         byte[] field = new byte[16];
         System.arraycopy(raw, 0, field, 16 - raw.length, raw.length);
-        return concat(u8(peerType), u8(flags), new byte[8], field, u32(asn), ip(bgpId), u32(1_700_000_000L), u32(123_456));
+        return concat(u8(peerType), u8(flags), new byte[8], field, u32(asn), ip(bgpId), u32(seconds), u32(micros));
     }
 
     public static byte[] globalPeer(String address, long asn) {

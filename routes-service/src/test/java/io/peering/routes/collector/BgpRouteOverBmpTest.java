@@ -1,7 +1,5 @@
 package io.peering.routes.collector;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.peering.routes.v1.BgpRouteMatch;
 import io.peering.routes.v1.BgpRouteRequest;
 import io.peering.routes.v1.BgpRouteResponse;
@@ -9,25 +7,23 @@ import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RibView;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.support.time.ProtoTimes;
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.BmpPeer;
+import io.peering.routes.testing.RoutesChannel;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import static io.peering.routes.bmp.BmpBytes.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BgpRouteOverBmpTest {
 
     static final String ROUTER = "127.0.0.210";
-    static final String PEER = BmpCollectorTest.PEER; // peerings/contoso-ams/connections/ams-1
+    static final BmpPeer AMS_1 = BmpPeer.of("127.0.0.11", 64500); // peerings/contoso-ams/connections/ams-1
     // the router's clock (BMP per-peer header), seconds: an hour ago (the collector trusts a router clock within a day of its own)
     final long T0 = Instant.now().getEpochSecond() - 3600;
 
@@ -46,51 +42,34 @@ class BgpRouteOverBmpTest {
     @Inject
     Pool pool;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub routes;
 
     @BeforeEach
     void setUp() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        routes = RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        TestRouter.forget(pool, ROUTER);
+        channel = RoutesChannel.open();
+        routes = channel.blocking();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    /** A per-peer header with the router's time of the message. */
-    static byte[] peerAt(long seconds) {
-        byte[] field = new byte[16];
-        byte[] raw = ip(PEER);
-        System.arraycopy(raw, 0, field, 16 - raw.length, raw.length);
-        return concat(u8(0), u8(0), new byte[8], field, u32(64500), ip("192.0.2.1"), u32(seconds), u32(0));
+        channel.close();
     }
 
     static byte[] announceAt(long seconds, String prefix, long... asPath) {
-        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, asPath)), nextHop("192.0.2.1"));
-        return routeMonitoring(peerAt(seconds), update(new byte[0], attributes, prefix(prefix)));
+        return AMS_1.at(seconds).announce(prefix, asPath);
     }
 
     static byte[] withdrawAt(long seconds, String prefix) {
-        return routeMonitoring(peerAt(seconds), update(prefix(prefix), new byte[0], new byte[0]));
+        return AMS_1.at(seconds).withdraw(prefix);
     }
 
     /** Sends the messages as router {@link #ROUTER} after its Peer Up, and waits until it holds {@code routes} routes. */
     void report(int routesHeld, byte[]... messages) throws Exception {
-        try (Socket router = new Socket()) {
-            router.bind(new InetSocketAddress(ROUTER, 0));
-            router.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
-            OutputStream out = router.getOutputStream();
-            out.write(concat(BmpCollectorTest.peerUpMessage(), concat(messages)));
-            out.flush();
-            BmpCollectorTest.await(routesHeld + " routes held", () -> routesHeld() == routesHeld);
+        try (TestRouter router = TestRouter.connect(ROUTER, listener.port(), AMS_1.up())) {
+            router.send(messages);
+            Await.until(routesHeld + " routes held", () -> routesHeld() == routesHeld);
         }
     }
 
@@ -109,7 +88,7 @@ class BgpRouteOverBmpTest {
 
     void reportNestedPrefixes() throws Exception {
         report(4, announceAt(T0, "172.20.0.0/16", 64500), announceAt(T0, "172.20.7.0/24", 64500, 64501),
-                announceAt(T0, "172.20.7.128/25", 64500), BmpCollectorTest.announceV6("2001:db8:210::/48"));
+                announceAt(T0, "172.20.7.128/25", 64500), AMS_1.announceV6("2001:db8:210::/48", 64500));
     }
 
     @Test

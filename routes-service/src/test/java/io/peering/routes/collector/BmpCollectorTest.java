@@ -1,7 +1,5 @@
 package io.peering.routes.collector;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.peering.common.v1.SessionState;
 import io.peering.common.v1.TimeRange;
 import io.peering.support.time.ProtoTimes;
@@ -16,18 +14,18 @@ import io.peering.routes.v1.Session;
 import io.peering.common.v1.StartPosition;
 import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchRouteChangesResponse;
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.BmpPeer;
+import io.peering.routes.testing.RoutesChannel;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -35,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.function.BooleanSupplier;
 
 import static io.peering.routes.bmp.BmpBytes.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,37 +47,27 @@ class BmpCollectorTest {
     static final String ROUTER = "127.0.0.201";
     static final String PEER = "127.0.0.11"; // peerings/contoso-ams/connections/ams-1 in the sample inventory
 
+    static final BmpPeer AMS_1 = BmpPeer.of(PEER, 64500);
+
     @Inject
     BmpListener listener;
 
     @Inject
     Pool pool;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub routes;
 
     @BeforeEach
     void setUp() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        routes = RoutesServiceGrpc.newBlockingStub(channel);
+        TestRouter.forget(pool, ROUTER);
+        channel = RoutesChannel.open();
+        routes = channel.blocking();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    static byte[] peerUpMessage() {
-        byte[] open = open(65000, "127.0.0.2", fourByteAsnCapability(64500), multiprotocolCapability(1, 1),
-                multiprotocolCapability(2, 1));
-        byte[] peerOpen = open(64500, "127.0.0.11", fourByteAsnCapability(64500), multiprotocolCapability(1, 1),
-                multiprotocolCapability(2, 1));
-        return peerUp(globalPeer(PEER, 64500), open, peerOpen);
+        channel.close();
     }
 
     static byte[] announce(String prefix, long... asPath) {
@@ -89,33 +76,12 @@ class BmpCollectorTest {
 
     /** @param more path attributes to send after ORIGIN, AS_PATH, NEXT_HOP, COMMUNITIES and LARGE_COMMUNITY */
     static byte[] announce(String prefix, byte[] more, long... asPath) {
-        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, asPath)), nextHop("192.0.2.1"),
-                attr(0xC0, 8, concat(u32((64500L << 16) | 100), u32((64500L << 16) | 200))),
-                attr(0xC0, 32, concat(u32(64500), u32(1), u32(2))), more);
-        return routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], attributes, prefix(prefix)));
+        return AMS_1.announce(prefix, concat(attr(0xC0, 8, concat(u32((64500L << 16) | 100), u32((64500L << 16) | 200))),
+                attr(0xC0, 32, concat(u32(64500), u32(1), u32(2))), more), asPath);
     }
 
-    static byte[] announceV6(String prefix) {
-        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, 64500)),
-                mpReach(2, 1, ip("2001:db8::1"), prefix(prefix)));
-        return routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], attributes, new byte[0]));
-    }
-
-    static byte[] withdraw(String prefix) {
-        return routeMonitoring(globalPeer(PEER, 64500), update(prefix(prefix), new byte[0], new byte[0]));
-    }
-
-    static byte[] peerDown() {
-        // reason 1: local NOTIFICATION, Cease / Administrative Shutdown
-        byte[] notification = bgp(3, concat(u8(6), u8(2)));
-        return bmp(2, globalPeer(PEER, 64500), u8(1), notification);
-    }
-
-    Socket connectAsRouter() throws Exception {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(ROUTER, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
-        return socket;
+    TestRouter connectAsRouter() throws Exception {
+        return TestRouter.connect(ROUTER, listener.port());
     }
 
     List<ReceivedRoute> routesOfTestRouter() {
@@ -129,20 +95,11 @@ class BmpCollectorTest {
                 .getSessionsList().stream().filter(s -> s.getRouter().equals(ROUTER)).findFirst().orElse(null);
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-    }
-
     @Test
     void announcedRoutesAreListedWithTheirAttributesAndValidation() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500, 4200000001L), announceV6("2001:db8:100::/48")));
-            out.flush();
-            await("two routes stored", () -> routesOfTestRouter().size() == 2);
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500, 4200000001L), AMS_1.announceV6("2001:db8:100::/48", 64500));
+            Await.until("two routes stored", () -> routesOfTestRouter().size() == 2);
 
             ReceivedRoute v4 = routesOfTestRouter().stream().filter(r -> r.getPrefix().equals("198.51.100.0/24")).findFirst().orElseThrow();
             assertThat(v4.getAsPath()).isEqualTo("64500 4200000001");
@@ -168,13 +125,11 @@ class BmpCollectorTest {
     @Test
     void aWithdrawalRemovesTheRouteAndBothChangesAreInItsHistory() throws Exception {
         Instant start = Instant.now().minusSeconds(5);
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
-            out.flush();
-            await("route stored", () -> routesOfTestRouter().size() == 1);
-            out.write(withdraw("198.51.100.0/24"));
-            out.flush();
-            await("route withdrawn", () -> routesOfTestRouter().isEmpty());
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500));
+            Await.until("route stored", () -> routesOfTestRouter().size() == 1);
+            router.send(AMS_1.withdraw("198.51.100.0/24"));
+            Await.until("route withdrawn", () -> routesOfTestRouter().isEmpty());
         }
         List<RouteChange> history = routes.getRouteHistory(GetRouteHistoryRequest.newBuilder()
                         .setParent("peerings/contoso-ams").setPrefix("198.51.100.0/24")
@@ -189,13 +144,11 @@ class BmpCollectorTest {
 
     @Test
     void aRepeatedAnnouncementIsNotANewChange() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
-            out.flush();
-            await("route stored", () -> routesOfTestRouter().size() == 1);
-            out.write(concat(announce("198.51.100.0/24", 64500), announce("198.51.100.0/24", 64500, 64501)));
-            out.flush();
-            await("new path stored", () -> routesOfTestRouter().get(0).getAsPath().equals("64500 64501"));
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500));
+            Await.until("route stored", () -> routesOfTestRouter().size() == 1);
+            router.send(announce("198.51.100.0/24", 64500), announce("198.51.100.0/24", 64500, 64501));
+            Await.until("new path stored", () -> routesOfTestRouter().get(0).getAsPath().equals("64500 64501"));
         }
         long logged = pool.preparedQuery("SELECT count(*) FROM routes.route_changes WHERE router = $1::text::inet")
                 .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
@@ -204,13 +157,11 @@ class BmpCollectorTest {
 
     @Test
     void peerDownWithdrawsEveryRouteAndRecordsTheTransitionWithItsReason() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500), announceV6("2001:db8:100::/48")));
-            out.flush();
-            await("routes stored", () -> routesOfTestRouter().size() == 2);
-            out.write(peerDown());
-            out.flush();
-            await("routes withdrawn", () -> routesOfTestRouter().isEmpty());
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500), AMS_1.announceV6("2001:db8:100::/48", 64500));
+            Await.until("routes stored", () -> routesOfTestRouter().size() == 2);
+            router.send(AMS_1.down());
+            Await.until("routes withdrawn", () -> routesOfTestRouter().isEmpty());
         }
         Session session = sessionOfTestRouter();
         assertThat(session.getState()).isEqualTo(SessionState.SESSION_STATE_IDLE);
@@ -226,13 +177,11 @@ class BmpCollectorTest {
 
     @Test
     void aBrokenStreamClosesOnlyThatRoutersSessionAndKeepsWhatWasStored() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
-            out.flush();
-            await("route stored", () -> routesOfTestRouter().size() == 1);
-            out.write(new byte[]{9, 0, 0, 0, 6, 0}); // BMP version 9: the stream cannot be framed
-            out.flush();
-            assertThat(router.getInputStream().read()).as("collector closed the connection").isEqualTo(-1);
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500));
+            Await.until("route stored", () -> routesOfTestRouter().size() == 1);
+            router.send(new byte[]{9, 0, 0, 0, 6, 0}); // BMP version 9: the stream cannot be framed
+            assertThat(router.read()).as("collector closed the connection").isEqualTo(-1);
         }
         assertThat(routesOfTestRouter()).hasSize(1);
         assertThat(sessionOfTestRouter().getState()).isEqualTo(SessionState.SESSION_STATE_ESTABLISHED);
@@ -240,17 +189,14 @@ class BmpCollectorTest {
 
     @Test
     void aRouterReconnectingReSendsItsTableAndWhatItNoLongerHasIsWithdrawnAtEndOfRib() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500), announce("203.0.113.0/24", 64500)));
-            out.flush();
-            await("two routes stored", () -> routesOfTestRouter().size() == 2);
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500), announce("203.0.113.0/24", 64500));
+            Await.until("two routes stored", () -> routesOfTestRouter().size() == 2);
         }
-        try (Socket again = connectAsRouter(); OutputStream out = again.getOutputStream()) {
+        try (TestRouter again = connectAsRouter()) {
             // the same session again, as after a BMP reconnect: one route re-sent unchanged, one not, then End-of-RIB
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500),
-                    routeMonitoring(globalPeer(PEER, 64500), update(new byte[0], new byte[0], new byte[0]))));
-            out.flush();
-            await("the route not re-sent is withdrawn", () -> routesOfTestRouter().size() == 1);
+            again.send(AMS_1.up(), announce("198.51.100.0/24", 64500), AMS_1.endOfRib());
+            Await.until("the route not re-sent is withdrawn", () -> routesOfTestRouter().size() == 1);
         }
         assertThat(routesOfTestRouter()).extracting(ReceivedRoute::getPrefix).containsExactly("198.51.100.0/24");
         List<String> log = new java.util.ArrayList<>();
@@ -264,18 +210,17 @@ class BmpCollectorTest {
 
     @Test
     void aRouteCarryingOnlyToCustomerShowsItsAsnInTheListingAndInTheChangeFeed() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", onlyToCustomer(4200000001L), 64500),
-                    announce("203.0.113.0/24", 64500)));
-            out.flush();
-            await("two routes stored", () -> routesOfTestRouter().size() == 2);
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", onlyToCustomer(4200000001L), 64500),
+                    announce("203.0.113.0/24", 64500));
+            Await.until("two routes stored", () -> routesOfTestRouter().size() == 2);
         }
         Map<String, ReceivedRoute> listed = routesOfTestRouter().stream()
                 .collect(Collectors.toMap(ReceivedRoute::getPrefix, r -> r));
         assertThat(Integer.toUnsignedLong(listed.get("198.51.100.0/24").getOnlyToCustomer())).isEqualTo(4200000001L);
         assertThat(listed.get("203.0.113.0/24").hasOnlyToCustomer()).as("sent without the attribute").isFalse();
 
-        Iterator<WatchRouteChangesResponse> feed = RoutesServiceGrpc.newBlockingStub(channel)
+        Iterator<WatchRouteChangesResponse> feed = channel.blocking()
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .watchRouteChanges(WatchRouteChangesRequest.newBuilder().setStartPosition(StartPosition.START_POSITION_EARLIEST)
                         .addPrefixes("198.51.100.0/24").build());
@@ -290,17 +235,14 @@ class BmpCollectorTest {
 
     @Test
     void anAnnouncementThatChangesOnlyTheOnlyToCustomerAttributeIsANewChange() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", onlyToCustomer(64500), 64500)));
-            out.flush();
-            await("route stored", () -> routesOfTestRouter().size() == 1);
-            out.write(concat(announce("198.51.100.0/24", onlyToCustomer(64500), 64500),
-                    announce("198.51.100.0/24", onlyToCustomer(64501), 64500)));
-            out.flush();
-            await("new OTC stored", () -> routesOfTestRouter().get(0).getOnlyToCustomer() == 64501);
-            out.write(announce("198.51.100.0/24", 64500));
-            out.flush();
-            await("OTC gone", () -> !routesOfTestRouter().get(0).hasOnlyToCustomer());
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", onlyToCustomer(64500), 64500));
+            Await.until("route stored", () -> routesOfTestRouter().size() == 1);
+            router.send(announce("198.51.100.0/24", onlyToCustomer(64500), 64500),
+                    announce("198.51.100.0/24", onlyToCustomer(64501), 64500));
+            Await.until("new OTC stored", () -> routesOfTestRouter().get(0).getOnlyToCustomer() == 64501);
+            router.send(announce("198.51.100.0/24", 64500));
+            Await.until("OTC gone", () -> !routesOfTestRouter().get(0).hasOnlyToCustomer());
         }
         List<Long> logged = new java.util.ArrayList<>();
         pool.preparedQuery("SELECT only_to_customer FROM routes.route_changes WHERE router = $1::text::inet ORDER BY seq")
@@ -311,13 +253,11 @@ class BmpCollectorTest {
 
     @Test
     void anOnlyToCustomerOfTheWrongLengthWithdrawsTheRouteItAnnounces() throws Exception {
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(peerUpMessage(), announce("198.51.100.0/24", 64500)));
-            out.flush();
-            await("route stored", () -> routesOfTestRouter().size() == 1);
-            out.write(announce("198.51.100.0/24", attr(0xC0, 35, hex("00fb")), 64500)); // RFC 9234: length must be 4
-            out.flush();
-            await("route withdrawn", () -> routesOfTestRouter().isEmpty());
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(), announce("198.51.100.0/24", 64500));
+            Await.until("route stored", () -> routesOfTestRouter().size() == 1);
+            router.send(announce("198.51.100.0/24", attr(0xC0, 35, hex("00fb")), 64500)); // RFC 9234: length must be 4
+            Await.until("route withdrawn", () -> routesOfTestRouter().isEmpty());
         }
         String reason = pool.preparedQuery("SELECT reason FROM routes.route_changes WHERE router = $1::text::inet AND withdrawn")
                 .execute(Tuple.of(ROUTER)).await().atMost(Duration.ofSeconds(5)).iterator().next().getString(0);

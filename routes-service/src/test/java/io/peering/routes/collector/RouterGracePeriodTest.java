@@ -1,5 +1,8 @@
 package io.peering.routes.collector;
 
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.BmpPeer;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -10,14 +13,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
-import static io.peering.routes.bmp.BmpBytes.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A router whose BMP session drops and does not come back within the grace period loses its sessions and routes. */
@@ -43,21 +41,16 @@ class RouterGracePeriodTest {
 
     @BeforeEach
     void clean() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router IN ($1::text::inet, $2::text::inet)")
-                    .execute(Tuple.of(GONE, BACK)).await().atMost(Duration.ofSeconds(10));
-        }
+        TestRouter.forget(pool, GONE);
+        TestRouter.forget(pool, BACK);
     }
 
-    Socket routerWithOneRoute(String address) throws Exception {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(address, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", listener.port()));
-        OutputStream out = socket.getOutputStream();
-        out.write(concat(BmpCollectorTest.peerUpMessage(), BmpCollectorTest.announce("198.51.100.0/24", 64500)));
-        out.flush();
-        BmpCollectorTest.await("route of " + address + " stored", () -> count("SELECT count(*) FROM routes.adj_rib_in WHERE router = $1::text::inet", address) == 1);
-        return socket;
+    static final BmpPeer AMS_1 = BmpPeer.of("127.0.0.11", 64500); // peerings/contoso-ams/connections/ams-1
+
+    TestRouter routerWithOneRoute(String address) throws Exception {
+        TestRouter router = TestRouter.connect(address, listener.port(), AMS_1.up(), AMS_1.announce("198.51.100.0/24", 64500));
+        Await.until("route of " + address + " stored", () -> count("SELECT count(*) FROM routes.adj_rib_in WHERE router = $1::text::inet", address) == 1);
+        return router;
     }
 
     long count(String sql, String router) {
@@ -68,7 +61,7 @@ class RouterGracePeriodTest {
     @Test
     void aRouterGoneLongerThanTheGracePeriodHasItsSessionsTakenDownAndRoutesWithdrawn() throws Exception {
         routerWithOneRoute(GONE).close();
-        BmpCollectorTest.await("routes withdrawn after the grace period",
+        Await.until("routes withdrawn after the grace period",
                 () -> count("SELECT count(*) FROM routes.adj_rib_in WHERE router = $1::text::inet", GONE) == 0);
         assertThat(count("SELECT count(*) FROM routes.sessions WHERE router = $1::text::inet AND state = 2", GONE)).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM routes.route_changes WHERE router = $1::text::inet AND withdrawn AND reason = 'router disconnected'", GONE))
@@ -78,11 +71,8 @@ class RouterGracePeriodTest {
 
     @Test
     void aRouterBackWithinTheGracePeriodKeepsItsRoutes() throws Exception {
-        Socket first = routerWithOneRoute(BACK);
-        first.close();
-        try (Socket again = new Socket()) { // reconnects at once, as routers do
-            again.bind(new InetSocketAddress(BACK, 0));
-            again.connect(new InetSocketAddress("127.0.0.1", listener.port()));
+        routerWithOneRoute(BACK).close();
+        try (TestRouter again = TestRouter.connect(BACK, listener.port())) { // reconnects at once, as routers do
             long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos(); // twice the grace period
             while (System.nanoTime() < deadline) {
                 assertThat(count("SELECT count(*) FROM routes.adj_rib_in WHERE router = $1::text::inet", BACK)).isEqualTo(1);

@@ -1,7 +1,5 @@
 package io.peering.routes.collector;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.peering.common.v1.TimeRange;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
@@ -11,31 +9,28 @@ import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.RpkiValidationState;
 import io.peering.support.time.ProtoTimes;
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.BmpPeer;
+import io.peering.routes.testing.RoutesChannel;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import static io.peering.routes.bmp.BmpBytes.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Received routes carry their RFC 6811 state against the ROA file, and follow it when the file changes. */
@@ -81,30 +76,25 @@ class RpkiValidationTest {
     @Inject
     Pool pool;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub stub;
 
     @BeforeEach
     void setUp() {
-        for (String table : List.of("adj_rib_in", "route_changes")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        stub = RoutesServiceGrpc.newBlockingStub(channel);
+        TestRouter.forget(pool, ROUTER);
+        channel = RoutesChannel.open();
+        stub = channel.blocking();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel.close();
     }
 
-    Socket connectAsRouter() throws IOException {
-        Socket router = new Socket();
-        router.bind(new InetSocketAddress(ROUTER, 0));
-        router.connect(new InetSocketAddress("127.0.0.1", listener.port()));
-        return router;
+    static final BmpPeer AMS_1 = BmpPeer.of("127.0.0.11", 64500); // peerings/contoso-ams/connections/ams-1
+
+    TestRouter connectAsRouter() throws IOException {
+        return TestRouter.connect(ROUTER, listener.port());
     }
 
     Map<String, ReceivedRoute> routes(RoutesServiceGrpc.RoutesServiceBlockingStub stub) {
@@ -115,15 +105,13 @@ class RpkiValidationTest {
 
     @Test
     void routesAreValidInvalidOrNotFoundAndAreRevalidatedWhenTheRoaFileChanges() throws Exception {
-        try (Socket router = connectAsRouter()) {
-            OutputStream out = router.getOutputStream();
-            out.write(concat(BmpCollectorTest.peerUpMessage(),
-                    BmpCollectorTest.announce("198.51.100.0/24", 64500),          // covered, right AS, right length
-                    BmpCollectorTest.announce("198.51.100.0/25", 64500),          // covered, too long for maxLength 24
-                    BmpCollectorTest.announce("198.51.100.128/25", 64500, 64999), // covered, wrong origin AS
-                    BmpCollectorTest.announce("203.0.113.0/24", 64500)));         // no covering ROA
-            out.flush();
-            BmpCollectorTest.await("four routes", () -> routes(stub).size() == 4);
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(),
+                    AMS_1.announce("198.51.100.0/24", 64500),          // covered, right AS, right length
+                    AMS_1.announce("198.51.100.0/25", 64500),          // covered, too long for maxLength 24
+                    AMS_1.announce("198.51.100.128/25", 64500, 64999), // covered, wrong origin AS
+                    AMS_1.announce("203.0.113.0/24", 64500));         // no covering ROA
+            Await.until("four routes", () -> routes(stub).size() == 4);
 
             Map<String, ReceivedRoute> r = routes(stub);
             assertThat(r.get("198.51.100.0/24").getRpkiValidationState()).isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_VALID);
@@ -138,7 +126,7 @@ class RpkiValidationTest {
                     .containsExactlyInAnyOrder("198.51.100.0/25", "198.51.100.128/25");
 
             writeRoas(25); // the /25 of AS 64500 is now allowed
-            BmpCollectorTest.await("stored /25 re-validated", () -> routes(stub).get("198.51.100.0/25").getRpkiValidationState()
+            Await.until("stored /25 re-validated", () -> routes(stub).get("198.51.100.0/25").getRpkiValidationState()
                     == RpkiValidationState.RPKI_VALIDATION_STATE_VALID);
             assertThat(routes(stub).get("198.51.100.128/25").getRpkiValidationState())
                     .isEqualTo(RpkiValidationState.RPKI_VALIDATION_STATE_INVALID);
@@ -150,12 +138,11 @@ class RpkiValidationTest {
         writeRoas(24); // as the profile starts; another test may have changed it
         Roa expected = Roa.newBuilder().setPrefix("198.51.100.0/24").setMaxLength(24).setOriginAsn(64500).setTrustAnchor("ripe").build();
         Instant start = Instant.now().minusSeconds(5);
-        try (Socket router = connectAsRouter(); OutputStream out = router.getOutputStream()) {
-            out.write(concat(BmpCollectorTest.peerUpMessage(),
-                    BmpCollectorTest.announce("198.51.100.0/25", 64999),   // covered (and invalid: the ROA's AS is 64500)
-                    BmpCollectorTest.announce("203.0.113.0/24", 64500)));  // no covering ROA
-            out.flush();
-            BmpCollectorTest.await("the ROA file in force covers the /25", () -> routes(stub).size() == 2
+        try (TestRouter router = connectAsRouter()) {
+            router.send(AMS_1.up(),
+                    AMS_1.announce("198.51.100.0/25", 64999),   // covered (and invalid: the ROA's AS is 64500)
+                    AMS_1.announce("203.0.113.0/24", 64500));  // no covering ROA
+            Await.until("the ROA file in force covers the /25", () -> routes(stub).size() == 2
                     && routes(stub).get("198.51.100.0/25").getCoveringRoasList().equals(List.of(expected)));
         }
         assertThat(routes(stub).get("203.0.113.0/24").getCoveringRoasList()).isEmpty();

@@ -1,7 +1,5 @@
 package io.peering.routes.grpc;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.peering.common.v1.StartPosition;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
@@ -10,12 +8,13 @@ import io.peering.routes.repository.RouteStore;
 import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchRouteChangesResponse;
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.RoutesChannel;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,33 +47,29 @@ class FilteredWatchReadsEachChangeOnceTest {
     @Inject
     Pool pool;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
 
     @BeforeEach
     @AfterEach
     void clean() {
-        for (String table : List.of("adj_rib_in", "route_changes")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
+        TestRouter.forget(pool, ROUTER);
     }
 
     @AfterEach
     void close() throws InterruptedException {
         if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            channel.close();
         }
     }
 
     @Test
     void aFilterThatNeverMatchesReadsEachChangeOnceNotTheWholeTailOnEveryPoll() throws Exception {
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channel = RoutesChannel.open();
         RoutesApiTest.Collector<WatchRouteChangesResponse> watcher = new RoutesApiTest.Collector<>();
         RecordingRouteQueries.READS.clear();
-        RoutesServiceGrpc.newStub(channel).watchRouteChanges(WatchRouteChangesRequest.newBuilder()
+        channel.async().watchRouteChanges(WatchRouteChangesRequest.newBuilder()
                 .setStartPosition(StartPosition.START_POSITION_LATEST).addPrefixes(RecordingRouteQueries.WATCHED).build(), watcher);
-        RoutesApiTest.await("the first read of the log", () -> !RecordingRouteQueries.READS.isEmpty());
+        Await.until("the first read of the log", () -> !RecordingRouteQueries.READS.isEmpty());
 
         for (int round = 0; round < ROUNDS; round++) {
             List<RouteChange> changes = new ArrayList<>();
@@ -85,7 +80,7 @@ class FilteredWatchReadsEachChangeOnceTest {
             store.applyRouteChanges(changes).await().atMost(Duration.ofSeconds(30));
             int readsBefore = RecordingRouteQueries.READS.size();
             // woken by the write, then again after the poll interval: two reads after this round's changes
-            RoutesApiTest.await("two reads after round " + round, () -> RecordingRouteQueries.READS.size() >= readsBefore + 2);
+            Await.until("two reads after round " + round, () -> RecordingRouteQueries.READS.size() >= readsBefore + 2);
         }
 
         List<RecordingRouteQueries.Read> reads = List.copyOf(RecordingRouteQueries.READS);

@@ -1,8 +1,6 @@
 package io.peering.routes.grpc;
 
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +13,7 @@ import io.peering.routes.v1.TracerouteRequest;
 import io.peering.routes.v1.TracerouteResponse;
 import io.peering.support.auth.Caller;
 import io.peering.support.auth.Role;
+import io.peering.routes.testing.RoutesChannel;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,19 +37,18 @@ class LookingGlassProbesTest {
     @Inject
     MeterRegistry meters;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub routes;
 
     @BeforeEach
     void setUp() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        routes = RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        channel = RoutesChannel.open();
+        routes = channel.blocking();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel.close();
     }
 
     static com.google.protobuf.Duration millis(long ms) {

@@ -1,7 +1,5 @@
 package io.peering.routes.grpc;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.peering.routes.collector.BmpListener;
 import io.peering.routes.v1.GetRegisteredPrefixRequest;
 import io.peering.routes.v1.ListRegisteredPrefixesRequest;
@@ -9,31 +7,25 @@ import io.peering.routes.v1.RegisteredPrefix;
 import io.peering.routes.v1.RegisteredPrefixValidationState;
 import io.peering.routes.v1.RibView;
 import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.BmpPeer;
+import io.peering.routes.testing.RoaFiles;
+import io.peering.routes.testing.RoutesChannel;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import static io.peering.routes.bmp.BmpBytes.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -56,16 +48,10 @@ class RegisteredPrefixValidationTest {
     public static class Rules implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            try {
-                Path roas = Files.createTempFile("roas", ".json");
-                Files.writeString(roas, """
-                        {"roas": [{"asn": 64500, "prefix": "198.51.100.0/24", "maxLength": 24, "ta": "ripe"}]}
-                        """);
-                return Map.of("peering.rpki.roa-file", roas.toString(),
-                        "peering.registered-prefixes.reserved-prefixes", "10.0.0.0/8,100.64.0.0/10,203.0.113.0/24");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return Map.of("peering.rpki.roa-file", RoaFiles.write("""
+                            {"roas": [{"asn": 64500, "prefix": "198.51.100.0/24", "maxLength": 24, "ta": "ripe"}]}
+                            """),
+                    "peering.registered-prefixes.reserved-prefixes", "10.0.0.0/8,100.64.0.0/10,203.0.113.0/24");
         }
     }
 
@@ -75,50 +61,36 @@ class RegisteredPrefixValidationTest {
     @Inject
     Pool pool;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub routes;
 
     /** Validation reads every router's view of a session address: rows other tests left for these peers are removed too. */
     @BeforeEach
     void setUp() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet OR peer_address = ANY($2::text[]::inet[])")
-                    .execute(Tuple.of(ROUTER, new String[]{AMS_1, AMS_2, LON_1, "fd00:64:500::11", "fd00:64:500::12"}))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        routes = RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        TestRouter.forget(pool, ROUTER, AMS_1, AMS_2, LON_1, "fd00:64:500::11", "fd00:64:500::12");
+        channel = RoutesChannel.open();
+        routes = channel.blocking();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel.close();
     }
 
     static byte[] peerUp(String peer, long asn) {
-        byte[] open = open(65000, "127.0.0.2", fourByteAsnCapability(65000), multiprotocolCapability(1, 1));
-        byte[] peerOpen = open(23456, peer, fourByteAsnCapability(asn), multiprotocolCapability(1, 1));
-        return io.peering.routes.bmp.BmpBytes.peerUp(globalPeer(peer, asn), open, peerOpen);
+        return BmpPeer.of(peer, asn).up();
     }
 
     static byte[] announce(String peer, long peerAsn, String prefix, long... asPath) {
-        byte[] attributes = concat(origin(0), attr(0x40, 2, segment(2, 4, asPath)), nextHop("192.0.2.1"));
-        return routeMonitoring(globalPeer(peer, peerAsn), update(new byte[0], attributes, prefix(prefix)));
+        return BmpPeer.of(peer, peerAsn).announce(prefix, asPath);
     }
 
     static byte[] peerDown(String peer, long asn) {
-        return bmp(2, globalPeer(peer, asn), u8(1), bgp(3, concat(u8(6), u8(2))));
+        return BmpPeer.of(peer, asn).down();
     }
 
-    Socket routerSending(byte[]... messages) throws IOException {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(ROUTER, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
-        OutputStream out = socket.getOutputStream();
-        out.write(concat(messages));
-        out.flush();
-        return socket;
+    TestRouter routerSending(byte[]... messages) throws IOException {
+        return TestRouter.connect(ROUTER, listener.port(), messages);
     }
 
     RegisteredPrefix get(String name) {
@@ -137,19 +109,12 @@ class RegisteredPrefixValidationTest {
     }
 
     RegisteredPrefix await(String name, Predicate<RegisteredPrefix> done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        RegisteredPrefix p = get(name);
-        while (!done.test(p)) {
-            assertThat(System.nanoTime()).as("waited 10 s; last seen: " + p).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(50);
-            p = get(name);
-        }
-        return p;
+        return Await.value(name, () -> get(name), done);
     }
 
     @Test
     void prefixAnnouncedCleanOnEverySessionIsVerified() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
                 announce(AMS_1, 64500, "198.51.100.0/24", 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500, 64500))) {
             RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_VERIFIED);
 
@@ -162,7 +127,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void prefixAnnouncedOnOneSessionOfTwoIsPendingNamingTheOther() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500))) {
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500))) {
             // the collector writes the second session and the route in either order: on the way the state may be Pending
             // for both sessions, or a Warning that 127.0.0.12 is reported by no router; wait for the one-reason Pending
             RegisteredPrefix p = await(CONTOSO_WEB, x -> x.getReasonsList().size() == 1
@@ -175,7 +140,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void privateAsnInTheAsPathFailsNamingTheRoute() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
                 announce(AMS_1, 64500, "198.51.100.0/24", 64500, 65000, 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500))) {
             RegisteredPrefix p = awaitFailedByOneRoute(CONTOSO_WEB);
 
@@ -186,7 +151,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void rpkiInvalidAnnouncementFails() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
                 announce(AMS_1, 64500, "198.51.100.0/24", 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500, 64501))) {
             RegisteredPrefix p = awaitFailedByOneRoute(CONTOSO_WEB);
 
@@ -196,7 +161,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void reservedPrefixFails() throws Exception {
-        try (Socket router = routerSending(peerUp(LON_1, 4200000002L), announce(LON_1, 4200000002L, "203.0.113.0/24", 4200000002L))) {
+        try (TestRouter router = routerSending(peerUp(LON_1, 4200000002L), announce(LON_1, 4200000002L, "203.0.113.0/24", 4200000002L))) {
             RegisteredPrefix p = await(FABRIKAM_WEB, x -> x.getReasonsList().stream().anyMatch(r -> r.contains("RPKI")));
 
             assertThat(p.getValidationState()).isEqualTo(RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_FAILED);
@@ -208,7 +173,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void sessionDownWhileTheOtherAnnouncesIsAWarning() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500),
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500),
                 peerDown(AMS_2, 64500))) {
             RegisteredPrefix p = awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_WARNING);
 
@@ -218,7 +183,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void prefixWhoseSessionsNoRouterReportsIsUnknownAndListedInInventoryOrder() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500))) {
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), announce(AMS_1, 64500, "198.51.100.0/24", 64500))) {
             await(CONTOSO_WEB, p -> p.getValidationState() != RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_UNKNOWN);
             List<RegisteredPrefix> listed = routes.listRegisteredPrefixes(ListRegisteredPrefixesRequest.newBuilder()
                     .setParent("peerings/contoso-ams").build()).getRegisteredPrefixesList();

@@ -1,7 +1,5 @@
 package io.peering.routes.grpc;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -20,11 +18,12 @@ import io.peering.routes.v1.WatchRouteChangesRequest;
 import io.peering.routes.v1.WatchRouteChangesResponse;
 import io.peering.routes.v1.WatchSessionsRequest;
 import io.peering.routes.v1.WatchSessionsResponse;
+import io.peering.routes.testing.Await;
+import io.peering.routes.testing.RoutesChannel;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,23 +56,19 @@ class RoutesApiTest {
     @Inject
     Pool pool;
 
-    ManagedChannel channel;
+    RoutesChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub routes;
 
     @BeforeEach
     void setUp() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        routes = RoutesServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        TestRouter.forget(pool, ROUTER);
+        channel = RoutesChannel.open();
+        routes = channel.blocking();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel.close();
     }
 
     static RouteChange.Attributes attributes(String asPath, long origin, short rpki) {
@@ -265,14 +260,6 @@ class RoutesApiTest {
         }
     }
 
-    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-    }
-
     static List<io.peering.routes.v1.RouteChange> changesOf(Collector<WatchRouteChangesResponse> c) {
         return c.items.stream().flatMap(r -> r.getChangesList().stream())
                 .filter(ch -> ch.getRoute().getRouter().equals(ROUTER)).toList();
@@ -281,23 +268,23 @@ class RoutesApiTest {
     @Test
     void watchRouteChangesReplaysFromACursorThenFollowsLive() throws Exception {
         write(List.of(announce("192.0.2.0/25", "64500", 64500), announce("192.0.2.128/25", "64500", 64500)));
-        RoutesServiceGrpc.RoutesServiceStub async = RoutesServiceGrpc.newStub(channel);
+        RoutesServiceGrpc.RoutesServiceStub async = channel.async();
 
         Collector<WatchRouteChangesResponse> all = new Collector<>();
         async.watchRouteChanges(WatchRouteChangesRequest.newBuilder()
                 .setStartPosition(StartPosition.START_POSITION_EARLIEST).addPrefixes("192.0.2.0/24").build(), all);
-        await("replay of both changes", () -> changesOf(all).size() == 2);
+        Await.until("replay of both changes", () -> changesOf(all).size() == 2);
         String cursorAfterFirst = changesOf(all).get(0).getCursor();
 
         Instant before = Instant.now();
         write(List.of(RouteChange.withdraw(Instant.now(), PEER, Rib.ADJ_RIB_IN_PRE_POLICY, "192.0.2.0/25", 0, "test")));
-        await("live withdrawal", () -> changesOf(all).size() == 3);
+        Await.until("live withdrawal", () -> changesOf(all).size() == 3);
         assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(1));
 
         Collector<WatchRouteChangesResponse> resumed = new Collector<>();
         async.watchRouteChanges(WatchRouteChangesRequest.newBuilder().setAfterCursor(cursorAfterFirst)
                 .addPrefixes("192.0.2.0/24").build(), resumed);
-        await("resume after the first change", () -> changesOf(resumed).size() == 2);
+        Await.until("resume after the first change", () -> changesOf(resumed).size() == 2);
         assertThat(changesOf(resumed)).extracting(io.peering.routes.v1.RouteChange::getCursor)
                 .containsExactlyElementsOf(changesOf(all).subList(1, 3).stream().map(io.peering.routes.v1.RouteChange::getCursor).toList());
         assertThat(all.error).isNull();
@@ -306,7 +293,7 @@ class RoutesApiTest {
     @Test
     void aWatchIdleLongerThanThePollIntervalStillDeliversTheNextChange() throws Exception {
         Collector<WatchRouteChangesResponse> watcher = new Collector<>();
-        RoutesServiceGrpc.newStub(channel).watchRouteChanges(WatchRouteChangesRequest.newBuilder()
+        channel.async().watchRouteChanges(WatchRouteChangesRequest.newBuilder()
                 .setStartPosition(StartPosition.START_POSITION_LATEST).addPrefixes("192.0.2.0/24").build(), watcher);
         long idleUntil = System.nanoTime() + 3 * io.peering.support.log.LogSignal.POLL.toNanos();
         while (System.nanoTime() < idleUntil) { // several poll timeouts pass with nothing to send
@@ -314,18 +301,18 @@ class RoutesApiTest {
             TimeUnit.MILLISECONDS.sleep(50);
         }
         write(List.of(announce("192.0.2.0/26", "64500", 64500)));
-        await("the change after the idle time", () -> changesOf(watcher).size() == 1);
+        Await.until("the change after the idle time", () -> changesOf(watcher).size() == 1);
         assertThat(watcher.error).isNull();
     }
 
     @Test
     void watchSessionsStreamsUpAndDownTransitionsInOrder() throws Exception {
         Collector<WatchSessionsResponse> watcher = new Collector<>();
-        RoutesServiceGrpc.newStub(channel).watchSessions(WatchSessionsRequest.newBuilder()
+        channel.async().watchSessions(WatchSessionsRequest.newBuilder()
                 .setParent("peerings/contoso-ams").setStartPosition(StartPosition.START_POSITION_EARLIEST).build(), watcher);
         sessions.peerUp(PEER, Instant.now(), "127.0.0.12", "127.0.0.2", 65000).await().atMost(Duration.ofSeconds(10));
         sessions.peerDown(PEER, Instant.now(), "test down", 1, 6, 2, "peer down").await().atMost(Duration.ofSeconds(10));
-        await("up and down", () -> watcher.items.stream().flatMap(r -> r.getTransitionsList().stream())
+        Await.until("up and down", () -> watcher.items.stream().flatMap(r -> r.getTransitionsList().stream())
                 .filter(t -> t.getSession().getRouter().equals(ROUTER)).count() == 2);
         List<io.peering.routes.v1.SessionTransition> transitions = watcher.items.stream()
                 .flatMap(r -> r.getTransitionsList().stream()).filter(t -> t.getSession().getRouter().equals(ROUTER)).toList();
@@ -339,9 +326,9 @@ class RoutesApiTest {
     @Test
     void aCursorAheadOfTheLogIsRefused() throws InterruptedException {
         Collector<WatchRouteChangesResponse> watcher = new Collector<>();
-        RoutesServiceGrpc.newStub(channel).watchRouteChanges(
+        channel.async().watchRouteChanges(
                 WatchRouteChangesRequest.newBuilder().setAfterCursor("999999999999").build(), watcher);
-        await("error", () -> watcher.error != null);
+        Await.until("error", () -> watcher.error != null);
         assertThat(Status.fromThrowable(watcher.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 }

@@ -3,6 +3,7 @@ package io.peering.routes.repository;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
+import io.peering.routes.testing.TestRouter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -46,10 +47,7 @@ class OnlyToCustomerDiffTest {
     @BeforeEach
     @AfterEach
     void clean() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(WAIT);
-        }
+        TestRouter.forget(pool, ROUTER);
     }
 
     RouteChange announce(Long onlyToCustomer) {
