@@ -1,29 +1,23 @@
 package io.peering.routes.e2e;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.peering.common.v1.SessionState;
 import io.peering.common.v1.TimeRange;
-import io.peering.routes.collector.BmpListener;
 import io.peering.support.time.ProtoTimes;
 import io.peering.routes.v1.GetRouteHistoryRequest;
 import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.ListSessionsRequest;
 import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RouteChangeType;
-import io.peering.routes.v1.RoutesServiceGrpc;
 import io.peering.routes.v1.Session;
+import io.peering.routes.testing.Await;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,63 +35,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RealRoutersEndToEndTest {
+class RealRoutersEndToEndTest extends WithRealRouters {
 
-    static final String P1 = "127.0.0.11"; // contoso-ams ams-1, AS 64500, peer of GoBGP R1
+    static final String P1 = Routers.P1; // contoso-ams ams-1, AS 64500, peer of GoBGP R1
     static final String P3 = "127.0.0.21"; // fabrikam-lon lon-1, AS 4200000002, peer of FRR R2
-    static boolean started;
-    static boolean frr;
+    static final boolean FRR = Files.isExecutable(java.nio.file.Path.of("/usr/lib/frr/bgpd"));
 
-    @Inject
-    BmpListener listener;
-
-    @Inject
-    io.vertx.mutiny.sqlclient.Pool pool;
-
-    RoutesServiceGrpc.RoutesServiceBlockingStub routes;
-    ManagedChannel channel;
-
-    @BeforeEach
-    void startRouters() throws Exception {
-        Routers.requireDaemons(false);
-        if (!started) {
-            frr = Files.isExecutable(java.nio.file.Path.of("/usr/lib/frr/bgpd"));
-            Routers.run("stop");
-            // the routers connect from 127.0.0.1: start from a clean slate for that router
-            for (String table : List.of("adj_rib_in", "sessions")) {
-                pool.query("DELETE FROM routes." + table + " WHERE router = '127.0.0.1'").execute()
-                        .await().atMost(java.time.Duration.ofSeconds(30));
-            }
-            String state = Files.createTempDirectory("routers").toString();
-            if (frr) {
-                Routers.run("start", "--bmp", "127.0.0.1:" + listener.port(), "--state", state, "--frr");
-            } else {
-                Routers.run("start", "--bmp", "127.0.0.1:" + listener.port(), "--state", state);
-            }
-            started = true;
-        }
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        routes = RoutesServiceGrpc.newBlockingStub(channel);
+    @Override
+    boolean withFrr() {
+        return FRR;
     }
 
-    @AfterAll
-    static void stopRouters() {
-        if (started) {
-            Routers.run("stop");
-        }
-    }
-
-    /** The routers' BMP sessions come from 127.0.0.1 (their connection to the collector's loopback port). */
-    static final String ROUTER = "127.0.0.1";
+    static final String ROUTER = Routers.ROUTER;
 
     List<ReceivedRoute> received(String peering, String peer) {
-        return routes.withDeadlineAfter(10, TimeUnit.SECONDS).listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent(peering).setPageSize(1000).build())
+        return routes().withDeadlineAfter(10, TimeUnit.SECONDS).listReceivedRoutes(ListReceivedRoutesRequest.newBuilder().setParent(peering).setPageSize(1000).build())
                 .getRoutesList().stream().filter(r -> r.getRouter().equals(ROUTER) && r.getPeerAddress().equals(peer)).toList();
     }
 
     List<ReceivedRoute> v6Routes() {
-        return routes.withDeadlineAfter(10, TimeUnit.SECONDS).listReceivedRoutes(ListReceivedRoutesRequest.newBuilder()
+        return routes().withDeadlineAfter(10, TimeUnit.SECONDS).listReceivedRoutes(ListReceivedRoutesRequest.newBuilder()
                         .setParent("peerings/contoso-ams").setPrefix("2001:db8:100::/48").build())
                 .getRoutesList().stream().filter(r -> r.getRouter().equals(ROUTER)).toList();
     }
@@ -109,17 +66,13 @@ class RealRoutersEndToEndTest {
     }
 
     Optional<Session> session(String peering, String peer) {
-        return routes.withDeadlineAfter(10, TimeUnit.SECONDS).listSessions(ListSessionsRequest.newBuilder().setParent(peering)
+        return routes().withDeadlineAfter(10, TimeUnit.SECONDS).listSessions(ListSessionsRequest.newBuilder().setParent(peering)
                         .build()).getSessionsList().stream()
                 .filter(s -> s.getRouter().equals(ROUTER) && s.getPeerAddress().equals(peer)).findFirst();
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 60 s for: " + what).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(60), condition);
     }
 
     @Test
@@ -163,7 +116,7 @@ class RealRoutersEndToEndTest {
         await("withdrawal over BMP", () -> received("peerings/contoso-ams", P1).stream().noneMatch(x -> x.getPrefix().equals("203.0.113.0/24")));
         assertThat(asPaths(received("peerings/contoso-ams", P1).stream().filter(x -> x.getPrefix().contains(".")).toList()))
                 .isEqualTo(Routers.adjRibIn(P1, "ipv4"));
-        var history = routes.withDeadlineAfter(10, TimeUnit.SECONDS).getRouteHistory(GetRouteHistoryRequest.newBuilder().setParent("peerings/contoso-ams")
+        var history = routes().withDeadlineAfter(10, TimeUnit.SECONDS).getRouteHistory(GetRouteHistoryRequest.newBuilder().setParent("peerings/contoso-ams")
                 .setPrefix("203.0.113.0/24").setTimeRange(TimeRange.newBuilder().setStartTime(ProtoTimes.timestamp(start))
                         .setEndTime(ProtoTimes.timestamp(Instant.now().plusSeconds(30)))).build()).getChangesList()
                 .stream().filter(c -> c.getRoute().getRouter().equals(ROUTER) && c.getRoute().getPeerAddress().equals(P1)).toList();
@@ -189,7 +142,7 @@ class RealRoutersEndToEndTest {
     @Test
     @Order(4)
     void frrBgpdExportsItsRoutesOverBmpToo() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(frr, "FRR's bgpd is not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(FRR, "FRR's bgpd is not installed");
         Routers.run("announce", "p3", "203.0.113.0/24");
         await("P3's route via FRR over BMP", () -> received("peerings/fabrikam-lon", P3).stream()
                 .anyMatch(x -> x.getPrefix().equals("203.0.113.0/24")));

@@ -23,6 +23,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 final class Routers {
 
     static final Path SCRIPT = locate();
+    /** The routers' BMP sessions come from here (their connection to the collector's loopback port). */
+    static final String ROUTER = "127.0.0.1";
+    static final String P1 = "127.0.0.11"; // GoBGP peer of R1, AS 64500: contoso-ams ams-1
+    static final String P2 = "127.0.0.12"; // GoBGP peer of R1, AS 64500: contoso-ams ams-2
+    static final String P1_V6 = "fd00:64:500::11";
+    static final String P2_V6 = "fd00:64:500::12";
+    /** The state directory and BMP port of the last {@link #start}; null once stopped. */
+    private static Path state;
+    private static Integer bmpPort;
 
     private Routers() {
     }
@@ -43,6 +52,41 @@ final class Routers {
         if (frr) {
             assumeTrue(Files.isExecutable(Path.of("/usr/lib/frr/bgpd")), "FRR's bgpd is not installed (deploy/local/install.sh installs it)");
         }
+    }
+
+    /**
+     * Stops routers left running, then starts R1 (GoBGP, peers P1 and P2) and, with {@code frr}, R2 (FRR, peer P3), in a new
+     * state directory, exporting BMP to the collector's port on 127.0.0.1; returns once every BGP session is Established.
+     */
+    static void start(int bmpPort, boolean frr) throws IOException {
+        stop();
+        state = Files.createTempDirectory("routers");
+        List<String> args = new ArrayList<>(List.of("start", "--bmp", "127.0.0.1:" + bmpPort, "--state", state.toString()));
+        if (frr) {
+            args.add("--frr");
+        }
+        run(args.toArray(String[]::new));
+        Routers.bmpPort = bmpPort;
+    }
+
+    /** Whether {@link #start} started the routers with this BMP port and they have not been stopped since. */
+    static boolean exportingTo(int bmpPort) {
+        return Integer.valueOf(bmpPort).equals(Routers.bmpPort);
+    }
+
+    /** Whether routers {@link #start} started are running. */
+    static boolean started() {
+        return bmpPort != null;
+    }
+
+    static void stop() {
+        run("stop");
+        bmpPort = null;
+    }
+
+    /** Whether the running routers have IPv6 sessions (fd00:64:500::/64 on lo) rather than IPv6 routes over IPv4 sessions. */
+    static boolean ipv6Sessions() throws IOException {
+        return state != null && Files.readString(state.resolve("ipv6-mode")).trim().equals("sessions");
     }
 
     /** Runs routers.sh with the arguments; returns its standard output, fails with its output on a non-zero exit. */
