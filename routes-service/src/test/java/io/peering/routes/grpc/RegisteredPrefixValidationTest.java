@@ -207,7 +207,7 @@ class RegisteredPrefixValidationTest {
 
     @Test
     void listUnderEveryPeeringPagesThroughEachPeeringsPrefixesJudgedByItsOwnSessions() throws Exception {
-        try (Socket router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
+        try (TestRouter router = routerSending(peerUp(AMS_1, 64500), peerUp(AMS_2, 64500),
                 announce(AMS_1, 64500, "198.51.100.0/24", 64500), announce(AMS_2, 64500, "198.51.100.0/24", 64500))) {
             awaitState(CONTOSO_WEB, RegisteredPrefixValidationState.REGISTERED_PREFIX_VALIDATION_STATE_VERIFIED);
             List<RegisteredPrefix> listed = new java.util.ArrayList<>();
