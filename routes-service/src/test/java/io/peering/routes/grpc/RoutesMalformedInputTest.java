@@ -1,5 +1,6 @@
 package io.peering.routes.grpc;
 
+import io.peering.routes.testing.TestRouter;
 import com.google.protobuf.Timestamp;
 import io.grpc.Channel;
 import io.peering.common.v1.TimeRange;
@@ -31,7 +32,6 @@ import io.peering.support.testing.MalformedInputMatrix.Case;
 import io.peering.support.testing.RoleMatrix;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
@@ -89,10 +89,7 @@ class RoutesMalformedInputTest {
 
     @AfterEach
     void clean() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(Duration.ofSeconds(10));
-        }
+        TestRouter.forget(pool, ROUTER);
     }
 
     static Timestamp ts(Instant t) {

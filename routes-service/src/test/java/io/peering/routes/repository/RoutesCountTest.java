@@ -1,5 +1,6 @@
 package io.peering.routes.repository;
 
+import io.peering.routes.testing.TestRouter;
 import io.peering.routes.PeerRef;
 import io.peering.routes.Rib;
 import io.peering.routes.RouteChange;
@@ -53,10 +54,7 @@ class RoutesCountTest {
     @BeforeEach
     @AfterEach
     void clean() {
-        for (String table : List.of("adj_rib_in", "sessions", "route_changes", "session_transitions")) {
-            pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet").execute(Tuple.of(ROUTER))
-                    .await().atMost(WAIT);
-        }
+        TestRouter.forget(pool, ROUTER);
     }
 
     static RouteChange.Attributes attributes(long originAsn) {
