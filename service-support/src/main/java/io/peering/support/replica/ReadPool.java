@@ -95,10 +95,11 @@ public class ReadPool {
 
     /** The pool a query RPC reads from now: the replica while it is within the maximum lag, else the primary. */
     public Pool forQueries() {
-        if (replica != null) {
+        boolean toReplica = replica != null && replicaWithinMaxLag();
+        if (replica != null && toReplica != loggedReadingReplica) {
             logChange();
         }
-        if (replica != null && replicaWithinMaxLag()) {
+        if (toReplica) {
             replicaReads.increment();
             return replica;
         }
@@ -170,8 +171,11 @@ public class ReadPool {
         logChange();
     }
 
-    /** A log line each time reads move between the replica and the primary (seen at a check or a query). */
-    private void logChange() {
+    /**
+     * A log line each time reads move between the replica and the primary (seen at a check or a query; a
+     * query calls it only when its choice differs from the last one logged, so the hot path builds no status).
+     */
+    private synchronized void logChange() {
         Status now = status();
         if (now.readingReplica() != loggedReadingReplica) {
             loggedReadingReplica = now.readingReplica();
