@@ -22,10 +22,11 @@ import java.util.List;
  * Exact latency statistics per bucket, percentile_cont's definition whichever path answers:
  * <ul>
  * <li>one reporting prefix (/24, /48) at PT1H: a row of {@code prefix_hourly} per closed hour, the
- * samples for the open hours and the partial hours at the range's edges ({@link #PREFIX_CLOSED_HOURS});</li>
+ * samples for the open hours and the partial hours at the range's edges ({@link #PREFIX_CLOSED_HOURS});
+ * at PT1M or PT5M the same with a row of {@code prefix_minutes} per closed hour ({@link #PREFIX_CLOSED_MINUTES});</li>
  * <li>an ASN whose samples carry their origin, at PT1M, PT5M or PT1H: a row of {@code asn_rollup} per
  * bucket of the closed hours, the samples for the rest ({@link #ASN_CLOSED_HOURS});</li>
- * <li>otherwise (shorter prefixes, P1D, PT1M/PT5M of a prefix, samples attributed through
+ * <li>otherwise (shorter prefixes, P1D of a prefix, samples attributed through
  * routes-service), buckets of whole hours merge the hourly rollup's values and the others read the
  * samples, as before.</li>
  * </ul>
@@ -134,6 +135,44 @@ public class LatencyQueries {
             """;
 
     /**
+     * The closed-hour path of one reporting prefix at PT1M or PT5M ($6 seconds, $7 as an interval):
+     * the buckets of prefix_minutes' row of each closed hour of the inner range $4..$5 (whole hours);
+     * from the samples, as PREFIX_CLOSED_HOURS: the partial hours at the edges and every open hour,
+     * and also the closed hours that have no minute row (closed before the minute rows were made).
+     */
+    static final String PREFIX_CLOSED_MINUTES = """
+            WITH open AS (
+                SELECT h.hour FROM latency.hourly h
+                WHERE h.prefix = $1::text::cidr AND NOT h.closed AND h.hour >= $4 AND h.hour < $5
+                UNION
+                SELECT p.hour FROM latency.prefix_hourly p
+                WHERE p.prefix = $1::text::cidr AND p.hour >= $4 AND p.hour < $5
+                  AND NOT EXISTS (SELECT 1 FROM latency.prefix_minutes m
+                                  WHERE m.prefix = $1::text::cidr AND m.seconds = $6 AND m.hour = p.hour)),
+            ranges AS (
+                SELECT $2::timestamptz AS s, $4::timestamptz AS e
+                UNION ALL SELECT $5::timestamptz, $3::timestamptz
+                UNION ALL SELECT hour, hour + INTERVAL '1 hour' FROM open)
+            SELECT b.bucket, ARRAY[b.median, b.p90, b.p99], b.lo, b.hi, b.n
+            FROM latency.prefix_minutes m
+            CROSS JOIN LATERAL unnest(m.buckets, m.medians, m.p90s, m.p99s, m.mins, m.maxs, m.counts)
+                AS b(bucket, median, p90, p99, lo, hi, n)
+            WHERE m.prefix = $1::text::cidr AND m.seconds = $6 AND m.hour >= $4 AND m.hour < $5
+              AND m.hour NOT IN (SELECT hour FROM open)
+            UNION ALL
+            SELECT time_bucket($7::text::interval, s.time),
+                   percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms),
+                   min(s.rtt_ms), max(s.rtt_ms), count(*)
+            FROM ranges r
+            CROSS JOIN LATERAL ( -- an index range scan per range, as in PREFIX_CLOSED_HOURS
+                SELECT x.time, x.rtt_ms FROM latency.samples x
+                WHERE x.prefix = $1::text::cidr AND x.time >= r.s AND x.time < r.e OFFSET 0) s
+            WHERE r.s < r.e
+            GROUP BY 1
+            ORDER BY 1
+            """;
+
+    /**
      * The closed-hour path of an ASN whose samples all carry their origin, at PT1M, PT5M or PT1H
      * ($6 seconds): asn_rollup's rows of the closed hours of the inner range $4..$5, the samples for
      * the edges and the open hours. The customer prefix count is the union of asn_rollup's prefix
@@ -208,10 +247,16 @@ public class LatencyQueries {
         IpPrefix asked = IpPrefix.parse(prefix);
         String sql;
         Tuple params = Tuple.of(prefix, utc(from), utc(to));
-        if (grain == Grain.PT1H && asked.length() == (asked.isIpv4() ? Sample.IPV4_REPORTING_LENGTH : Sample.IPV6_REPORTING_LENGTH)) {
+        boolean reporting = asked.length() == (asked.isIpv4() ? Sample.IPV4_REPORTING_LENGTH : Sample.IPV6_REPORTING_LENGTH);
+        if (reporting && grain == Grain.PT1H) {
             Instant[] inner = wholeHours(from, to);
             sql = PREFIX_CLOSED_HOURS;
             params.addValue(utc(inner[0])).addValue(utc(inner[1]));
+        } else if (reporting && (grain == Grain.PT1M || grain == Grain.PT5M)) {
+            Instant[] inner = wholeHours(from, to);
+            sql = PREFIX_CLOSED_MINUTES;
+            params.addValue(utc(inner[0])).addValue(utc(inner[1])).addInteger((int) grain.length.toSeconds())
+                    .addString(grain.sqlInterval());
         } else {
             sql = rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW;
             params.addString(grain.sqlInterval());

@@ -265,7 +265,8 @@ class LatencyBenchmark {
             Instant[] hours = LatencyQueries.wholeHours(w.from(), end);
             Instant[] wholeDays = LatencyQueries.wholeDays(hours[0], hours[1]);
             Prepared prefixNow = hourly ? bind(LatencyQueries.PREFIX_CLOSED_HOURS, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1])
-                    : bind(LatencyQueries.PREFIX_RAW, "'" + HOT_PREFIX + "'", w.from(), end, "'" + w.seconds() + " seconds'");
+                    : bind(LatencyQueries.PREFIX_CLOSED_MINUTES, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1],
+                    w.seconds(), "'" + w.seconds() + " seconds'");
             Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS, ASN, w.from(), end,
                     hours[0], hours[1], w.seconds(), wholeDays[0], wholeDays[1], "'" + w.seconds() + " seconds'");
             report("QueryPrefixLatency over gRPC", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
@@ -329,7 +330,7 @@ class LatencyBenchmark {
 
     void clearDataSet(Connection db) throws Exception {
         try (Statement st = db.createStatement()) {
-            for (String table : List.of("samples", "hourly", "prefix_hourly")) {
+            for (String table : List.of("samples", "hourly", "prefix_hourly", "prefix_minutes")) {
                 st.execute("DELETE FROM latency." + table + " WHERE prefix <<= '" + DATA_SET + "' OR prefix = '" + HOT_PREFIX + "'");
             }
             st.execute("DELETE FROM latency.asn_rollup WHERE origin_asn IN (" + ASN + ", " + HOT_PREFIX_ASN + ")");
@@ -373,12 +374,12 @@ class LatencyBenchmark {
         t0 = System.nanoTime();
         try (Statement st = db.createStatement()) {
             st.execute("SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()))"); // what the compaction job does
-            for (String table : List.of("samples", "hourly", "prefix_hourly", "asn_rollup")) {
+            for (String table : List.of("samples", "hourly", "prefix_hourly", "prefix_minutes", "asn_rollup")) {
                 st.execute("ANALYZE latency." + table);
             }
         }
         System.out.printf("%nLOAD: COPY of %,d samples %.1f s (%,.0f samples/s); hourly rollup built from them in %.1f s;"
-                + " the hours closed (prefix_hourly, asn_rollup) in %.1f s%n", samples, copySeconds, samples / copySeconds,
+                + " the hours closed (prefix_hourly, prefix_minutes, asn_rollup) in %.1f s%n", samples, copySeconds, samples / copySeconds,
                 rollupSeconds, (System.nanoTime() - t0) / 1e9);
     }
 
