@@ -14,27 +14,38 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
  * Counter samples, written in bulk through unnest arrays (a repeated sample is stored once), and the
  * rate rollups kept with them: in the same transaction, under the series' locks, the intervals and
  * the minute, hour and day rows the new samples change are decided again (metrics.refresh_rates).
+ * <p>
+ * The samples are inserted before the locks are taken, so a batch's insert overlaps the refresh of
+ * an earlier batch of the same series (ingest streams write two batches at once). That is exact:
+ * refreshes of a series still run one at a time, each after the one before has committed, and each
+ * re-decides every interval its own samples touch (from its first sample through the first stored
+ * sample after its last) seeing every sample committed before it; a sample another batch has not
+ * committed yet is that batch's to account for when its refresh runs. A transaction waits on another's
+ * insert (the same sample sent twice) only before it holds any lock, and every batch inserts in one
+ * order (series, then time), so no two transactions wait on each other in a cycle.
  */
 @ApplicationScoped
 public class SampleStore {
 
     /** Counters travel as text and become numeric(20,0) in SQL: the reactive client has no unsigned 64-bit type. */
+    /** Answers, per series with new samples, the first and last new sample's time and how many are new. */
     private static final String INSERT = """
-            INSERT INTO metrics.connection_samples (time, connection, session_address, in_octets, out_octets, in_discards, out_discards)
-            SELECT t, c, a, i::numeric, o::numeric, di::numeric, dout::numeric
-            FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                 AS u(t, c, a, i, o, di, dout)
-            ON CONFLICT DO NOTHING
-            RETURNING connection, session_address, time
+            WITH inserted AS (
+                INSERT INTO metrics.connection_samples (time, connection, session_address, in_octets, out_octets, in_discards, out_discards)
+                SELECT t, c, a, i::numeric, o::numeric, di::numeric, dout::numeric
+                FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                     AS u(t, c, a, i, o, di, dout)
+                ON CONFLICT DO NOTHING
+                RETURNING connection, session_address, time)
+            SELECT connection, session_address, min(time), max(time), count(*)::int FROM inserted GROUP BY 1, 2
             """;
 
     private static final String LOCK = "SELECT metrics.lock_rate_series($1::text[], $2::text[])";
@@ -55,6 +66,9 @@ public class SampleStore {
     public record PendingSeries(String connection, String sessionAddress, Instant from, Instant to) {
     }
 
+    private static final Comparator<Sample> IN_KEY_ORDER = Comparator.comparing(Sample::connection)
+            .thenComparing(Sample::sessionAddress).thenComparing(Sample::time);
+
     private final Pool pool;
 
     public SampleStore(Pool pool) {
@@ -74,28 +88,35 @@ public class SampleStore {
         }
         Columns columns = new Columns(samples.size(), OffsetDateTime.class, String.class, String.class, String.class,
                 String.class, String.class, String.class);
-        Map<List<String>, Boolean> series = new LinkedHashMap<>();
-        for (Sample s : samples) {
+        // in one order (series, time), so two batches inserting the same samples wait on each other without a cycle
+        for (Sample s : samples.stream().sorted(IN_KEY_ORDER).toList()) {
             columns.add(OffsetDateTime.ofInstant(s.time(), ZoneOffset.UTC), s.connection(), s.sessionAddress(),
                     Long.toUnsignedString(s.inOctets()), Long.toUnsignedString(s.outOctets()),
                     Long.toUnsignedString(s.inDiscards()), Long.toUnsignedString(s.outDiscards()));
-            series.put(List.of(s.connection(), s.sessionAddress()), true);
         }
-        String[] lockConnections = series.keySet().stream().map(k -> k.get(0)).toArray(String[]::new);
-        String[] lockAddresses = series.keySet().stream().map(k -> k.get(1)).toArray(String[]::new);
-        return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(lockConnections, lockAddresses))
-                .flatMap(locked -> conn.preparedQuery(INSERT).execute(columns.tuple()))
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT).execute(columns.tuple())
                 .flatMap(inserted -> {
-                    Map<List<String>, Instant[]> ranges = new LinkedHashMap<>();
-                    for (Row row : inserted) {
-                        Instant t = row.getOffsetDateTime(2).toInstant();
-                        ranges.merge(List.of(row.getString(0), row.getString(1)), new Instant[]{t, t},
-                                (a, b) -> new Instant[]{a[0].isBefore(b[0]) ? a[0] : b[0], a[1].isAfter(b[1]) ? a[1] : b[1]});
-                    }
                     List<PendingSeries> changed = new ArrayList<>();
-                    ranges.forEach((k, r) -> changed.add(new PendingSeries(k.get(0), k.get(1), r[0], r[1])));
-                    return refresh(conn, changed, maxBitsPerSecond, maxGap).replaceWith(inserted.rowCount());
+                    int stored = 0;
+                    for (Row row : inserted) {
+                        changed.add(new PendingSeries(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant(),
+                                row.getOffsetDateTime(3).toInstant()));
+                        stored += row.getInteger(4);
+                    }
+                    int newSamples = stored;
+                    return lock(conn, changed).flatMap(locked -> refresh(conn, changed, maxBitsPerSecond, maxGap))
+                            .replaceWith(newSamples);
                 }));
+    }
+
+    /** Takes the transaction-scoped locks of the series (metrics.lock_rate_series: one order, no deadlock). */
+    private static Uni<Long> lock(SqlClient conn, List<PendingSeries> series) {
+        if (series.isEmpty()) {
+            return Uni.createFrom().item(0L);
+        }
+        String[] connections = series.stream().map(PendingSeries::connection).toArray(String[]::new);
+        String[] addresses = series.stream().map(PendingSeries::sessionAddress).toArray(String[]::new);
+        return conn.preparedQuery(LOCK).execute(Tuple.of(connections, addresses)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Series whose samples were stored without rollups (by the release before them, or by another writer). */

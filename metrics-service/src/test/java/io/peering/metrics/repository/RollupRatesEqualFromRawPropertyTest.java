@@ -128,9 +128,16 @@ class RollupRatesEqualFromRawPropertyTest {
             compareEverything(random, wholeSeconds, "seed " + seed + " on-time part");
             Collections.shuffle(late, random);
             int third = late.size() / 3;
-            ingest(late.subList(0, third), random);
-            ingest(late.subList(third, 2 * third), random);
-            ingest(late.subList(2 * third, late.size()), random);
+            // at the same time, so batches of one series overlap (each inserts before it takes the series' lock)
+            List<List<ConnectionSample>> parts = List.of(late.subList(0, third), late.subList(third, 2 * third),
+                    late.subList(2 * third, late.size()));
+            List<CompletableFuture<IngestConnectionSamplesResponse>> replies = new ArrayList<>();
+            for (List<ConnectionSample> part : parts) {
+                replies.add(startIngest(part, random));
+            }
+            for (int p = 0; p < parts.size(); p++) {
+                checkReply(replies.get(p).get(60, TimeUnit.SECONDS), parts.get(p));
+            }
             compareEverything(random, wholeSeconds, "seed " + seed + " with the late part");
         }
     }
@@ -242,6 +249,16 @@ class RollupRatesEqualFromRawPropertyTest {
     }
 
     void ingest(List<ConnectionSample> samples, Random random) throws Exception {
+        checkReply(startIngest(samples, random).get(60, TimeUnit.SECONDS), samples);
+    }
+
+    static void checkReply(IngestConnectionSamplesResponse r, List<ConnectionSample> samples) {
+        assertThat(r.getRejected()).as(r.getRejectionsList().toString()).isZero();
+        assertThat(r.getAccepted() + r.getDuplicates()).isEqualTo(samples.size());
+    }
+
+    /** Sends the samples in one stream, in messages of random sizes; the reply when the stream is stored. */
+    CompletableFuture<IngestConnectionSamplesResponse> startIngest(List<ConnectionSample> samples, Random random) {
         CompletableFuture<IngestConnectionSamplesResponse> reply = new CompletableFuture<>();
         StreamObserver<IngestConnectionSamplesRequest> stream = MetricsServiceGrpc.newStub(channel)
                 .withDeadlineAfter(60, TimeUnit.SECONDS).ingestConnectionSamples(new StreamObserver<>() {
@@ -266,9 +283,7 @@ class RollupRatesEqualFromRawPropertyTest {
             i += size;
         }
         stream.onCompleted();
-        IngestConnectionSamplesResponse r = reply.get(60, TimeUnit.SECONDS);
-        assertThat(r.getRejected()).as(r.getRejectionsList().toString()).isZero();
-        assertThat(r.getAccepted() + r.getDuplicates()).isEqualTo(samples.size());
+        return reply;
     }
 
     // ---- the comparison
