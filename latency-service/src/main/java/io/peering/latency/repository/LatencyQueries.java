@@ -73,8 +73,11 @@ public class LatencyQueries {
                 WHERE s.origin_asn = $1 AND s.time >= $2 AND s.time < $3
                 UNION ALL
                 SELECT s.time, s.prefix, s.rtt_ms FROM unnest($4::text[]::cidr[]) AS r(p)
-                JOIN latency.samples s ON s.prefix >= r.p AND s.prefix <= %s AND s.prefix <<= r.p
-                WHERE s.origin_asn IS NULL AND s.time >= $2 AND s.time < $3),
+                CROSS JOIN LATERAL ( -- an index range scan per route prefix (OFFSET 0: never flattened into a join
+                                     -- that compares every sample with every prefix, 1-10 s under the soak)
+                    SELECT x.time, x.prefix, x.rtt_ms FROM latency.samples x
+                    WHERE x.prefix >= r.p AND x.prefix <= %s AND x.prefix <<= r.p
+                      AND x.origin_asn IS NULL AND x.time >= $2 AND x.time < $3 OFFSET 0) s),
             per_prefix AS (
                 SELECT time_bucket($5::text::interval, s.time) AS bucket, s.prefix,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY s.rtt_ms) AS median
