@@ -138,7 +138,7 @@ public class LatencyQueries {
             """;
 
     /**
-     * The closed-hour path of one reporting prefix at PT1M or PT5M ($6 seconds, $7 as an interval):
+     * The closed-hour path of one reporting prefix at PT1M or PT5M ($6 seconds):
      * the buckets of prefix_minutes' row of each closed hour of the inner range $4..$5 (whole hours);
      * from the samples, as PREFIX_CLOSED_HOURS: the partial hours at the edges and every open hour,
      * and also the closed hours that have no minute row (closed before the minute rows were made).
@@ -163,7 +163,7 @@ public class LatencyQueries {
             WHERE m.prefix = $1::text::cidr AND m.seconds = $6 AND m.hour >= $4 AND m.hour < $5
               AND m.hour NOT IN (SELECT hour FROM open)
             UNION ALL
-            SELECT time_bucket($7::text::interval, s.time),
+            SELECT time_bucket(make_interval(secs => $6), s.time),
                    percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms),
                    min(s.rtt_ms), max(s.rtt_ms), count(*)
             FROM ranges r
@@ -258,8 +258,7 @@ public class LatencyQueries {
         } else if (reporting && (grain == Grain.PT1M || grain == Grain.PT5M)) {
             Instant[] inner = wholeHours(from, to);
             sql = PREFIX_CLOSED_MINUTES;
-            params.addValue(utc(inner[0])).addValue(utc(inner[1])).addInteger((int) grain.length.toSeconds())
-                    .addString(grain.sqlInterval());
+            params.addValue(utc(inner[0])).addValue(utc(inner[1])).addInteger((int) grain.length.toSeconds());
         } else {
             sql = rollupAnswers(from, to, grain) ? PREFIX_ROLLUP : PREFIX_RAW;
             params.addString(grain.sqlInterval());

@@ -266,7 +266,7 @@ class LatencyBenchmark {
             Instant[] wholeDays = LatencyQueries.wholeDays(hours[0], hours[1]);
             Prepared prefixNow = hourly ? bind(LatencyQueries.PREFIX_CLOSED_HOURS, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1])
                     : bind(LatencyQueries.PREFIX_CLOSED_MINUTES, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1],
-                    w.seconds(), "'" + w.seconds() + " seconds'");
+                    w.seconds());
             Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS, ASN, w.from(), end,
                     hours[0], hours[1], w.seconds(), wholeDays[0], wholeDays[1], "'" + w.seconds() + " seconds'");
             report("QueryPrefixLatency over gRPC", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)

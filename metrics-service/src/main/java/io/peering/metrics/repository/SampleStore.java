@@ -35,8 +35,10 @@ import java.util.function.ToDoubleFunction;
 @ApplicationScoped
 public class SampleStore {
 
-    /** Counters travel as text and become numeric(20,0) in SQL: the reactive client has no unsigned 64-bit type. */
-    /** Answers, per series with new samples, the first and last new sample's time and how many are new. */
+    /**
+     * Answers, per series with new samples, the first and last new sample's time and how many are new.
+     * Counters travel as text and become numeric(20,0) in SQL: the reactive client has no unsigned 64-bit type.
+     */
     private static final String INSERT = """
             WITH inserted AS (
                 INSERT INTO metrics.connection_samples (time, connection, session_address, in_octets, out_octets, in_discards, out_discards)
