@@ -3,6 +3,7 @@ package io.peering.routes.collector;
 import io.peering.routes.PeerRef;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.RouterLeases;
 import io.peering.routes.repository.SessionStore;
 import io.peering.routes.service.RpkiValidation;
 import io.peering.support.net.IpAddresses;
@@ -10,7 +11,6 @@ import io.peering.support.net.IpPrefix;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -19,43 +19,58 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The BMP collector's TCP listener. Each router connection gets a {@link RouterConnection}. When a
- * router's last connection closes and it does not come back within the grace period, its sessions
- * are taken down and their routes withdrawn, as if each peer had gone down.
+ * The BMP collector's TCP listener. Each router connection gets a {@link RouterConnection}.
+ *
+ * <p>Several replicas may listen behind one load balancer: the replica a router connects to takes the
+ * router's lease ({@link RouterLeases}) and renews it every {@link #leaseInterval} while connected. When a
+ * router's last connection closes, its lease runs for the grace period; if the router has not connected to
+ * any replica by then (or its replica died and stopped renewing), one replica claims the lease and takes the
+ * router's sessions down, withdrawing their routes, as if each peer had gone down. A replica that finds its
+ * lease of a router taken (the router connected to another replica) closes its own session to the router.
  */
 @ApplicationScoped
 public class BmpListener {
 
     private static final Logger LOG = Logger.getLogger(BmpListener.class);
+    /** How long a claimed lease is held while its router's sessions are taken down, at least. */
+    private static final Duration TAKEDOWN_HOLD = Duration.ofMinutes(1);
 
     private final Vertx vertx;
     private final CollectorConfig config;
     private final RouteStore store;
     private final SessionStore sessions;
+    private final RouterLeases leases;
     private final CollectorMetrics metrics;
     private final RpkiValidation rpki;
+    /** This replica, as it signs the leases it holds: host name and process id. */
+    private final String replica;
 
-    private final Map<String, Integer> connections = new HashMap<>();
-    private final Map<String, Long> graceTimers = new HashMap<>();
+    /** Open connections per router. */
+    private final Map<String, List<RouterConnection>> connections = new HashMap<>();
     private final List<IpPrefix> allowedSources;
     private int openSessions;
     private NetServer server;
+    private volatile boolean stopped;
 
-    public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, SessionStore sessions, CollectorMetrics metrics,
-                       RpkiValidation rpki) {
+    public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, SessionStore sessions, RouterLeases leases,
+                       CollectorMetrics metrics, RpkiValidation rpki) {
         this.vertx = vertx;
         this.config = config;
         this.store = store;
         this.sessions = sessions;
+        this.leases = leases;
         this.metrics = metrics;
         this.rpki = rpki;
         this.allowedSources = config.allowedSources().stream().map(BmpListener::range).toList();
+        this.replica = System.getenv().getOrDefault("HOSTNAME", "routes-service") + "/" + ProcessHandle.current().pid();
     }
 
     private static IpPrefix range(String text) {
@@ -77,19 +92,104 @@ public class BmpListener {
             throw new IllegalStateException("the BMP collector cannot listen on " + config.host() + ":" + config.port() + " ("
                     + e.getCause().getMessage() + "); free the port or choose another with PEERING_BMP_PORT", e.getCause());
         }
-        LOG.infof("BMP collector listening on %s:%d", config.host(), server.actualPort());
-        // Routers that had sessions up when the collector stopped get the grace period to come back.
-        sessions.routersWithEstablishedSessions().subscribe().with(routers -> routers.forEach(router -> {
-            synchronized (this) {
-                if (!connections.containsKey(router) && !graceTimers.containsKey(router)) {
-                    graceTimers.put(router, vertx.setTimer(Math.max(1, config.routerGracePeriod().toMillis()),
-                            id -> routerGone(router)));
-                }
+        LOG.infof("BMP collector listening on %s:%d as replica %s", config.host(), server.actualPort(), replica);
+        // Routers stored with sessions up and no lease (connected before leases existed) get the grace period to come back.
+        leases.adoptRoutersWithoutLease(config.routerGracePeriod()).subscribe().with(
+                adopted -> {
+                    if (adopted > 0) {
+                        LOG.infof("%d routers with sessions up and no lease have the grace period (%s) to connect",
+                                adopted, config.routerGracePeriod());
+                    }
+                    scheduleLeases();
+                },
+                e -> {
+                    LOG.errorf(e, "could not give the routers that were connected before this start their grace period");
+                    scheduleLeases();
+                });
+    }
+
+    /** Renewals and claims, every third of the grace period (at most 10 s, at least 100 ms). */
+    Duration leaseInterval() {
+        long third = config.routerGracePeriod().toMillis() / 3;
+        return Duration.ofMillis(Math.max(100, Math.min(10_000, third)));
+    }
+
+    private void scheduleLeases() {
+        if (!stopped) {
+            vertx.setTimer(leaseInterval().toMillis(), id -> tendLeases());
+        }
+    }
+
+    /** Renews the leases of the routers connected here, closes sessions whose lease was taken, claims leases that ran out. */
+    private void tendLeases() {
+        Map<String, Long> held = heldLeases();
+        leases.renew(held, config.routerGracePeriod())
+                .invoke(lost -> lost.forEach(router -> leaseLost(router, held.get(router))))
+                .flatMap(v -> leases.claimExpired(replica, max(TAKEDOWN_HOLD, config.routerGracePeriod()), config.routerGracePeriod()))
+                .subscribe().with(claimed -> {
+                    claimed.forEach(this::takeDown);
+                    scheduleLeases();
+                }, e -> {
+                    LOG.warnf("router leases could not be renewed or claimed (will try again in %s): %s", leaseInterval(), e.getMessage());
+                    scheduleLeases();
+                });
+    }
+
+    /** Per router connected here, the latest epoch of its lease its connections took. */
+    private synchronized Map<String, Long> heldLeases() {
+        Map<String, Long> held = new HashMap<>();
+        connections.forEach((router, open) -> open.forEach(c -> {
+            Long epoch = c.leaseEpoch();
+            if (epoch != null) {
+                held.merge(router, epoch, Math::max);
             }
-        }), e -> LOG.errorf(e, "could not read the routers that were connected before this start"));
+        }));
+        return held;
+    }
+
+    private synchronized void leaseLost(String router, long epoch) {
+        for (RouterConnection c : connections.getOrDefault(router, List.of())) {
+            Long held = c.leaseEpoch();
+            if (held != null && held <= epoch) {
+                c.leaseLost();
+            }
+        }
+    }
+
+    /** A lease that ran out, claimed by this replica: its router's sessions are taken down, then the lease ends. */
+    private void takeDown(RouterLeases.Expired expired) {
+        String router = expired.lease().router();
+        if (expired.wasConnected()) {
+            LOG.warnf("router %s: its lease held by replica %s was not renewed for %s (that replica is gone?) and the router has"
+                    + " not connected to another: taking its sessions down and withdrawing their routes", router,
+                    expired.previousOwner(), config.routerGracePeriod());
+        } else {
+            LOG.warnf("router %s did not reconnect within %s: taking its sessions down and withdrawing their routes",
+                    router, config.routerGracePeriod());
+        }
+        Instant now = Instant.now();
+        sessions.establishedPeersOf(router)
+                .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
+                .onItem().transformToUniAndConcatenate((PeerRef peer) -> sessions.peerDown(peer, now,
+                        "router's BMP session lost for longer than " + config.routerGracePeriod(), 0, 0, 0,
+                        "router disconnected", expired.lease()))
+                .collect().last()
+                .flatMap(v -> leases.ended(expired.lease()))
+                .subscribe().with(v -> metrics.routersTakenDown.increment(), e -> {
+                    if (e instanceof RouterLeases.LeaseLostException) {
+                        LOG.infof("router %s connected again while its sessions were being taken down; the rest stay up", router);
+                    } else {
+                        LOG.errorf(e, "router %s: taking its sessions down failed (another try when its lease runs out again)", router);
+                    }
+                });
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopped = true;
         if (server != null) {
             server.close();
         }
@@ -115,6 +215,7 @@ public class BmpListener {
             socket.close();
             return;
         }
+        RouterConnection connection;
         synchronized (this) {
             if (openSessions >= config.maxSessions()) {
                 metrics.refusedSessionLimit.increment();
@@ -124,45 +225,21 @@ public class BmpListener {
                 return;
             }
             openSessions++;
-            Long timer = graceTimers.remove(router);
-            if (timer != null) {
-                vertx.cancelTimer(timer);
-            }
-            connections.merge(router, 1, Integer::sum);
+            connection = new RouterConnection(socket, vertx, router, replica, config, store, sessions, metrics,
+                    new RouteConverter(router, rpki), closed -> closed(router, closed));
+            connections.computeIfAbsent(router, r -> new ArrayList<>(1)).add(connection);
         }
-        new RouterConnection(socket, vertx, router, config, store, sessions, metrics, new RouteConverter(router, rpki),
-                () -> closed(router)).start();
+        connection.start();
     }
 
-    private synchronized void closed(String router) {
+    private synchronized void closed(String router, RouterConnection connection) {
         openSessions--;
-        if (connections.merge(router, -1, Integer::sum) > 0) {
-            return;
-        }
-        connections.remove(router);
-        long graceMillis = Math.max(1, config.routerGracePeriod().toMillis());
-        graceTimers.put(router, vertx.setTimer(graceMillis, id -> routerGone(router)));
-    }
-
-    private synchronized boolean reconnected(String router) {
-        return connections.containsKey(router);
-    }
-
-    private void routerGone(String router) {
-        synchronized (this) {
-            if (graceTimers.remove(router) == null || connections.containsKey(router)) {
-                return; // it came back
+        List<RouterConnection> open = connections.get(router);
+        if (open != null) {
+            open.remove(connection);
+            if (open.isEmpty()) {
+                connections.remove(router);
             }
         }
-        LOG.warnf("router %s did not reconnect within %s: taking its sessions down and withdrawing their routes",
-                router, config.routerGracePeriod());
-        Instant now = Instant.now();
-        sessions.establishedPeersOf(router)
-                .onItem().transformToMulti(peers -> Multi.createFrom().iterable(peers))
-                .onItem().transformToUniAndConcatenate((PeerRef peer) -> reconnected(router) ? Uni.createFrom().voidItem()
-                        : sessions.peerDown(peer, now, "router's BMP session lost for longer than " + config.routerGracePeriod(),
-                        0, 0, 0, "router disconnected"))
-                .collect().last()
-                .subscribe().with(v -> { }, e -> LOG.errorf(e, "router %s: taking its sessions down failed", router));
     }
 }

@@ -22,6 +22,8 @@ public class CollectorMetrics {
     final Counter backpressurePauses;
     final Counter refusedSource;
     final Counter refusedSessionLimit;
+    final Counter leasesLost;
+    final Counter routersTakenDown;
 
     public CollectorMetrics(MeterRegistry registry) {
         messages = registry.counter("peering.bmp.messages");
@@ -38,5 +40,7 @@ public class CollectorMetrics {
         backpressurePauses = registry.counter("peering.bmp.backpressure.pauses");
         refusedSource = registry.counter("peering.bmp.refused", "reason", "source-address");
         refusedSessionLimit = registry.counter("peering.bmp.refused", "reason", "session-limit");
+        leasesLost = registry.counter("peering.bmp.router.leases.lost");
+        routersTakenDown = registry.counter("peering.bmp.routers.taken.down");
     }
 }

@@ -7,12 +7,14 @@ import io.peering.routes.bmp.BmpSession;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
 import io.peering.routes.repository.SessionStore;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * One router's BMP connection: bytes in, framed and decoded into messages, which its
@@ -34,9 +36,11 @@ final class RouterConnection {
 
     private final NetSocket socket;
     private final String router;
+    private final String replica;
+    private final Context context;
     private final CollectorConfig config;
     private final CollectorMetrics metrics;
-    private final Runnable onClosed;
+    private final Consumer<RouterConnection> onClosed;
     private final WriteQueue writes;
     private final SessionTimers timers;
     private final SessionRecorder recorder;
@@ -45,31 +49,63 @@ final class RouterConnection {
     private final BmpSession session = new BmpSession();
     private boolean paused;
     private boolean closed;
+    /** Another replica took the router's lease: nothing more of this session is stored. */
+    private boolean leaseLost;
 
-    RouterConnection(NetSocket socket, Vertx vertx, String router, CollectorConfig config, RouteStore store,
-                     SessionStore sessions, CollectorMetrics metrics, RouteConverter converter, Runnable onClosed) {
+    /**
+     * @param replica  this collector replica (it takes the router's lease, {@link io.peering.routes.repository.RouterLeases})
+     * @param onClosed told once the session's last write is done
+     */
+    RouterConnection(NetSocket socket, Vertx vertx, String router, String replica, CollectorConfig config, RouteStore store,
+                     SessionStore sessions, CollectorMetrics metrics, RouteConverter converter, Consumer<RouterConnection> onClosed) {
         this.socket = socket;
         this.router = router;
+        this.replica = replica;
         this.config = config;
         this.metrics = metrics;
         this.onClosed = onClosed;
-        var context = vertx.getOrCreateContext();
+        this.context = vertx.getOrCreateContext();
         this.writes = new WriteQueue(context, this::onWriteFailed, this::afterWrite);
-        this.timers = new SessionTimers(vertx, context, () -> !closed && !writes.failed());
+        this.timers = new SessionTimers(vertx, context, () -> !closed && !leaseLost && !writes.failed());
         this.recorder = new SessionRecorder(router, config, store, sessions, metrics, converter, writes, timers);
     }
 
     void start() {
         LOG.infof("router %s connected over BMP", router);
-        recorder.connected();
+        recorder.connected(replica);
         socket.handler(this::onData);
         socket.closeHandler(v -> onClose());
         socket.exceptionHandler(e -> LOG.warnf("router %s: socket error: %s", router, e.getMessage()));
         timers.start(config.flushInterval(), recorder::flush, config.resyncTimeout(), recorder::takeDownPeersNotReported);
     }
 
+    /** The epoch of the router's lease this session took; null until taken. */
+    Long leaseEpoch() {
+        var lease = recorder.lease();
+        return lease == null ? null : lease.epoch();
+    }
+
+    /**
+     * Another replica took the router's lease (the router connected to it, or this replica stopped renewing for
+     * longer than the grace period): this session stores nothing more and closes.
+     */
+    void leaseLost() {
+        context.runOnContext(v -> {
+            if (closed || leaseLost) {
+                return;
+            }
+            leaseLost = true;
+            metrics.leasesLost.increment();
+            LOG.warnf("router %s: its lease is held by another collector replica now (the router connected there); closing"
+                    + " this replica's session to it without storing more of it", router);
+            recorder.dropBatch();
+            writes.dropWaiting();
+            socket.close();
+        });
+    }
+
     private void onData(Buffer data) {
-        if (closed || writes.failed()) {
+        if (closed || leaseLost || writes.failed()) {
             return;
         }
         frames.append(data.getBytes(), 0, data.length());
@@ -125,8 +161,10 @@ final class RouterConnection {
         }
         LOG.infof("router %s: BMP session closed", router);
         timers.cancel();
-        recorder.flush();
+        if (!leaseLost) {
+            recorder.flush();
+        }
         closed = true;
-        recorder.disconnected(onClosed);
+        recorder.disconnected(() -> onClosed.accept(this));
     }
 }

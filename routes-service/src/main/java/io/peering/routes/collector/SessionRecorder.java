@@ -8,6 +8,7 @@ import io.peering.routes.bmp.BmpMessage;
 import io.peering.routes.bmp.StatCounter;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.RouterLeases;
 import io.peering.routes.repository.SessionStore;
 import io.peering.support.net.IpAddresses;
 import io.smallrye.mutiny.Multi;
@@ -55,8 +56,16 @@ final class SessionRecorder {
         this.timers = timers;
     }
 
-    void connected() {
-        writes.add(() -> sessions.routerConnected(router, null, null));
+    /** The router's lease, once taken (the session's first write); null before, or if that write failed. */
+    private volatile RouterLeases.Lease lease;
+
+    /** The session's first write: the router is connected, and its lease this replica's ({@code replica}). */
+    void connected(String replica) {
+        writes.add(() -> sessions.routerConnected(router, replica, config.routerGracePeriod()).invoke(taken -> lease = taken));
+    }
+
+    RouterLeases.Lease lease() {
+        return lease;
     }
 
     void record(BmpMessage message) {
@@ -105,7 +114,7 @@ final class SessionRecorder {
             writes.add(() -> sessions.peerDown(peer, RouteConverter.time(down.peer()), PeerDownReasons.describe(down),
                     down.reason(), n == null ? 0 : n.code(), n == null ? 0 : n.subcode(), "peer down"));
         } else if (message instanceof BmpMessage.Initiation init) {
-            writes.add(() -> sessions.routerConnected(router, init.sysName(), init.sysDescr()));
+            writes.add(() -> sessions.routerIdentified(router, init.sysName(), init.sysDescr()));
         } else if (message instanceof BmpMessage.StatisticsReport stats) {
             PeerRef peer = converter.peer(stats.peer());
             List<Integer> types = stats.counters().stream().map(StatCounter::type).toList();
@@ -169,8 +178,12 @@ final class SessionRecorder {
         batch.clear();
     }
 
-    /** The session's last write; {@code whenDone} runs once it is stored. */
+    /**
+     * The session's last write (the router disconnected, its lease left to run for the grace period; nothing if
+     * the lease was never taken); {@code whenDone} runs once it is stored.
+     */
     void disconnected(Runnable whenDone) {
-        writes.addLast(() -> sessions.routerDisconnected(router), whenDone);
+        writes.addLast(() -> lease == null ? Uni.createFrom().voidItem()
+                : sessions.routerDisconnected(lease, config.routerGracePeriod()), whenDone);
     }
 }

@@ -44,6 +44,11 @@ final class WriteQueue {
         add(write);
     }
 
+    /** Drops the writes waiting (not the one in flight): the session stores nothing more. */
+    void dropWaiting() {
+        pending.clear();
+    }
+
     /** Writes waiting, not counting the one in flight. */
     int waiting() {
         return pending.size();

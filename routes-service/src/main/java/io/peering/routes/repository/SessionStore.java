@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,15 @@ public class SessionStore {
     static final short IDLE = 2;
     static final short ESTABLISHED = 7;
 
+    private static final String ROUTER_SEEN = """
+            INSERT INTO routes.routers (router, sys_name, sys_descr, connected, connected_since, last_seen)
+            VALUES ($1::text::inet, coalesce($2, ''), coalesce($3, ''), true, now(), now())
+            ON CONFLICT (router) DO UPDATE SET
+                sys_name = coalesce($2, routers.sys_name), sys_descr = coalesce($3, routers.sys_descr),
+                connected_since = CASE WHEN routers.connected THEN routers.connected_since ELSE now() END,
+                connected = true, last_seen = now()
+            """;
+
     private final Pool pool;
     private final ChangeLog changeLog;
     private final RouteStore routes;
@@ -36,17 +46,18 @@ public class SessionStore {
         this.routes = routes;
     }
 
-    /** A router opened its BMP session (or sent Initiation, with its names). */
-    public Uni<Void> routerConnected(String router, String sysName, String sysDescr) {
-        return pool.preparedQuery("""
-                        INSERT INTO routes.routers (router, sys_name, sys_descr, connected, connected_since, last_seen)
-                        VALUES ($1::text::inet, coalesce($2, ''), coalesce($3, ''), true, now(), now())
-                        ON CONFLICT (router) DO UPDATE SET
-                            sys_name = coalesce($2, routers.sys_name), sys_descr = coalesce($3, routers.sys_descr),
-                            connected_since = CASE WHEN routers.connected THEN routers.connected_since ELSE now() END,
-                            connected = true, last_seen = now()
-                        """)
-                .execute(Tuple.of(router, sysName, sysDescr)).replaceWithVoid();
+    /**
+     * A router opened its BMP session to {@code replica}: it is connected, and its lease is the replica's from now
+     * (whoever held it: the router chose this replica), to renew within {@code grace}.
+     */
+    public Uni<RouterLeases.Lease> routerConnected(String router, String replica, Duration grace) {
+        return pool.withTransaction(conn -> conn.preparedQuery(ROUTER_SEEN).execute(Tuple.of(router, null, null))
+                .flatMap(v -> RouterLeases.take(conn, router, replica, grace)));
+    }
+
+    /** A router's Initiation message: its names. */
+    public Uni<Void> routerIdentified(String router, String sysName, String sysDescr) {
+        return pool.preparedQuery(ROUTER_SEEN).execute(Tuple.of(router, sysName, sysDescr)).replaceWithVoid();
     }
 
     /**
@@ -98,7 +109,18 @@ public class SessionStore {
      */
     public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
                               int notificationSubcode, String withdrawalReason) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
+        return peerDown(peer, time, reason, peerDownReason, notificationCode, notificationSubcode, withdrawalReason, null);
+    }
+
+    /**
+     * {@link #peerDown} decided by this replica, not reported by the router (its BMP session gone for longer than the
+     * grace period): only while {@code lease} is still this replica's (else {@link RouterLeases.LeaseLostException},
+     * nothing changed).
+     */
+    public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
+                              int notificationSubcode, String withdrawalReason, RouterLeases.Lease lease) {
+        return pool.withTransaction(conn -> (lease == null ? Uni.createFrom().voidItem() : RouterLeases.check(conn, lease))
+                .flatMap(checked -> conn.preparedQuery("""
                                 UPDATE routes.sessions SET state = $6, state_since = $4, last_error = $5, routes_count = 0
                                 WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND state <> $6
                                 RETURNING peer_asn
@@ -111,7 +133,7 @@ public class SessionStore {
                                         .execute(Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress())))
                                 .flatMap(v -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                         : appendTransition(conn, peer, time, ESTABLISHED, IDLE, reason, peerDownReason,
-                                        notificationCode, notificationSubcode))))
+                                        notificationCode, notificationSubcode)))))
                 .invoke(() -> {
                     routes.resyncEnded(peer);
                     changeLog.signal();
@@ -157,10 +179,16 @@ public class SessionStore {
                 });
     }
 
-    /** The router's BMP session ended (after the grace period, its peers are taken down separately). */
-    public Uni<Void> routerDisconnected(String router) {
-        return pool.preparedQuery("UPDATE routes.routers SET connected = false, last_seen = now() WHERE router = $1::text::inet")
-                .execute(Tuple.of(router)).replaceWithVoid();
+    /**
+     * The router's BMP session to this replica ended: unless its lease changed hands meanwhile (the router connected
+     * to another replica), it is disconnected and its lease runs for the grace period; after that, its peers are
+     * taken down ({@link RouterLeases#claimExpired}).
+     */
+    public Uni<Void> routerDisconnected(RouterLeases.Lease lease, Duration grace) {
+        return pool.withTransaction(conn -> RouterLeases.release(conn, lease, grace).flatMap(released -> !released
+                ? Uni.createFrom().voidItem()
+                : conn.preparedQuery("UPDATE routes.routers SET connected = false, last_seen = now() WHERE router = $1::text::inet")
+                .execute(Tuple.of(lease.router())).replaceWithVoid()));
     }
 
     /** A BMP Statistics Report, stored as received. */

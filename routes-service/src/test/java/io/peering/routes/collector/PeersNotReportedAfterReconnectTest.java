@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.peering.routes.PeerRef;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.RouterLeases;
 import io.peering.routes.repository.SessionStore;
 import io.peering.routes.service.RpkiValidation;
 import io.smallrye.mutiny.Uni;
@@ -65,8 +66,8 @@ class PeersNotReportedAfterReconnectTest {
         }
 
         @Override
-        public Uni<Void> routerConnected(String router, String sysName, String sysDescr) {
-            return Uni.createFrom().voidItem();
+        public Uni<RouterLeases.Lease> routerConnected(String router, String replica, Duration grace) {
+            return Uni.createFrom().item(new RouterLeases.Lease(router, 1));
         }
 
         @Override
@@ -75,7 +76,7 @@ class PeersNotReportedAfterReconnectTest {
         }
 
         @Override
-        public Uni<Void> routerDisconnected(String router) {
+        public Uni<Void> routerDisconnected(RouterLeases.Lease lease, Duration grace) {
             return Uni.createFrom().voidItem();
         }
     }
@@ -89,9 +90,9 @@ class PeersNotReportedAfterReconnectTest {
     void aPeerStoredAsUpThatTheReconnectedRouterDoesNotReportIsTakenDown() throws Exception {
         RememberingStore store = new RememberingStore();
         RpkiValidation rpki = new RpkiValidation(null, Optional.empty(), Duration.ofSeconds(10));
-        NetServer server = vertx.createNetServer().connectHandler(socket -> new RouterConnection(socket, vertx, ROUTER,
+        NetServer server = vertx.createNetServer().connectHandler(socket -> new RouterConnection(socket, vertx, ROUTER, "test",
                 config(Duration.ofMillis(500)), new RouteStore(null, null), store, new CollectorMetrics(new SimpleMeterRegistry()),
-                new RouteConverter(ROUTER, rpki), () -> { }).start());
+                new RouteConverter(ROUTER, rpki), c -> { }).start());
         server.listen(0, ROUTER).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         try (Socket router = new Socket(ROUTER, server.actualPort())) {

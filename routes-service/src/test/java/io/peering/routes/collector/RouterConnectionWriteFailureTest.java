@@ -5,6 +5,7 @@ import io.peering.routes.PeerRef;
 import io.peering.routes.RouteChange;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.RouterLeases;
 import io.peering.routes.repository.SessionStore;
 import io.peering.routes.service.RpkiValidation;
 import io.smallrye.mutiny.Uni;
@@ -78,8 +79,8 @@ class RouterConnectionWriteFailureTest {
         }
 
         @Override
-        public Uni<Void> routerConnected(String router, String sysName, String sysDescr) {
-            return Uni.createFrom().voidItem();
+        public Uni<RouterLeases.Lease> routerConnected(String router, String replica, Duration grace) {
+            return Uni.createFrom().item(new RouterLeases.Lease(router, 1));
         }
 
         @Override
@@ -88,7 +89,7 @@ class RouterConnectionWriteFailureTest {
         }
 
         @Override
-        public Uni<Void> routerDisconnected(String router) {
+        public Uni<Void> routerDisconnected(RouterLeases.Lease lease, Duration grace) {
             return Uni.createFrom().voidItem();
         }
     }
@@ -106,7 +107,7 @@ class RouterConnectionWriteFailureTest {
         RpkiValidation rpki = new RpkiValidation(null, Optional.empty(), Duration.ofSeconds(10));
         CountDownLatch closed = new CountDownLatch(1);
         NetServer server = vertx.createNetServer().connectHandler(socket -> new RouterConnection(socket, vertx, "127.0.0.1",
-                config, store, new QuietSessions(), metrics, new RouteConverter("127.0.0.1", rpki), closed::countDown).start());
+                "test", config, store, new QuietSessions(), metrics, new RouteConverter("127.0.0.1", rpki), c -> closed.countDown()).start());
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         try (Socket router = new Socket("127.0.0.1", server.actualPort())) {

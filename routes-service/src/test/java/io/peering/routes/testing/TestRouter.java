@@ -57,6 +57,20 @@ public final class TestRouter implements AutoCloseable {
         return socket.getInputStream().read();
     }
 
+    /** Whether the collector closes the connection within {@code timeout} (it sends nothing else). */
+    public boolean closedByCollectorWithin(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true; // reset by the collector
+        } finally {
+            socket.setSoTimeout(0);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
@@ -68,5 +82,7 @@ public final class TestRouter implements AutoCloseable {
             pool.preparedQuery("DELETE FROM routes." + table + " WHERE router = $1::text::inet OR peer_address = ANY($2::text[]::inet[])")
                     .execute(Tuple.of(router, peers)).await().atMost(Duration.ofSeconds(10));
         }
+        pool.preparedQuery("DELETE FROM routes.router_leases WHERE router = $1::text::inet").execute(Tuple.of(router))
+                .await().atMost(Duration.ofSeconds(10));
     }
 }
