@@ -58,7 +58,9 @@ public final class SyntheticRouter implements AutoCloseable {
     }
 
     private final String address;
-    private final int collectorPort;
+    /** The collector replicas it may connect to, in its order of preference (a load balancer's choice, made simple). */
+    private final List<Integer> collectorPorts;
+    private volatile int connectedPort;
     /** What the router holds: each peer's routes (all configured peers, up or not). */
     private final Map<Peer, LinkedHashMap<String, Route>> table = new LinkedHashMap<>();
     private final Set<Peer> up = new LinkedHashSet<>();
@@ -81,8 +83,16 @@ public final class SyntheticRouter implements AutoCloseable {
 
     /** A router at loopback address {@code address} exporting to the collector on 127.0.0.1:{@code collectorPort}. */
     public SyntheticRouter(String address, int collectorPort) {
+        this(address, List.of(collectorPort));
+    }
+
+    /**
+     * A router exporting to the first of several collector replicas (127.0.0.1:{@code collectorPorts}) that accepts its
+     * connection, each time it connects: when one is gone, it lands on the next, as behind a load balancer.
+     */
+    public SyntheticRouter(String address, List<Integer> collectorPorts) {
         this.address = address;
-        this.collectorPort = collectorPort;
+        this.collectorPorts = List.copyOf(collectorPorts);
     }
 
     /** Before {@link #start}: a peer whose session is up, with the routes the router received from it. */
@@ -158,6 +168,16 @@ public final class SyntheticRouter implements AutoCloseable {
         return changes.size();
     }
 
+    /** Its loopback address (the BMP session's source, the router's key in the routes schema). */
+    public String address() {
+        return address;
+    }
+
+    /** The collector port of its current (or last) session. */
+    public int connectedPort() {
+        return connectedPort;
+    }
+
     /** Why the last session ended. */
     public String lastLoss() {
         return lastLoss;
@@ -204,9 +224,7 @@ public final class SyntheticRouter implements AutoCloseable {
 
     private void run() {
         while (!closing) {
-            try (Socket s = new Socket()) {
-                s.bind(new InetSocketAddress(address, 0));
-                s.connect(new InetSocketAddress("127.0.0.1", collectorPort), 2000);
+            try (Socket s = connect()) {
                 socket = s;
                 long session = sessionsOpened.incrementAndGet();
                 try {
@@ -232,6 +250,24 @@ public final class SyntheticRouter implements AutoCloseable {
                 Local.sleep(RECONNECT_DELAY.toMillis());
             }
         }
+    }
+
+    /** A connection to the first collector replica that accepts one. */
+    private Socket connect() throws IOException {
+        IOException refused = null;
+        for (int port : collectorPorts) {
+            Socket s = new Socket();
+            try {
+                s.bind(new InetSocketAddress(address, 0));
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                connectedPort = port;
+                return s;
+            } catch (IOException e) {
+                s.close();
+                refused = e;
+            }
+        }
+        throw refused;
     }
 
     /** Initiation, Peer Up of every established peer, their routes, End-of-RIB for both families. */

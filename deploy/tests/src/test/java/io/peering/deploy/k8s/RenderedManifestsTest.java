@@ -629,9 +629,9 @@ class RenderedManifestsTest {
     }
 
     @Test
-    void routesServiceRunsOneReplicaReplacedNotRolledAndIsNotAutoscaled() {
-        // Its BMP grace timers live in memory: a second replica would take down the sessions of
-        // routers connected to the other (routes-service.yaml explains).
+    void routesServiceRunsTwoReplicasRolledOneAtATimeKeptUpByItsBudgetAndIsNotAutoscaled() {
+        // Router leases in the database let replicas share the routers (routes-service.yaml explains); a
+        // rollout never leaves the BMP edge without a collector, and a drain evicts one pod at a time.
         List<String> problems = new ArrayList<>();
         for (Render r : RENDERS.values()) {
             Optional<Map<String, Object>> d = r.find("Deployment", ROUTES);
@@ -639,11 +639,19 @@ class RenderedManifestsTest {
                 problems.add(r.name + ": no Deployment " + ROUTES);
                 continue;
             }
-            if (!Objects.equals(at(d.get(), "spec", "replicas"), 1)) {
-                problems.add(r.name + ": " + ROUTES + " replicas " + at(d.get(), "spec", "replicas"));
+            if (!(at(d.get(), "spec", "replicas") instanceof Integer replicas && replicas >= 2)) {
+                problems.add(r.name + ": " + ROUTES + " replicas " + at(d.get(), "spec", "replicas") + " (at least 2)");
             }
-            if (!"Recreate".equals(at(d.get(), "spec", "strategy", "type"))) {
-                problems.add(r.name + ": " + ROUTES + " strategy " + at(d.get(), "spec", "strategy") + " (Recreate: never two at once)");
+            if (!"RollingUpdate".equals(at(d.get(), "spec", "strategy", "type"))
+                    || !Objects.equals(at(d.get(), "spec", "strategy", "rollingUpdate", "maxUnavailable"), 0)) {
+                problems.add(r.name + ": " + ROUTES + " strategy " + at(d.get(), "spec", "strategy")
+                        + " (RollingUpdate with maxUnavailable 0: a new pod is ready before an old one goes)");
+            }
+            List<Map<String, Object>> budgets = r.all("PodDisruptionBudget").stream()
+                    .filter(pdb -> selects(map(at(pdb, "spec", "selector")), podLabels(d.get()))).toList();
+            if (budgets.size() != 1 || !Objects.equals(at(budgets.get(0), "spec", "minAvailable"), 1)) {
+                problems.add(r.name + ": " + ROUTES + " needs one PodDisruptionBudget with minAvailable 1, has "
+                        + budgets.stream().map(b -> map(b.get("spec"))).toList());
             }
             r.hpaFor(d.get()).ifPresent(h -> problems.add(r.name + ": HorizontalPodAutoscaler " + name(h) + " scales " + ROUTES));
         }
