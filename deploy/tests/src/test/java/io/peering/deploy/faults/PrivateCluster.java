@@ -195,6 +195,15 @@ public final class PrivateCluster implements AutoCloseable {
         }
     }
 
+    /** COPY ... FROM STDIN of {@code rows} (COPY's text format); yields the rows copied. */
+    public long copyIn(String copySql, java.io.Reader rows) {
+        try (Connection c = connect()) {
+            return c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(copySql, rows);
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException(copySql + ": " + e.getMessage(), e);
+        }
+    }
+
     private void execute(String database, String sql) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, SUPERUSER, "");
              Statement s = c.createStatement()) {

@@ -72,7 +72,7 @@ class RenderedManifestsTest {
      * gives the kubectl create secret command of each, which this test reads).
      */
     static final Set<String> EXTERNAL_SECRETS = Set.of(
-            "peering-db", "timescaledb-superuser", "peering-jwt-public-key", "peering-service-token", "peering-gateway-tls");
+            "peering-db", "peering-db-backup", "peering-jwt-public-key", "peering-service-token", "peering-gateway-tls");
 
     /**
      * Variables the manifests set that a service's configuration does not read yet. latency-service
@@ -130,8 +130,8 @@ class RenderedManifestsTest {
                     problems.add(r.name + ": no Deployment " + service);
                 }
             }
-            if (r.find("StatefulSet", DATABASE).isEmpty()) {
-                problems.add(r.name + ": no StatefulSet " + DATABASE);
+            if (r.find("Cluster", DATABASE).isEmpty()) {
+                problems.add(r.name + ": no CloudNativePG Cluster " + DATABASE);
             }
             if (r.find("Deployment", CONSOLE).isEmpty()) {
                 problems.add(r.name + ": no Deployment " + CONSOLE);
@@ -662,19 +662,13 @@ class RenderedManifestsTest {
     void databaseConnectionsOfEveryReplicaFitInMaxConnections() {
         List<String> problems = new ArrayList<>();
         for (Render r : RENDERS.values()) {
-            Optional<Map<String, Object>> db = r.find("StatefulSet", DATABASE);
+            Optional<Map<String, Object>> db = r.find("Cluster", DATABASE);
             if (db.isEmpty()) {
-                problems.add(r.name + ": no StatefulSet " + DATABASE);
+                problems.add(r.name + ": no CloudNativePG Cluster " + DATABASE);
                 continue;
             }
-            int maxConnections = 100;
-            List<Object> args = list(containers(podSpec(db.get())).get(0).get("args"));
-            for (int i = 0; i + 1 < args.size(); i++) {
-                Matcher m = Pattern.compile("max_connections=(\\d+)").matcher(String.valueOf(args.get(i + 1)));
-                if ("-c".equals(args.get(i)) && m.matches()) {
-                    maxConnections = Integer.parseInt(m.group(1));
-                }
-            }
+            Object setting = at(db.get(), "spec", "postgresql", "parameters", "max_connections");
+            int maxConnections = setting == null ? 100 : Integer.parseInt(String.valueOf(setting));
             int usable = maxConnections - 3; // superuser_reserved_connections
             int total = 0;
             StringBuilder sum = new StringBuilder();
@@ -806,25 +800,30 @@ class RenderedManifestsTest {
     }
 
     @Test
-    void databaseAdmitsOnlyTheFourServices() {
+    void databaseAdmitsTheFourServicesItsOwnInstancesAndTheOperatorOnly() {
+        // CloudNativePG: the services on 5432; the instances replicate from each other on 5432; the operator
+        // (namespace cnpg-system) reaches each instance manager's status port 8000 and PostgreSQL.
         List<String> problems = new ArrayList<>();
         for (Render r : RENDERS.values()) {
-            Map<String, Object> db = r.find("StatefulSet", DATABASE).orElseThrow();
-            Map<String, Object> container = containers(podSpec(db)).get(0);
+            Map<String, Object> db = r.find("Cluster", DATABASE).orElseThrow();
+            Map<String, String> instanceLabels = podLabels(db);
             Set<String> reached = new LinkedHashSet<>();
+            boolean replication = false;
+            boolean operator = false;
             for (Map<String, Object> policy : r.policiesSelecting(db)) {
                 for (Object o : list(at(policy, "spec", "ingress"))) {
                     Map<String, Object> rule = map(o);
                     String at = r.name + ": NetworkPolicy " + name(policy);
-                    List<Object> ports = list(rule.get("ports"));
+                    Set<Integer> ports = new LinkedHashSet<>();
+                    for (Object p : list(rule.get("ports"))) {
+                        if (!(map(p).get("port") instanceof Integer port) || map(p).containsKey("endPort")) {
+                            problems.add(at + ": admits " + p + " on the database (numbered ports only)");
+                            continue;
+                        }
+                        ports.add(port);
+                    }
                     if (ports.isEmpty()) {
                         problems.add(at + ": admits every port of the database");
-                    }
-                    for (Object p : ports) {
-                        Integer port = policyPort(map(p), container);
-                        if (port == null || port != 5432 || map(p).containsKey("endPort")) {
-                            problems.add(at + ": admits " + p + " on the database (only TCP 5432)");
-                        }
                     }
                     List<Object> from = list(rule.get("from"));
                     if (from.isEmpty()) {
@@ -832,8 +831,30 @@ class RenderedManifestsTest {
                     }
                     for (Object peer : from) {
                         Map<String, Object> selector = map(map(peer).get("podSelector"));
-                        if (map(peer).size() != 1 || !map(peer).containsKey("podSelector")) {
+                        Map<String, Object> namespaces = map(map(peer).get("namespaceSelector"));
+                        if (!namespaces.isEmpty()) {
+                            boolean isOperator = Objects.equals(map(namespaces.get("matchLabels")),
+                                    Map.of("kubernetes.io/metadata.name", "cnpg-system"))
+                                    && Objects.equals(map(selector.get("matchLabels")), Map.of(NAME_LABEL, "cloudnative-pg"));
+                            if (!isOperator || !Set.of(5432, 8000).containsAll(ports)) {
+                                problems.add(at + ": admits " + peer + " on " + ports + " (from another namespace: only the"
+                                        + " CloudNativePG operator, on 8000 and 5432)");
+                            }
+                            operator |= isOperator && ports.contains(8000);
+                            continue;
+                        }
+                        if (!map(peer).containsKey("podSelector") || map(peer).size() != 1) {
                             problems.add(at + ": admits the database from " + peer + " (only pods of this namespace, by podSelector)");
+                            continue;
+                        }
+                        if (!ports.equals(Set.of(5432))) {
+                            problems.add(at + ": admits pods " + selector + " on " + ports + " (only TCP 5432)");
+                        }
+                        if (selects(selector, instanceLabels)) {
+                            replication = true;
+                            if (!Objects.equals(map(selector.get("matchLabels")), instanceLabels)) {
+                                problems.add(at + ": podSelector " + selector + " is wider than the database's own instances");
+                            }
                             continue;
                         }
                         Set<String> names = selectedNames(selector);
@@ -855,6 +876,70 @@ class RenderedManifestsTest {
             for (String service : SERVICES) {
                 if (!reached.contains(service)) {
                     problems.add(r.name + ": " + service + " cannot reach the database (no NetworkPolicy admits it)");
+                }
+            }
+            if (!replication) {
+                problems.add(r.name + ": the database's instances cannot reach each other on 5432 (streaming replication)");
+            }
+            if (!operator) {
+                problems.add(r.name + ": the CloudNativePG operator cannot reach the instances' status port 8000");
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void databaseIsACloudNativePgClusterWithTimescaleDbAReplicaAndTheServicesOwnerAndExtension() {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> documented;
+        try {
+            documented = documentedSecretCommands();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Render r : RENDERS.values()) {
+            Map<String, Object> db = r.find("Cluster", DATABASE).orElseThrow();
+            String at = r.name + ": Cluster " + DATABASE;
+            if (!"postgresql.cnpg.io/v1".equals(db.get("apiVersion"))) {
+                problems.add(at + ": apiVersion " + db.get("apiVersion") + " (postgresql.cnpg.io/v1)");
+            }
+            if (!list(at(db, "spec", "postgresql", "shared_preload_libraries")).contains("timescaledb")) {
+                problems.add(at + ": timescaledb is not in shared_preload_libraries");
+            }
+            if (!"apache".equals(at(db, "spec", "postgresql", "parameters", "timescaledb.license"))) {
+                problems.add(at + ": timescaledb.license is not apache (only Apache-licensed features are used)");
+            }
+            if (!list(at(db, "spec", "bootstrap", "initdb", "postInitApplicationSQL")).stream()
+                    .anyMatch(sql -> String.valueOf(sql).matches("(?i)CREATE EXTENSION (IF NOT EXISTS )?timescaledb.*"))) {
+                problems.add(at + ": bootstrap does not create the timescaledb extension in the application database");
+            }
+            if (!"peering".equals(at(db, "spec", "bootstrap", "initdb", "database"))) {
+                problems.add(at + ": bootstrap database " + at(db, "spec", "bootstrap", "initdb", "database") + " (the services use peering)");
+            }
+            if ("production".equals(r.name) && !(at(db, "spec", "instances") instanceof Integer n && n >= 2)) {
+                problems.add(at + ": production runs " + at(db, "spec", "instances") + " instance(s): no replica to fail over to");
+            }
+            if ("production".equals(r.name) && at(db, "spec", "backup", "barmanObjectStore", "destinationPath") == null) {
+                problems.add(at + ": production has no backup object store");
+            }
+            if ("production".equals(r.name) && r.all("ScheduledBackup").stream()
+                    .noneMatch(b -> DATABASE.equals(at(b, "spec", "cluster", "name")))) {
+                problems.add(r.name + ": no ScheduledBackup of " + DATABASE);
+            }
+            // the owner's credentials: a Secret the render holds under exactly this name (kustomize does not rewrite
+            // a generated Secret's hashed name inside a custom resource), or a documented external one
+            String owner = (String) at(db, "spec", "bootstrap", "initdb", "secret", "name");
+            checkRef(r, problems, documented, at + " bootstrap owner", "Secret", owner, namespace(db), List.of("username", "password"), null);
+            r.find("Secret", owner, namespace(db)).ifPresent(secret -> {
+                if (!"kubernetes.io/basic-auth".equals(secret.get("type"))) {
+                    problems.add(at + ": Secret " + owner + " is of type " + secret.get("type") + " (kubernetes.io/basic-auth)");
+                }
+            });
+            for (String key : List.of("accessKeyId", "secretAccessKey")) {
+                Map<String, Object> ref = map(at(db, "spec", "backup", "barmanObjectStore", "s3Credentials", key));
+                if (!ref.isEmpty()) {
+                    checkRef(r, problems, documented, at + " backup " + key, "Secret", (String) ref.get("name"), namespace(db),
+                            List.of((String) ref.get("key")), null);
                 }
             }
         }
@@ -1343,15 +1428,19 @@ class RenderedManifestsTest {
     void everyServiceAddressInTheEnvironmentIsAServiceOfTheRender() {
         List<String> problems = new ArrayList<>();
         for (Render r : RENDERS.values()) {
-            Map<String, Object> db = r.find("StatefulSet", DATABASE).orElseThrow();
-            String headless = (String) at(db, "spec", "serviceName");
-            if (r.find("Service", headless, namespace(db)).filter(s -> "None".equals(at(s, "spec", "clusterIP"))).isEmpty()) {
-                problems.add(r.name + ": StatefulSet " + DATABASE + " names serviceName " + headless + ", which is no headless Service");
-            }
             for (String service : SERVICES) {
                 Map<String, Object> d = r.find("Deployment", service).orElseThrow();
                 Map<String, Object> c = containers(podSpec(d)).get(0);
-                checkAddress(r, problems, service, c, "PEERING_DB_HOST", "PEERING_DB_PORT", db);
+                // CloudNativePG's Services of Cluster timescaledb: timescaledb-rw (the primary), timescaledb-ro (replicas)
+                String at = r.name + ": " + service;
+                if (!(DATABASE + "-rw").equals(envValue(c, "PEERING_DB_HOST")) || !"5432".equals(envValue(c, "PEERING_DB_PORT"))) {
+                    problems.add(at + ": PEERING_DB_HOST/PORT " + envValue(c, "PEERING_DB_HOST") + ":" + envValue(c, "PEERING_DB_PORT")
+                            + " is not the database's primary, " + DATABASE + "-rw:5432");
+                }
+                if (!("postgresql://" + DATABASE + "-ro:5432/peering").equals(envValue(c, "PEERING_DB_READ_URL"))) {
+                    problems.add(at + ": PEERING_DB_READ_URL " + envValue(c, "PEERING_DB_READ_URL") + " is not the database's replicas, "
+                            + "postgresql://" + DATABASE + "-ro:5432/peering");
+                }
                 if (envValue(c, "PEERING_ROUTES_HOST") != null) {
                     checkAddress(r, problems, service, c, "PEERING_ROUTES_HOST", "PEERING_ROUTES_PORT", r.find("Deployment", ROUTES).orElseThrow());
                 }
@@ -1711,6 +1800,35 @@ class RenderedManifestsTest {
 
         static final Map<String, Optional<Module>> CACHE = new HashMap<>();
 
+        /**
+         * The environment names of service-support's {@code @ConfigMapping} settings: prefix plus each method's name in
+         * kebab case ({@code peering.db.read} and {@code url()}: PEERING_DB_READ_URL), read from its sources.
+         */
+        static final Set<String> SHARED_SETTINGS = sharedSettings();
+
+        private static Set<String> sharedSettings() {
+            Pattern prefix = Pattern.compile("@ConfigMapping\\(prefix = \"([a-z.-]+)\"\\)");
+            Pattern method = Pattern.compile("^\\s+[\\w<>, .]+\\s+(\\w+)\\(\\);", Pattern.MULTILINE);
+            Set<String> names = new LinkedHashSet<>();
+            try (Stream<Path> files = Files.walk(REPO.resolve("service-support/src/main/java"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    String source = Files.readString(f);
+                    Matcher m = prefix.matcher(source);
+                    if (!m.find()) {
+                        continue;
+                    }
+                    Matcher methods = method.matcher(source);
+                    while (methods.find()) {
+                        String kebab = methods.group(1).replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+                        names.add((m.group(1) + "." + kebab).replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return names;
+        }
+
         static Optional<Module> of(String name) {
             if (name == null) {
                 return Optional.empty();
@@ -1853,9 +1971,16 @@ class RenderedManifestsTest {
             return out.append(value.substring(Math.min(i, value.length()))).toString();
         }
 
-        /** Whether an environment variable reaches the configuration: as ${NAME...} or as a property's MicroProfile env name. */
+        /**
+         * Whether an environment variable reaches the configuration: as ${NAME...}, as a property's MicroProfile env name,
+         * or (for the four services, which all use service-support) as a setting of one of service-support's
+         * {@code @ConfigMapping} interfaces.
+         */
         boolean consumes(String variable) {
             if (propertiesText.contains("${" + variable + ":") || propertiesText.contains("${" + variable + "}")) {
+                return true;
+            }
+            if (SERVICES.contains(name) && SHARED_SETTINGS.contains(variable)) {
                 return true;
             }
             for (String key : properties.stringPropertyNames()) {
@@ -1994,6 +2119,9 @@ class RenderedManifestsTest {
     }
 
     static Map<String, String> podLabels(Map<String, Object> workload) {
+        if ("Cluster".equals(workload.get("kind"))) { // CloudNativePG labels every instance of a Cluster with its name
+            return Map.of("cnpg.io/cluster", name(workload));
+        }
         Object labels = "CronJob".equals(workload.get("kind"))
                 ? at(workload, "spec", "jobTemplate", "spec", "template", "metadata", "labels")
                 : at(workload, "spec", "template", "metadata", "labels");
