@@ -6,6 +6,7 @@ import io.peering.routes.bmp.BmpFramingException;
 import io.peering.routes.bmp.BmpSession;
 import io.peering.routes.config.CollectorConfig;
 import io.peering.routes.repository.RouteStore;
+import io.peering.routes.repository.RouterLeases;
 import io.peering.routes.repository.SessionStore;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -95,9 +96,7 @@ final class RouterConnection {
                 return;
             }
             leaseLost = true;
-            metrics.leasesLost.increment();
-            LOG.warnf("router %s: its lease is held by another collector replica now (the router connected there); closing"
-                    + " this replica's session to it without storing more of it", router);
+            logLeaseLost();
             recorder.dropBatch();
             writes.dropWaiting();
             socket.close();
@@ -141,11 +140,21 @@ final class RouterConnection {
     }
 
     private void onWriteFailed(Throwable failure) {
-        metrics.writeErrors.increment();
-        LOG.errorf(failure, "router %s: database write failed; closing its BMP session so it re-sends"
-                + " its routes when it reconnects", router);
+        if (failure instanceof RouterLeases.LeaseLostException) {
+            logLeaseLost();
+        } else {
+            metrics.writeErrors.increment();
+            LOG.errorf(failure, "router %s: database write failed; closing its BMP session so it re-sends"
+                    + " its routes when it reconnects", router);
+        }
         recorder.dropBatch(); // what the router sent after the failed write is not stored either
         socket.close();
+    }
+
+    private void logLeaseLost() {
+        metrics.leasesLost.increment();
+        LOG.warnf("router %s: its lease is held by another collector replica now (the router connected there); closing"
+                + " this replica's session to it without storing more of it", router);
     }
 
     private void afterWrite() {

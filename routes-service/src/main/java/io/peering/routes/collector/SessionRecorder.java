@@ -92,7 +92,7 @@ final class SessionRecorder {
                 PeerRef peer = converter.peer(rm.peer());
                 int family = update.endOfRib().afi() == 2 ? 6 : 4;
                 flush();
-                writes.add(() -> store.sweepStale(peer, RouteConverter.time(rm.peer()), family));
+                writes.add(() -> store.sweepStale(peer, RouteConverter.time(rm.peer()), family, lease));
             }
         } else if (message instanceof BmpMessage.PeerUp up) {
             PeerRef peer = converter.peer(up.peer());
@@ -104,7 +104,7 @@ final class SessionRecorder {
             writes.add(() -> sessions.peerUp(peer, RouteConverter.time(up.peer()), bgpId, localAddress, localAsn)
                     .invoke(resync -> {
                         if (resync) { // routes not re-sent by then are swept even without End-of-RIB
-                            timers.after(config.resyncTimeout(), () -> writes.add(() -> store.sweepStale(peer, Instant.now(), 0)));
+                            timers.after(config.resyncTimeout(), () -> writes.add(() -> store.sweepStale(peer, Instant.now(), 0, lease)));
                         }
                     }));
         } else if (message instanceof BmpMessage.PeerDown down) {
@@ -146,7 +146,7 @@ final class SessionRecorder {
                     LOG.warnf("router %s did not report peer %s within %s of its BMP session starting: it went down while"
                             + " the collector was not receiving; taking it down", router, peer.peerAddress(), config.resyncTimeout());
                     return sessions.peerDown(peer, now, "not reported by the router after its BMP session started again (went"
-                            + " down while the collector was not receiving)", 0, 0, 0, "peer down");
+                            + " down while the collector was not receiving)", 0, 0, 0, "peer down", lease);
                 })
                 .collect().last();
     }

@@ -438,16 +438,18 @@ public class RouteStore {
 
     /**
      * Withdraws the peer's routes still stale (not re-sent since the session was re-established), of
-     * one address family (4 or 6) at its End-of-RIB, or of both (0) when the router sends none in time.
+     * one address family (4 or 6) at its End-of-RIB, or of both (0) when the router sends none in time; only while
+     * {@code lease} (when given) is still this replica's, else {@link RouterLeases.LeaseLostException} and nothing changed.
      */
-    public Uni<Void> sweepStale(PeerRef peer, Instant time, int family) {
+    public Uni<Void> sweepStale(PeerRef peer, Instant time, int family, RouterLeases.Lease lease) {
         if (!resyncing.contains(SessionKey.of(peer))) {
             return Uni.createFrom().voidItem();
         }
         String condition = "stale" + (family == 0 ? "" : " AND family(prefix) = " + family);
         Tuple key = Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress());
-        return pool.withTransaction(conn -> withdrawRoutes(conn, peer, time, condition,
-                                "not re-sent after the session was re-established")
+        return pool.withTransaction(conn -> (lease == null ? Uni.createFrom().voidItem() : RouterLeases.check(conn, lease))
+                        .flatMap(checked -> withdrawRoutes(conn, peer, time, condition,
+                                "not re-sent after the session was re-established"))
                         .flatMap(v -> recountRoutes(conn, peer))
                         .flatMap(v -> conn.preparedQuery("""
                                         SELECT EXISTS (SELECT 1 FROM routes.adj_rib_in WHERE router = $1::text::inet

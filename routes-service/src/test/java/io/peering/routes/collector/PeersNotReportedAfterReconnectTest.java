@@ -60,7 +60,7 @@ class PeersNotReportedAfterReconnectTest {
 
         @Override
         public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
-                                  int notificationSubcode, String withdrawalReason) {
+                                  int notificationSubcode, String withdrawalReason, RouterLeases.Lease lease) {
             takenDown.add(peer);
             return Uni.createFrom().voidItem();
         }

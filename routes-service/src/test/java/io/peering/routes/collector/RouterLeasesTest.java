@@ -1,6 +1,7 @@
 package io.peering.routes.collector;
 
 import io.peering.routes.PeerRef;
+import io.peering.routes.repository.RouteStore;
 import io.peering.routes.repository.RouterLeases;
 import io.peering.routes.repository.SessionStore;
 import io.peering.routes.testing.Await;
@@ -39,6 +40,9 @@ class RouterLeasesTest {
 
     @Inject
     SessionStore sessions;
+
+    @Inject
+    RouteStore store;
 
     @Inject
     Pool pool;
@@ -132,6 +136,23 @@ class RouterLeasesTest {
         assertThat(count("SELECT count(*) FROM routes.route_changes WHERE router = $1::text::inet AND withdrawn"
                 + " AND reason = 'router disconnected'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM routes.session_transitions WHERE router = $1::text::inet AND state = 2")).isEqualTo(1);
+    }
+
+    @Test
+    void aResyncSweepUnderALeaseThatChangedHandsChangesNothing() throws Exception {
+        routerWithOneRoute().close();
+        try (TestRouter again = TestRouter.connect(ROUTER, listener.port(), AMS_1.up())) { // re-established: routes stale
+            Await.until("the route marked stale", () -> count("SELECT count(*) FROM routes.adj_rib_in WHERE router = $1::text::inet"
+                    + " AND stale") == 1);
+            long epoch = count("SELECT epoch FROM routes.router_leases WHERE router = $1::text::inet");
+            anotherReplicaTakesTheLease("other-replica/1", "1 hour");
+            PeerRef peer = new PeerRef(ROUTER, 0, AMS_1.address(), AMS_1.asn());
+            assertThatThrownBy(() -> store.sweepStale(peer, Instant.now(), 0, new RouterLeases.Lease(ROUTER, epoch))
+                    .await().atMost(Duration.ofSeconds(10)))
+                    .isInstanceOf(RouterLeases.LeaseLostException.class);
+        }
+        assertThat(routes()).as("the stale route, not withdrawn by this replica").isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM routes.route_changes WHERE router = $1::text::inet AND withdrawn")).isZero();
     }
 
     @Test

@@ -192,8 +192,8 @@ class RoutesCountTest {
         peerUp(REAL); // the router reconnected: what is stored must be re-sent
 
         apply(announce(AS0, Rib.ADJ_RIB_IN_POST_POLICY, "198.51.100.0/24"), announce(REAL, Rib.LOC_RIB, "198.51.101.0/24"));
-        store.sweepStale(AS0, next(), 4).await().atMost(WAIT); // End-of-RIB of the post-policy view
-        store.sweepStale(REAL, next(), 4).await().atMost(WAIT); // and of the Loc-RIB
+        store.sweepStale(AS0, next(), 4, null).await().atMost(WAIT); // End-of-RIB of the post-policy view
+        store.sweepStale(REAL, next(), 4, null).await().atMost(WAIT); // and of the Loc-RIB
 
         List<String> stored = new ArrayList<>();
         for (Row r : pool.preparedQuery("SELECT rib, prefix::text FROM routes.adj_rib_in WHERE router = $1::text::inet ORDER BY 1, 2")
