@@ -19,6 +19,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +63,7 @@ public class BmpListener {
     private final List<IpPrefix> allowedSources;
     private int openSessions;
     private NetServer server;
+    private FileChannel spoolLock;
     private volatile boolean stopped;
 
     public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, SessionStore sessions, RouterLeases leases,
@@ -93,6 +99,7 @@ public class BmpListener {
                     + e.getCause().getMessage() + "); free the port or choose another with PEERING_BMP_PORT", e.getCause());
         }
         LOG.infof("BMP collector listening on %s:%d as replica %s", config.host(), server.actualPort(), replica);
+        replayLeftOverSpools();
         // Routers stored with sessions up and no lease (connected before leases existed) get the grace period to come back.
         leases.adoptRoutersWithoutLease(config.routerGracePeriod()).subscribe().with(
                 adopted -> {
@@ -106,6 +113,56 @@ public class BmpListener {
                     LOG.errorf(e, "could not give the routers that were connected before this start their grace period");
                     scheduleLeases();
                 });
+    }
+
+    /**
+     * Takes the spool directory for this process (a lock file: two collectors sharing one would store each other's
+     * spools), and stores what a previous run received and did not: each left-over spool is a session of its router,
+     * and a router connecting meanwhile is spooled until that is done.
+     */
+    private void replayLeftOverSpools() {
+        Path directory = Path.of(config.spoolDirectory());
+        try {
+            Files.createDirectories(directory);
+            spoolLock = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (spoolLock.tryLock() == null) {
+                throw new IllegalStateException("another process uses the BMP spool directory " + directory
+                        + "; give each collector its own (peering.bmp.spool-directory, PEERING_BMP_SPOOL_DIRECTORY)");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot use the BMP spool directory " + directory + " (peering.bmp.spool-directory): "
+                    + e.getMessage(), e);
+        }
+        for (BmpSpool spool : BmpSpool.leftOver(directory)) {
+            // Only if nobody took the router's lease since: else it connected to another replica and re-sent its table
+            // there (or was taken down), and these older updates must not be stored over that.
+            RouterLeases.Lease lease = spool.leaseEpoch() < 0 ? null : leases.takeIfStillAt(spool.router(), spool.leaseEpoch(),
+                    replica, config.routerGracePeriod()).await().atMost(Duration.ofSeconds(30));
+            if (lease == null) {
+                LOG.infof("router %s: a previous run's spool (%,d bytes not stored) is dropped: the router's lease changed hands"
+                        + " since (it connected to another replica, which has its current state, or it was taken down)",
+                        spool.router(), spool.pending());
+                spool.delete();
+                continue;
+            }
+            RouterConnection replay;
+            synchronized (this) {
+                replay = RouterConnection.replay(spool, lease, vertx, replica, config, store, sessions, metrics,
+                        new RouteConverter(spool.router(), rpki), closed -> closed(closed.router(), closed));
+                connections.computeIfAbsent(spool.router(), r -> new ArrayList<>(1)).add(replay);
+            }
+            replay.start();
+        }
+    }
+
+    /** Bytes received from routers and not yet stored, all sessions together. */
+    public synchronized long spooledBytes() {
+        return connections.values().stream().flatMap(List::stream).mapToLong(RouterConnection::spooled).sum();
+    }
+
+    /** Seconds since the oldest bytes not yet stored arrived, over all sessions (0 when everything is stored). */
+    public synchronized double spooledSeconds() {
+        return connections.values().stream().flatMap(List::stream).mapToLong(RouterConnection::spooledNanos).max().orElse(0) / 1e9;
     }
 
     /** Renewals and claims, every third of the grace period (at most 10 s, at least 100 ms). */
@@ -227,18 +284,26 @@ public class BmpListener {
             openSessions++;
             connection = new RouterConnection(socket, vertx, router, replica, config, store, sessions, metrics,
                     new RouteConverter(router, rpki), closed -> closed(router, closed));
-            connections.computeIfAbsent(router, r -> new ArrayList<>(1)).add(connection);
+            List<RouterConnection> open = connections.computeIfAbsent(router, r -> new ArrayList<>(1));
+            if (open.stream().anyMatch(RouterConnection::draining)) {
+                connection.hold(); // its previous session is still storing what it spooled: this one waits, spooling
+            }
+            open.add(connection);
         }
         connection.start();
     }
 
     private synchronized void closed(String router, RouterConnection connection) {
-        openSessions--;
+        if (!connection.replay()) {
+            openSessions--;
+        }
         List<RouterConnection> open = connections.get(router);
         if (open != null) {
             open.remove(connection);
             if (open.isEmpty()) {
                 connections.remove(router);
+            } else if (open.stream().noneMatch(RouterConnection::draining)) {
+                open.forEach(RouterConnection::release);
             }
         }
     }

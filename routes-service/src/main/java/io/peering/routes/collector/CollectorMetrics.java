@@ -23,6 +23,7 @@ public class CollectorMetrics {
     final Counter refusedSource;
     final Counter refusedSessionLimit;
     final Counter leasesLost;
+    final Counter writeRetries;
     final Counter routersTakenDown;
 
     public CollectorMetrics(MeterRegistry registry) {
@@ -41,6 +42,7 @@ public class CollectorMetrics {
         refusedSource = registry.counter("peering.bmp.refused", "reason", "source-address");
         refusedSessionLimit = registry.counter("peering.bmp.refused", "reason", "session-limit");
         leasesLost = registry.counter("peering.bmp.router.leases.lost");
+        writeRetries = registry.counter("peering.bmp.write.retries");
         routersTakenDown = registry.counter("peering.bmp.routers.taken.down");
     }
 }

@@ -64,6 +64,11 @@ final class SessionRecorder {
         writes.add(() -> sessions.routerConnected(router, replica, config.routerGracePeriod()).invoke(taken -> lease = taken));
     }
 
+    /** A replayed spool's session: its lease was taken already ({@link RouterLeases#takeIfStillAt}). */
+    void resumed(RouterLeases.Lease taken) {
+        lease = taken;
+    }
+
     RouterLeases.Lease lease() {
         return lease;
     }
@@ -171,6 +176,11 @@ final class SessionRecorder {
         List<RouteChange> changes = batch;
         batch = new ArrayList<>(Math.min(config.batchSize(), 1024));
         writes.add(() -> store.applyRouteChanges(changes, config.writeLanes()));
+    }
+
+    /** Whether no route change waits in the batch being built (everything recorded is handed to the write queue). */
+    boolean batchEmpty() {
+        return batch.isEmpty();
     }
 
     /** A write failed: the changes collected since are not stored either. */

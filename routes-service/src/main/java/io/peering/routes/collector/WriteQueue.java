@@ -1,40 +1,72 @@
 package io.peering.routes.collector;
 
+import io.peering.support.sql.DatabaseFailures;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The writes of one router's session, one in flight at a time, in the order they were added; results
- * come back on the session's context. When a write fails, the writes waiting are dropped and none of
- * them runs: a later write succeeding would store the router's later changes without the earlier ones.
+ * come back on the session's context.
+ *
+ * <p>A write that fails because the database is unreachable, restarting or overloaded
+ * ({@link DatabaseFailures#isTransient}) is tried again, after a back-off of 100 ms doubling up to
+ * {@code maxBackoff}, until it is stored; nothing after it runs before (a session's writes repeat
+ * safely: a route re-sent unchanged is no change, a withdrawal of a route gone is none). Any other
+ * failure ends the queue: the writes waiting are dropped and none of them runs, since a later write
+ * succeeding would store the router's later changes without the earlier ones.
+ *
+ * <p>Each write is tagged, when added, with how far into the session's spool everything is covered
+ * by the writes added so far ({@code covered}); once it is stored, {@link Listener#stored} is told that offset.
  */
 final class WriteQueue {
 
+    /** What the session hears from its queue, on its context. */
+    interface Listener {
+        /** A write failed for good: the writes waiting were dropped. */
+        void failed(Throwable failure);
+
+        /** A write failed for now and is tried again after {@code delay} ({@code attempt}: 1 for the first retry). */
+        void retrying(Throwable failure, int attempt, Duration delay);
+
+        /** A write is stored (after retries, if any), covering the spool up to {@code covered}; the next one starts after. */
+        void stored(long covered, int retries);
+
+        /** A write is done, stored or failed, before the next one starts. */
+        void afterWrite();
+    }
+
+    private record Write(Supplier<Uni<?>> run, long covered) {
+    }
+
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+
+    private final Vertx vertx;
     private final Context context;
-    private final Consumer<Throwable> onFailure;
-    private final Runnable afterEachWrite;
-    private final ArrayDeque<Supplier<Uni<?>>> pending = new ArrayDeque<>();
+    private final LongSupplier covered;
+    private final Listener listener;
+    private final Duration maxBackoff;
+    private final ArrayDeque<Write> pending = new ArrayDeque<>();
     private boolean writing;
     private boolean failed;
     /** Runs once the last write is done ({@link #addLast}). */
     private Runnable whenDone;
 
-    /**
-     * @param onFailure      told of a failed write, after the writes waiting were dropped
-     * @param afterEachWrite runs after each write (done or failed), before the next one starts
-     */
-    WriteQueue(Context context, Consumer<Throwable> onFailure, Runnable afterEachWrite) {
+    WriteQueue(Vertx vertx, Context context, LongSupplier covered, Duration maxBackoff, Listener listener) {
+        this.vertx = vertx;
         this.context = context;
-        this.onFailure = onFailure;
-        this.afterEachWrite = afterEachWrite;
+        this.covered = covered;
+        this.maxBackoff = maxBackoff;
+        this.listener = listener;
     }
 
     void add(Supplier<Uni<?>> write) {
-        pending.add(write);
+        pending.add(new Write(write, covered.getAsLong()));
         pump();
     }
 
@@ -54,16 +86,21 @@ final class WriteQueue {
         return pending.size();
     }
 
-    /** A write failed: nothing more of this session is stored (the router re-sends everything when it reconnects). */
+    /** A write failed for good: nothing more of this session is stored (the router re-sends everything when it reconnects). */
     boolean failed() {
         return failed;
+    }
+
+    /** Whether nothing is in flight or waiting. */
+    boolean idle() {
+        return !writing && pending.isEmpty();
     }
 
     private void pump() {
         if (writing) {
             return;
         }
-        Supplier<Uni<?>> next = pending.poll();
+        Write next = pending.poll();
         if (next == null) {
             if (whenDone != null) {
                 Runnable done = whenDone;
@@ -73,19 +110,37 @@ final class WriteQueue {
             return;
         }
         writing = true;
-        next.get().subscribe().with(
-                ok -> context.runOnContext(v -> afterWrite()),
+        run(next, 0);
+    }
+
+    private void run(Write write, int retries) {
+        write.run().get().subscribe().with(
+                ok -> context.runOnContext(v -> {
+                    listener.stored(write.covered(), retries);
+                    afterWrite();
+                }),
                 failure -> context.runOnContext(v -> {
+                    if (!failed && DatabaseFailures.isTransient(failure)) {
+                        Duration delay = backoff(retries);
+                        listener.retrying(failure, retries + 1, delay);
+                        vertx.setTimer(delay.toMillis(), id -> context.runOnContext(x -> run(write, retries + 1)));
+                        return;
+                    }
                     failed = true;
                     pending.clear();
-                    onFailure.accept(failure);
+                    listener.failed(failure);
                     afterWrite();
                 }));
     }
 
+    private Duration backoff(int retries) {
+        Duration d = FIRST_BACKOFF.multipliedBy(1L << Math.min(retries, 16));
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+
     private void afterWrite() {
         writing = false;
-        afterEachWrite.run();
+        listener.afterWrite();
         pump();
     }
 }

@@ -46,11 +46,30 @@ public interface CollectorConfig {
     Duration flushInterval();
 
     /**
-     * Batches a router may have waiting for the database before the collector stops reading its
-     * socket (TCP then slows the router down): this bounds memory per router.
+     * Batches a router may have waiting for the database before the collector stops decoding its spool (what the
+     * router sends meanwhile waits there): this bounds memory per router.
      */
     @WithDefault("2")
     int maxPendingBatches();
+
+    /**
+     * Where each router session's BMP bytes wait for the database (a local directory only this process uses; in
+     * Kubernetes an emptyDir, which outlives a container restart). At start-up, what a previous run received
+     * and did not store is stored first.
+     */
+    @WithDefault("${java.io.tmpdir}/peering-bmp-spool")
+    String spoolDirectory();
+
+    /**
+     * Bytes one router session may have waiting in the spool (received, not yet stored); past this the
+     * collector stops reading its socket, and TCP slows the router down.
+     */
+    @WithDefault("268435456")
+    long spoolMaxBytes();
+
+    /** A write that failed because the database is away is tried again, backing off from 100 ms to at most this. */
+    @WithDefault("PT5S")
+    Duration writeRetryMaxBackoff();
 
     /**
      * How long a router whose BMP session dropped may take to come back before its peers are

@@ -40,7 +40,7 @@ public class RouterLeases {
     }
 
     /** The lease was taken over by another replica (or the router came back) since this replica took it. */
-    public static final class LeaseLostException extends RuntimeException {
+    public static final class LeaseLostException extends IllegalStateException { // not transient: never retried
         public LeaseLostException(Lease lease) {
             super("router " + lease.router() + ": its lease (epoch " + lease.epoch() + ") is no longer this replica's");
         }
@@ -62,6 +62,20 @@ public class RouterLeases {
                         RETURNING epoch""")
                 .execute(Tuple.of(router, owner, seconds(grace)))
                 .map(rows -> new Lease(router, rows.iterator().next().getLong(0)));
+    }
+
+    /**
+     * Takes the router's lease for {@code owner} only if it is still at {@code epoch} (nobody took it since a previous run
+     * of this replica held it); null when it changed hands or ended (the router connected elsewhere, or was taken down).
+     */
+    public Uni<Lease> takeIfStillAt(String router, long epoch, String owner, Duration grace) {
+        return pool.preparedQuery("""
+                        UPDATE routes.router_leases SET owner = $3, epoch = epoch + 1, connected = true,
+                            expires = now() + make_interval(secs => $4)
+                        WHERE router = $1::text::inet AND epoch = $2
+                        RETURNING epoch""")
+                .execute(Tuple.of(router, epoch, owner, seconds(grace)))
+                .map(rows -> rows.size() == 0 ? null : new Lease(router, rows.iterator().next().getLong(0)));
     }
 
     /** Renews the leases of connected routers (router: epoch held) for another grace period; yields those no longer held. */

@@ -38,11 +38,13 @@ final class CollectorSettings {
         Class<?> type = method.getReturnType();
         if (type == int.class) {
             return Integer.parseInt(d.value());
+        } else if (type == long.class) {
+            return Long.parseLong(d.value());
         } else if (type == Duration.class) {
             return Duration.parse(d.value());
         } else if (type == List.class) {
             return Arrays.asList(d.value().split(","));
         }
-        return d.value();
+        return d.value().replace("${java.io.tmpdir}", System.getProperty("java.io.tmpdir"));
     }
 }

@@ -3,9 +3,9 @@ package io.peering.support.ingest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.peering.support.grpc.ApiErrors;
+import io.peering.support.sql.DatabaseFailures;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -122,9 +122,7 @@ public final class IngestStream<I, T> {
         if (failure instanceof StatusRuntimeException status) {
             return status;
         }
-        String sqlState = failure instanceof PgException pg ? pg.getSqlState() : null;
-        boolean transientFailure = sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("53")
-                || sqlState.startsWith("57P") || sqlState.startsWith("40");
+        boolean transientFailure = DatabaseFailures.isTransient(failure);
         String stored = storedBefore + " " + noun + " of this stream were stored before it failed (and batches in flight may"
                 + " have been)";
         return (transientFailure

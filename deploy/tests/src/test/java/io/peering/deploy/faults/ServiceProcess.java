@@ -43,6 +43,9 @@ public final class ServiceProcess implements AutoCloseable {
         this.environment.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         this.environment.put("PEERING_AUTH_ENABLED", "false");
         this.environment.put("PEERING_INVENTORY", Local.repo().resolve("deploy/inventory/sample-inventory.yaml").toString());
+        if (module.equals("routes-service")) { // its own BMP spool, kept across restarts of this process (not shared)
+            this.environment.put("PEERING_BMP_SPOOL_DIRECTORY", dir.resolve("bmp-spool").toString());
+        }
         this.environment.putAll(environment);
     }
 
