@@ -74,10 +74,11 @@ class RouteIngestBenchmark {
         }
     }
 
+    /** The session's routes_count; 0 before its Peer Up is stored (the router may have sent everything by then). */
     long stored(String router) {
-        return pool.preparedQuery("SELECT routes_count FROM routes.sessions WHERE router = $1::text::inet")
-                .execute(Tuple.of(router)).await().atMost(Duration.ofSeconds(10))
-                .iterator().next().getLong(0);
+        var rows = pool.preparedQuery("SELECT routes_count FROM routes.sessions WHERE router = $1::text::inet")
+                .execute(Tuple.of(router)).await().atMost(Duration.ofSeconds(10));
+        return rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
     }
 
     @Test
