@@ -115,6 +115,7 @@ final class GatewayStack implements AutoCloseable {
             if (s.equals("routes")) {
                 env.put("PEERING_BMP_HOST", "127.0.0.1");
                 env.put("PEERING_BMP_PORT", String.valueOf(bmpPort));
+                env.put("PEERING_BMP_SPOOL_DIRECTORY", logs.resolve("bmp-spool").toString()); // this stack's own
             }
             List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m"));
             if (s.equals("latency")) {
