@@ -42,6 +42,9 @@ final class BmpSpool implements Closeable {
     private long leaseEpoch;
     /** Where each append ended, and when it came: the age of the oldest bytes not yet stored. */
     private final ArrayDeque<long[]> appends = new ArrayDeque<>();
+    /** What other threads read (the gauges): bytes not stored, and when the oldest of them came (0: none). */
+    private volatile long pendingBytes;
+    private volatile long oldestPendingSince;
 
     private BmpSpool(Path data, long committed, long leaseEpoch) throws IOException {
         this.leaseEpoch = leaseEpoch;
@@ -54,6 +57,14 @@ final class BmpSpool implements Closeable {
         if (written > this.committed) {
             appends.add(new long[] {written, System.nanoTime()});
         }
+        published();
+    }
+
+    /** Publishes what the gauges read, after every change (on the session's context). */
+    private void published() {
+        pendingBytes = written - committed;
+        long[] oldest = appends.peekFirst();
+        oldestPendingSince = oldest == null || committed >= written ? 0 : oldest[1];
     }
 
     /** A new, empty spool for a session of {@code router} in {@code directory}. */
@@ -66,6 +77,7 @@ final class BmpSpool implements Closeable {
             spool.channel.truncate(0);
             spool.written = 0;
             spool.appends.clear();
+            spool.published();
             spool.writePosition();
             return spool;
         } catch (IOException e) {
@@ -115,6 +127,7 @@ final class BmpSpool implements Closeable {
                 written += channel.write(buffer, written);
             }
             appends.add(new long[] {written, System.nanoTime()});
+            published();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the BMP spool " + data, e);
         }
@@ -143,6 +156,7 @@ final class BmpSpool implements Closeable {
         while (!appends.isEmpty() && appends.peekFirst()[0] <= committed) {
             appends.pollFirst();
         }
+        published();
         writePosition();
     }
 
@@ -162,6 +176,7 @@ final class BmpSpool implements Closeable {
             read = written;
             committed = written;
             appends.clear();
+            published();
             writePosition();
             return true;
         } catch (IOException e) {
@@ -189,15 +204,15 @@ final class BmpSpool implements Closeable {
         return committed;
     }
 
-    /** Bytes received and not yet stored. */
+    /** Bytes received and not yet stored (any thread). */
     long pending() {
-        return written - committed;
+        return pendingBytes;
     }
 
-    /** Nanoseconds since the oldest bytes not yet stored arrived (0 when everything is stored). */
+    /** Nanoseconds since the oldest bytes not yet stored arrived, 0 when everything is stored (any thread). */
     long oldestPendingNanos() {
-        long[] oldest = appends.peekFirst();
-        return oldest == null || committed >= written ? 0 : System.nanoTime() - oldest[1];
+        long since = oldestPendingSince;
+        return since == 0 ? 0 : System.nanoTime() - since;
     }
 
     private void writePosition() {
