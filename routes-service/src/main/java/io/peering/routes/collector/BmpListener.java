@@ -250,6 +250,13 @@ public class BmpListener {
         if (server != null) {
             server.close();
         }
+        if (spoolLock != null) {
+            try {
+                spoolLock.close(); // releases the lock: what is left in the spools is the next start's
+            } catch (IOException e) {
+                LOG.warnf("could not release the BMP spool directory's lock: %s", e.getMessage());
+            }
+        }
     }
 
     /** BMP sessions open now, all routers together (bounded by peering.bmp.max-sessions). */

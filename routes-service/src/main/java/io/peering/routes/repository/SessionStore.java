@@ -169,16 +169,6 @@ public class SessionStore {
                 });
     }
 
-    /** Routers with sessions stored as up (at start-up: they were connected before). */
-    public Uni<List<String>> routersWithEstablishedSessions() {
-        return pool.preparedQuery("SELECT DISTINCT host(router) FROM routes.sessions WHERE state = $1").execute(Tuple.of(ESTABLISHED))
-                .map(rows -> {
-                    List<String> routers = new ArrayList<>();
-                    rows.forEach(r -> routers.add(r.getString(0)));
-                    return routers;
-                });
-    }
-
     /**
      * The router's BMP session to this replica ended: unless its lease changed hands meanwhile (the router connected
      * to another replica), it is disconnected and its lease runs for the grace period; after that, its peers are
