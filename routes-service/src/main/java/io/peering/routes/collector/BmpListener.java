@@ -247,6 +247,9 @@ public class BmpListener {
 
     void stop(@Observes ShutdownEvent event) {
         stopped = true;
+        synchronized (this) {
+            connections.values().forEach(open -> open.forEach(RouterConnection::shuttingDown));
+        }
         if (server != null) {
             server.close();
         }

@@ -91,6 +91,8 @@ final class RouterConnection {
     private boolean broken;
     /** The session's last write is done (read from other threads: the listener asks whether it is draining). */
     private volatile boolean closedForGood;
+    /** The collector is shutting down: what is not stored stays in the spool for the next start. */
+    private volatile boolean shuttingDown;
 
     /**
      * @param replica  this collector replica (it takes the router's lease, {@link io.peering.routes.repository.RouterLeases})
@@ -188,6 +190,11 @@ final class RouterConnection {
     Long leaseEpoch() {
         var lease = recorder.lease();
         return lease == null ? null : lease.epoch();
+    }
+
+    /** The collector stops: the session's writes may fail now, and its spool must outlive it if they do. */
+    void shuttingDown() {
+        shuttingDown = true;
     }
 
     /** Whether its input is done and it is storing the rest of its spool: a new session of its router waits for it. */
@@ -438,7 +445,11 @@ final class RouterConnection {
             recorder.flush();
         }
         recorder.disconnected(() -> {
-            spool.delete();
+            if (shuttingDown && spool.pending() > 0) {
+                spool.close(); // the next start stores it (if the router's lease is still this session's)
+            } else {
+                spool.delete();
+            }
             closedForGood = true;
             onClosed.accept(this);
         });
