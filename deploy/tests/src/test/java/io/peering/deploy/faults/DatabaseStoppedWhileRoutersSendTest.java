@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Then the database stops again, one router sends withdrawals and goes away for good, and routes-service
  * is killed (SIGKILL) with those withdrawals only in its spool. Started again (after the database), it
- * stores them from the spool, though the router never comes back to send them again.
+ * stores them from the spool, though the router never comes back to send them again. The same once more
+ * through a clean stop (SIGTERM), whose last writes fail while the database is away.
  */
 class DatabaseStoppedWhileRoutersSendTest {
 
@@ -188,6 +189,24 @@ class DatabaseStoppedWhileRoutersSendTest {
                     .as("the restarted collector said it stores a left-over spool").isPositive();
             Local.await(Duration.ofMinutes(2), "routers 1 and 2 back and stored", () -> routers.subList(0, 2).stream()
                     .allMatch(r -> r.synced() && rows(r).equals(storedRows(r))));
+
+            // ---- the same through a clean stop (SIGTERM, as a rollout stops a pod) --------------------------------
+            SyntheticRouter leavingToo = routers.get(1);
+            Peer peerToo = peer(2, 1);
+            db.stop();
+            for (int i = 0; i < 100; i++) {
+                leavingToo.withdraw(peerToo, route(2, 1, i, List.of()).prefix());
+            }
+            Local.await(Duration.ofSeconds(30), "router 2's withdrawals sent", () -> leavingToo.pending() == 0);
+            Local.await(Duration.ofSeconds(30), "router 2's withdrawals spooled", () -> spooledBytes() > 0);
+            leavingToo.close();
+            routes.stop();
+            db.startAgain();
+            routes.restart();
+            Local.await(Duration.ofMinutes(2), "router 2's withdrawals stored from the spool after a clean stop",
+                    () -> storedRows(leavingToo).equals(rows(leavingToo)));
+            assertThat(db.count("SELECT count(*) FROM routes.route_changes WHERE router = ?::inet AND peer_address = ?::inet"
+                    + " AND withdrawn", leavingToo.address(), peerToo.address())).as("router 2's withdrawals, logged once").isEqualTo(100);
         } finally {
             routers.forEach(SyntheticRouter::close);
         }
