@@ -304,7 +304,7 @@ public class BmpListener {
     }
 
     private synchronized void closed(String router, RouterConnection connection) {
-        if (!connection.replay()) {
+        if (!connection.replaying()) {
             openSessions--;
         }
         List<RouterConnection> open = connections.get(router);

@@ -73,15 +73,11 @@ final class BmpSpool implements Closeable {
             Files.createDirectories(directory);
             // <router, ':' as '_'>~<millis>~<nanos>: sorts oldest first per router, names the router
             String name = router.replace(':', '_') + "~" + System.currentTimeMillis() + "~" + System.nanoTime() % 1_000_000;
-            BmpSpool spool = new BmpSpool(directory.resolve(name + DATA), 0, -1);
-            spool.channel.truncate(0);
-            spool.written = 0;
-            spool.appends.clear();
-            spool.published();
+            BmpSpool spool = new BmpSpool(directory.resolve(name + DATA), 0, -1); // a new file: empty
             spool.writePosition();
             return spool;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a BMP spool in " + directory + " (peering.bmp.spool.directory)", e);
+            throw new UncheckedIOException("cannot create a BMP spool in " + directory + " (peering.bmp.spool-directory)", e);
         }
     }
 

@@ -140,7 +140,7 @@ final class RouterConnection {
     }
 
     /** Whether it stores a spool a previous run left, rather than a router's socket. */
-    boolean replay() {
+    boolean replaying() {
         return socket == null;
     }
 

@@ -447,7 +447,7 @@ public class RouteStore {
         }
         String condition = "stale" + (family == 0 ? "" : " AND family(prefix) = " + family);
         Tuple key = Tuple.of(peer.router(), peer.distinguisher(), peer.peerAddress());
-        return pool.withTransaction(conn -> (lease == null ? Uni.createFrom().voidItem() : RouterLeases.check(conn, lease))
+        return pool.withTransaction(conn -> RouterLeases.check(conn, lease)
                         .flatMap(checked -> withdrawRoutes(conn, peer, time, condition,
                                 "not re-sent after the session was re-established"))
                         .flatMap(v -> recountRoutes(conn, peer))

@@ -158,9 +158,12 @@ public class RouterLeases {
     /**
      * In a transaction that withdraws a router's routes on this replica's own decision: fails with
      * {@link LeaseLostException} unless the lease is still held at {@code lease}'s epoch, and keeps it from
-     * changing hands until the transaction ends.
+     * changing hands until the transaction ends. No lease (null): nothing to check.
      */
     static Uni<Void> check(SqlConnection conn, Lease lease) {
+        if (lease == null) {
+            return Uni.createFrom().voidItem();
+        }
         return conn.preparedQuery("SELECT 1 FROM routes.router_leases WHERE router = $1::text::inet AND epoch = $2 FOR SHARE")
                 .execute(Tuple.of(lease.router(), lease.epoch()))
                 .invoke(rows -> {

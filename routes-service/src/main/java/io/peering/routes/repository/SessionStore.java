@@ -114,12 +114,12 @@ public class SessionStore {
 
     /**
      * {@link #peerDown} decided by this replica, not reported by the router (its BMP session gone for longer than the
-     * grace period): only while {@code lease} is still this replica's (else {@link RouterLeases.LeaseLostException},
-     * nothing changed).
+     * grace period, or a peer it did not report again after reconnecting): only while {@code lease} (when given) is still
+     * this replica's, else {@link RouterLeases.LeaseLostException} and nothing changed.
      */
     public Uni<Void> peerDown(PeerRef peer, Instant time, String reason, int peerDownReason, int notificationCode,
                               int notificationSubcode, String withdrawalReason, RouterLeases.Lease lease) {
-        return pool.withTransaction(conn -> (lease == null ? Uni.createFrom().voidItem() : RouterLeases.check(conn, lease))
+        return pool.withTransaction(conn -> RouterLeases.check(conn, lease)
                 .flatMap(checked -> conn.preparedQuery("""
                                 UPDATE routes.sessions SET state = $6, state_since = $4, last_error = $5, routes_count = 0
                                 WHERE router = $1::text::inet AND peer_distinguisher = $2 AND peer_address = $3::text::inet AND state <> $6

@@ -164,52 +164,46 @@ class DatabaseStoppedWhileRoutersSendTest {
             assertThat(spooledAtRestart).as("bytes waiting in the spool when the database came back").isPositive();
             assertThat(outOfOrder).as("withdrawals logged after the re-announcement that followed them").isZero();
             assertThat(loggedTwice).as("changes logged twice").isZero();
-            // router 1's second half (10,000 - stored before the stop is not known exactly) plus each router's 1,500 changes
+            // each router's 500 withdrawals, and nothing else withdrawn
             assertThat(db.count("SELECT count(*) FROM routes.route_changes WHERE seq > ? AND withdrawn", before))
                     .as("withdrawals logged").isEqualTo(3L * CHANGED);
 
             // ---- a spool that outlives the process -------------------------------------------------------------
-            SyntheticRouter leaving = routers.get(2);
-            Peer peer = peer(3, 1);
-            db.stop();
-            for (int i = 0; i < 200; i++) {
-                leaving.withdraw(peer, route(3, 1, i, List.of()).prefix());
-            }
-            Local.await(Duration.ofSeconds(30), "router 3's withdrawals sent", () -> leaving.pending() == 0);
-            Local.await(Duration.ofSeconds(30), "router 3's withdrawals spooled", () -> spooledBytes() > 0);
-            leaving.close(); // gone for good: it will not send them again
-            routes.kill();
-            db.startAgain();
-            routes.restart();
-            Local.await(Duration.ofMinutes(2), "router 3's withdrawals stored from the spool after the restart",
-                    () -> storedRows(leaving).equals(rows(leaving)));
-            assertThat(db.count("SELECT count(*) FROM routes.route_changes WHERE router = ?::inet AND peer_address = ?::inet"
-                    + " AND withdrawn", leaving.address(), peer.address())).as("router 3's withdrawals, logged once").isEqualTo(200);
+            storedFromTheSpoolAfter(routers.get(2), 3, 200, "a kill", routes::kill);
             assertThat(routes.logLines("storing what a previous run of the collector received and did not store"))
                     .as("the restarted collector said it stores a left-over spool").isPositive();
             Local.await(Duration.ofMinutes(2), "routers 1 and 2 back and stored", () -> routers.subList(0, 2).stream()
                     .allMatch(r -> r.synced() && rows(r).equals(storedRows(r))));
 
             // ---- the same through a clean stop (SIGTERM, as a rollout stops a pod) --------------------------------
-            SyntheticRouter leavingToo = routers.get(1);
-            Peer peerToo = peer(2, 1);
-            db.stop();
-            for (int i = 0; i < 100; i++) {
-                leavingToo.withdraw(peerToo, route(2, 1, i, List.of()).prefix());
-            }
-            Local.await(Duration.ofSeconds(30), "router 2's withdrawals sent", () -> leavingToo.pending() == 0);
-            Local.await(Duration.ofSeconds(30), "router 2's withdrawals spooled", () -> spooledBytes() > 0);
-            leavingToo.close();
-            routes.stop();
-            db.startAgain();
-            routes.restart();
-            Local.await(Duration.ofMinutes(2), "router 2's withdrawals stored from the spool after a clean stop",
-                    () -> storedRows(leavingToo).equals(rows(leavingToo)));
-            assertThat(db.count("SELECT count(*) FROM routes.route_changes WHERE router = ?::inet AND peer_address = ?::inet"
-                    + " AND withdrawn", leavingToo.address(), peerToo.address())).as("router 2's withdrawals, logged once").isEqualTo(100);
+            storedFromTheSpoolAfter(routers.get(1), 2, 100, "a clean stop", routes::stop);
         } finally {
             routers.forEach(SyntheticRouter::close);
         }
+    }
+
+    /**
+     * While the database is away, router {@code index} withdraws {@code count} routes of its second peer and goes away
+     * for good; routes-service stops ({@code stop}) with the withdrawals only in its spool, and starts again after the
+     * database: they are stored from the spool, each logged once.
+     */
+    void storedFromTheSpoolAfter(SyntheticRouter leaving, int index, int count, String how, Runnable stop) {
+        Peer peer = peer(index, 1);
+        db.stop();
+        for (int i = 0; i < count; i++) {
+            leaving.withdraw(peer, route(index, 1, i, List.of()).prefix());
+        }
+        Local.await(Duration.ofSeconds(30), "router " + index + "'s withdrawals sent", () -> leaving.pending() == 0);
+        Local.await(Duration.ofSeconds(30), "router " + index + "'s withdrawals spooled", () -> spooledBytes() > 0);
+        leaving.close(); // gone for good: it will not send them again
+        stop.run();
+        db.startAgain();
+        routes.restart();
+        Local.await(Duration.ofMinutes(2), "router " + index + "'s withdrawals stored from the spool after " + how,
+                () -> storedRows(leaving).equals(rows(leaving)));
+        assertThat(db.count("SELECT count(*) FROM routes.route_changes WHERE router = ?::inet AND peer_address = ?::inet"
+                + " AND withdrawn", leaving.address(), peer.address())).as("router " + index + "'s withdrawals, logged once")
+                .isEqualTo(count);
     }
 
     /** What a router holds, as rows: peer|prefix|as path. */

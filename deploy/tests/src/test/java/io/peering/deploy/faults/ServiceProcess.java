@@ -76,6 +76,20 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /** Resident memory of the running process (VmRSS of /proc/{pid}/status), in bytes; -1 when unreadable (gone). */
+    public long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
     /** The operating-system process id of the running service (for /proc/{pid}/status). */
     public long pid() {
         return process.pid();

@@ -84,8 +84,9 @@ class CollectorScaleBenchmark {
                 PrintStream out = System.out; // as it goes: a run that fails half-way still shows what it measured
                 out.printf("%n== collector scale: %d full tables of %,d IPv4 + %,d IPv6"
                         + " routes, Peer Down, %d routers at once (routes-service -Xmx512m, serial GC) ==%n", TABLES, IPV4, IPV6, ROUTERS);
-                long idle = rss(routes);
+                long idle = routes.residentBytes();
                 long afterFirst = 0;
+                double firstTableSeconds = 0;
                 SyntheticRouter last = null;
                 for (int t = 1; t <= TABLES; t++) {
                     SyntheticRouter router = new SyntheticRouter("127.0.0." + (120 + t), bmpPort);
@@ -95,7 +96,8 @@ class CollectorScaleBenchmark {
                             total, seconds, total / seconds);
                     Thread.sleep(5_000); // settle
                     if (t == 1) {
-                        afterFirst = rss(routes);
+                        afterFirst = routes.residentBytes();
+                        firstTableSeconds = seconds;
                     }
                     if (t < TABLES) {
                         router.close();
@@ -103,7 +105,7 @@ class CollectorScaleBenchmark {
                         last = router;
                     }
                 }
-                long afterAll = rss(routes);
+                long afterAll = routes.residentBytes();
                 out.printf("routes-service RSS: idle %s, after 1 table %s, after %d tables %s (%+.0f %% of after 1)%n",
                         SoakStack.mib(idle), SoakStack.mib(afterFirst), TABLES, SoakStack.mib(afterAll),
                         100.0 * (afterAll - afterFirst) / afterFirst);
@@ -140,26 +142,20 @@ class CollectorScaleBenchmark {
                 out.printf("%d routers at once, %,d routes each: stored in %.1f s = %,.0f routes/s; COPY of the same"
                                 + " rows %.1f s; ratio %.2f of COPY's speed (one router: %.2f)%n", ROUTERS, each, manySeconds,
                         each * ROUTERS / manySeconds, manyCopy, manyCopy / manySeconds, copySeconds / firstTableSeconds);
-                out.printf("(load average %s)%n", loadAverage());
+                out.printf("(load average %s)%n", SoakBenchmark.loadAverage());
             }
         }
     }
 
-    private double firstTableSeconds;
-
     /** Starts the routers and waits until all their routes are stored; seconds from start to stored. */
-    private double storeAll(PrivateCluster db, List<SyntheticRouter> routers, long expected) {
+    private static double storeAll(PrivateCluster db, List<SyntheticRouter> routers, long expected) {
         String[] addresses = routers.stream().map(SyntheticRouter::address).toArray(String[]::new);
         long start = System.nanoTime();
         routers.forEach(SyntheticRouter::start);
         Local.await(Duration.ofMinutes(15), expected + " routes stored",
                 () -> db.count("SELECT count(*) FROM routes.adj_rib_in WHERE router = ANY(?::inet[])", (Object) addresses),
                 n -> n == expected);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (firstTableSeconds == 0) {
-            firstTableSeconds = seconds;
-        }
-        return seconds;
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** COPY of {@code count} routes of router {@code router} into adj_rib_in and route_changes; seconds. */
@@ -211,22 +207,5 @@ class CollectorScaleBenchmark {
             public void close() {
             }
         };
-    }
-
-    private static long rss(ServiceProcess process) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException e) {
-            return "n/a";
-        }
     }
 }

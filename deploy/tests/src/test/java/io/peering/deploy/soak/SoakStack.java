@@ -104,16 +104,7 @@ final class SoakStack implements AutoCloseable {
 
     /** Resident memory of the service's process (VmRSS of /proc/{pid}/status), in bytes; -1 when unreadable. */
     long residentBytes(String service) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + services.get(service).pid() + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone
-        }
-        return -1;
+        return services.get(service).residentBytes();
     }
 
     /** JVM heap in use, from the service's /q/metrics: the sum of jvm_memory_used_bytes{area="heap"}; -1 when unreadable. */

@@ -117,10 +117,10 @@ class StartupBenchmark {
                         running));
                 Thread.sleep(10_000);
                 Map<String, Long> idle = new LinkedHashMap<>();
-                running.forEach((service, process) -> idle.put(service, rss(process)));
+                running.forEach((service, process) -> idle.put(service, process.residentBytes()));
                 loadFullTable(db, bmpPort);
                 Map<String, Long> loaded = new LinkedHashMap<>();
-                running.forEach((service, process) -> loaded.put(service, rss(process)));
+                running.forEach((service, process) -> loaded.put(service, process.residentBytes()));
                 List<Figures> figures = new ArrayList<>();
                 for (String service : SERVICES) {
                     figures.add(new Figures(setup.name(), service, starts.get(service), idle.get(service), loaded.get(service)));
@@ -181,19 +181,6 @@ class StartupBenchmark {
         }
     }
 
-    private static long rss(ServiceProcess process) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            // gone: reported as -1
-        }
-        return -1;
-    }
-
     private static void print(List<Figures> figures) {
         StringBuilder out = new StringBuilder(String.format("%n%-24s %-16s %-28s %10s %12s%n", "JVM", "service",
                 "start to ready (ms), median", "RSS idle", "RSS loaded"));
@@ -203,15 +190,7 @@ class StartupBenchmark {
                     SoakStack.mib(f.idleRss()), SoakStack.mib(f.loadedRss())));
         }
         out.append(String.format("(%,d IPv4 + %,d IPv6 routes; -Xmx512m -XX:+UseSerialGC; load average %s)%n", IPV4_ROUTES,
-                IPV6_ROUTES, loadAverage()));
+                IPV6_ROUTES, SoakBenchmark.loadAverage()));
         System.out.print(out);
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException e) {
-            return "n/a";
-        }
     }
 }
