@@ -32,6 +32,12 @@ sha256sum --quiet --strict -c "$LOCAL_DIR/migrations.sha256" \
   || die "a migration listed in deploy/local/migrations.sha256 changed: restore it and put the change in a new migration"
 unlisted="$(comm -13 <(awk '{print $2}' "$LOCAL_DIR/migrations.sha256" | sort) <(git ls-files -co --exclude-standard -- '*/db/migration/*.sql' | sort))"
 [ -z "$unlisted" ] || die "migrations without a recorded sum (add them: sha256sum FILE >> deploy/local/migrations.sha256): $unlisted"
+# Readiness detail "schema" waits for peering.db.schema-version: it must name the newest migration.
+for svc in routes-service metrics-service latency-service events-service; do
+  newest="$(ls "$svc/src/main/resources/db/migration" | sed -n 's/^V\([0-9]*\)__.*/\1/p' | sort -n | tail -1)"
+  stated="$(sed -n 's/^peering\.db\.schema-version=//p' "$svc/src/main/resources/application.properties")"
+  [ "$newest" = "$stated" ] || die "$svc: peering.db.schema-version=$stated but its newest migration is V$newest: set it to $newest"
+done
 
 log "building and running all tests"
 ./mvnw -B -ntp install "$@"

@@ -17,8 +17,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +107,14 @@ public abstract class FoundationContractTest {
     @Test
     void readinessIsUpWhileTheDatabaseAnswers() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void readinessSaysTheSchemaHasEveryMigrationOfThisBuild() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'schema' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'schema' }.data.version",
+                        equalTo(ConfigProvider.getConfig().getValue("peering.db.schema-version", Integer.class)));
     }
 
     @Test

@@ -67,6 +67,34 @@ public final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
+    /**
+     * Runs the service's migrations and nothing else ({@code PEERING_MIGRATE=true QUARKUS_INIT_AND_EXIT=true}, as a
+     * deployment runs them once before starting services with PEERING_MIGRATE=false); yields how long the process ran.
+     */
+    public static Duration migrate(String module, Path dir, Map<String, String> environment, List<String> jvm) {
+        Map<String, String> migrating = new HashMap<>(environment);
+        migrating.put("PEERING_MIGRATE", "true");
+        migrating.put("QUARKUS_INIT_AND_EXIT", "true");
+        ServiceProcess run = new ServiceProcess(module, dir, migrating, jvm);
+        long started = System.nanoTime();
+        try {
+            Process process = run.builder().start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(module + "'s migration run did not exit within 120 s:\n" + run.tail());
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError(module + "'s migration run exited with " + process.exitValue() + ":\n" + run.tail());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     /** The port of its gRPC, health and metrics endpoints. */
     public int port() {
         return port;
@@ -117,7 +145,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private void launch() {
+    private ProcessBuilder builder() {
         List<String> command = new ArrayList<>(jvm);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -125,9 +153,13 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
+        return builder;
+    }
+
+    private void launch() {
         long started = System.nanoTime();
         try {
-            process = builder.start();
+            process = builder().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
