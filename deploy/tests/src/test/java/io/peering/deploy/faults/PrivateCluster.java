@@ -59,6 +59,8 @@ public final class PrivateCluster implements AutoCloseable {
     private final int port;
     private final Thread cleanup = new Thread(this::close, "private-cluster-cleanup");
     private boolean closed;
+    /** The hot standby's data directory, once {@link #startReplica} made one. */
+    private Path replicaData;
 
     private PrivateCluster(Path dir, Path home, int port) {
         this.dir = dir;
@@ -66,6 +68,41 @@ public final class PrivateCluster implements AutoCloseable {
         this.data = home.resolve("pgdata");
         this.serverLog = home.resolve("server.log");
         this.port = port;
+    }
+
+    /**
+     * Makes and starts a hot standby of this cluster, as deploy/local/db-replica.sh does for the local one
+     * ({@code pg_basebackup -R}, WAL streamed, {@code hot_standby_feedback}); yields its port. Closed with the cluster;
+     * its log is {@code replica.log} in the test's directory.
+     */
+    public synchronized int startReplica() {
+        if (replicaData != null) {
+            throw new IllegalStateException("this cluster has a replica already");
+        }
+        int replicaPort = Local.freePort();
+        replicaData = home.resolve("replica-pgdata");
+        try {
+            Files.createDirectories(replicaData);
+            if (asRoot()) {
+                run("chown", "postgres:postgres", replicaData.toString());
+            }
+            run("chmod", "700", replicaData.toString());
+            runAsOwner(PG_BIN + "pg_basebackup", "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER,
+                    "-D", replicaData.toString(), "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast");
+            Files.writeString(replicaData.resolve("postgresql.conf"), """
+
+                    # --- a hot standby of 127.0.0.1:%d ---
+                    port = %d
+                    unix_socket_directories = '%s'
+                    hot_standby = on
+                    hot_standby_feedback = on
+                    """.formatted(port, replicaPort, replicaData), StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        runAsOwner(PG_BIN + "pg_ctl", "-D", replicaData.toString(), "-l", home.resolve("replica.log").toString(), "-w", "-t", "120",
+                "start");
+        return replicaPort;
     }
 
     /** Creates and starts a cluster of the test whose files are in {@code dir} (anywhere: the 'postgres' user need not reach it). */
@@ -223,11 +260,17 @@ public final class PrivateCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        if (replicaData != null) {
+            stopAndDelete(replicaData);
+        }
         stopAndDelete(data);
         if (!home.equals(dir)) {
             try {
                 if (Files.isRegularFile(serverLog)) {
                     Files.copy(serverLog, dir.resolve("server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                if (Files.isRegularFile(home.resolve("replica.log"))) {
+                    Files.copy(home.resolve("replica.log"), dir.resolve("replica.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             } catch (IOException e) {
                 System.err.println("copying " + serverLog + " to " + dir + ": " + e.getMessage());

@@ -57,13 +57,14 @@ final class RouteChurn implements AutoCloseable {
     final AtomicLong flaps = new AtomicLong();
     volatile Throwable crashed;
 
-    RouteChurn(int bmpPort, int v4, double rate, Duration flapEvery) {
+    /** Router A sends to the first of {@code bmpPorts}, router B to the last (the same one when there is one collector). */
+    RouteChurn(List<Integer> bmpPorts, int v4, double rate, Duration flapEvery) {
         this.v4 = v4;
         this.v6 = v4 / 10;
         this.rate = rate;
         this.flapEvery = flapEvery;
-        this.routerA = new SyntheticRouter(ROUTER_A, bmpPort);
-        this.routerB = new SyntheticRouter(ROUTER_B, bmpPort);
+        this.routerA = new SyntheticRouter(ROUTER_A, bmpPorts.get(0));
+        this.routerB = new SyntheticRouter(ROUTER_B, bmpPorts.get(bmpPorts.size() - 1));
         int routes = v4 + v6 + SERVICE_PREFIXES.size();
         this.state = new byte[][] {new byte[routes], new byte[routes]};
         List<Route> ams1 = new ArrayList<>();

@@ -82,7 +82,7 @@ class SoakBenchmark {
             log("starting the database and the four services in " + stack.dir);
             stack.start();
             String startLoad = loadAverage();
-            RouteChurn churn = new RouteChurn(stack.bmpPort, TABLE_V4, ROUTE_CHANGES, Duration.ofSeconds(PEER_FLAP_SECONDS));
+            RouteChurn churn = new RouteChurn(stack.bmpPorts, TABLE_V4, ROUTE_CHANGES, Duration.ofSeconds(PEER_FLAP_SECONDS));
             WatchConsumer routeWatch = new WatchConsumer.RouteChanges(stack, errors);
             WatchConsumer eventWatch = new WatchConsumer.PrefixEvents(stack, errors);
             SampleFeed<?, ?> counters = new SampleFeed.Counters(stack.channel("metrics"), stack.collectorToken, COUNTER_SAMPLES,
@@ -123,10 +123,16 @@ class SoakBenchmark {
                 long flapsStart = churn.flaps.get();
                 long[] last = {churnStart, countersStart, probesStart, queries.calls(), errors.total(), windowStartNanos};
                 Map<String, long[]> memory = new LinkedHashMap<>(); // service -> rss start, heap start, rss max, heap max, rss end, heap end
-                for (String s : SoakStack.SERVICES) {
+                List<String> processes = List.copyOf(stack.services.keySet());
+                for (String s : processes) {
                     long rss = stack.residentBytes(s);
                     long heap = stack.heapUsedBytes(s);
                     memory.put(s, new long[] {rss, heap, rss, heap, -1, -1});
+                }
+                Figures.Durations replicaLag = new Figures.Durations(); // sampled each second, in the durations' nanoseconds
+                Map<String, double[]> replicaReads = new LinkedHashMap<>(); // service -> queries read from the replica, from the primary
+                for (String s : processes) {
+                    replicaReads.put(s, readsByPool(stack, s));
                 }
                 long dbStart = stack.databaseBytes();
                 String windowLoad = loadAverage();
@@ -138,9 +144,12 @@ class SoakBenchmark {
                 while (System.nanoTime() - windowStartNanos < windowNanos) {
                     Thread.sleep(Math.max(1, Math.min(1000, (windowStartNanos + windowNanos - System.nanoTime()) / 1_000_000)));
                     checkThreads(churn, counters, probes, queries);
+                    if (SoakStack.READ_REPLICA) {
+                        replicaLag.add(stack.replicaLagMillis() * 1_000_000L);
+                    }
                     if (System.nanoTime() >= nextReport) {
                         nextReport += REPORT_SECONDS * 1_000_000_000L;
-                        for (String s : SoakStack.SERVICES) {
+                        for (String s : processes) {
                             long[] m = memory.get(s);
                             m[2] = Math.max(m[2], stack.residentBytes(s));
                             m[3] = Math.max(m[3], stack.heapUsedBytes(s));
@@ -149,10 +158,11 @@ class SoakBenchmark {
                         double secs = (now - last[5]) / 1e9;
                         long[] current = {churn.churnSent(), counters.sent.get(), probes.sent.get(), queries.calls(), errors.total(), now};
                         log(String.format("%s  route changes %,.0f/s (target %,.0f; queued %,d) | counter samples %,.0f/s | latency samples %,.0f/s"
-                                        + " | query calls %,.1f/s | errors %,d | watched %,d changes, %,d events | heap %s | load %s",
+                                        + " | query calls %,.1f/s | errors %,d | watched %,d changes, %,d events | %s | replica lag %d ms | load %s",
                                 elapsed(now - windowStartNanos), (current[0] - last[0]) / secs, ROUTE_CHANGES, churn.pending(),
                                 (current[1] - last[1]) / secs, (current[2] - last[2]) / secs, (current[3] - last[3]) / secs,
-                                current[4], routeWatch.received.get(), eventWatch.received.get(), heapLine(stack), loadAverage()));
+                                current[4], routeWatch.received.get(), eventWatch.received.get(), memoryNow(stack, processes),
+                                stack.replicaLagMillis(), loadAverage()));
                         System.arraycopy(current, 0, last, 0, current.length);
                     }
                 }
@@ -163,7 +173,12 @@ class SoakBenchmark {
                 long countersSent = counters.sent.get() - countersStart;
                 long probesSent = probes.sent.get() - probesStart;
                 long flaps = churn.flaps.get() - flapsStart;
-                for (String s : SoakStack.SERVICES) {
+                for (String s : processes) {
+                    double[] reads = readsByPool(stack, s);
+                    double[] before = replicaReads.get(s);
+                    replicaReads.put(s, new double[] {reads[0] - before[0], reads[1] - before[1]});
+                }
+                for (String s : processes) {
                     long[] m = memory.get(s);
                     m[4] = stack.residentBytes(s);
                     m[5] = stack.heapUsedBytes(s);
@@ -183,9 +198,9 @@ class SoakBenchmark {
                 awaitStable(Duration.ofMinutes(2), () -> routeWatch.received.get() + eventWatch.received.get());
                 routeWatch.close();
                 eventWatch.close();
-                boolean[] alive = new boolean[SoakStack.SERVICES.size()];
+                boolean[] alive = new boolean[processes.size()];
                 for (int i = 0; i < alive.length; i++) {
-                    alive[i] = stack.alive(SoakStack.SERVICES.get(i));
+                    alive[i] = stack.alive(processes.get(i));
                 }
                 long dbEnd = stack.databaseBytes();
                 List<String> hypertables = stack.hypertableSizes();
@@ -207,8 +222,9 @@ class SoakBenchmark {
                         + " AND time < ?::timestamptz", from, to);
 
                 // ---- the figures ----------------------------------------------------------------------
-                lines.add(String.format("== soak: %.1f min measured after %d s of warm-up (%s .. %s) ==", window / 60, WARMUP_SECONDS,
-                        windowStart.truncatedTo(ChronoUnit.SECONDS), windowEnd.truncatedTo(ChronoUnit.SECONDS)));
+                lines.add(String.format("== soak: %.1f min measured after %d s of warm-up (%s .. %s); %d routes-service replica(s)%s ==",
+                        window / 60, WARMUP_SECONDS, windowStart.truncatedTo(ChronoUnit.SECONDS), windowEnd.truncatedTo(ChronoUnit.SECONDS),
+                        SoakStack.COLLECTORS, SoakStack.READ_REPLICA ? ", queries read from a streaming replica" : ""));
                 lines.add(String.format("machine: %d cores; load average (1/5/15 min) at the services' start %s, at the window's start %s,"
                         + " at its end %s", Runtime.getRuntime().availableProcessors(), startLoad, windowLoad, endLoad));
                 lines.add(String.format("tables: %,d routes stored in %.1f s (%,.0f routes/s)", churn.tableRoutes(), tableSeconds,
@@ -241,8 +257,15 @@ class SoakBenchmark {
                         eventWatch.received.get(), eventWatch.messages.get(), eventWatch.lag.summary()));
                 lines.add("errors by RPC and status (whole run, warm-up included):");
                 lines.add(errors.describe());
+                if (SoakStack.READ_REPLICA) {
+                    lines.add(String.format("read replica: replay lag (pg_stat_replication on the primary, sampled each second) %s",
+                            replicaLag.summary()));
+                    StringBuilder reads = new StringBuilder("  query reads in the window from the replica / the primary (peering_db_read_queries_total):");
+                    replicaReads.forEach((s, r) -> reads.append(String.format(" %s %,.0f / %,.0f;", s, r[0], r[1])));
+                    lines.add(reads.toString());
+                }
                 lines.add("memory (VmRSS; JVM heap used from /q/metrics), window start -> end (max seen):");
-                for (String s : SoakStack.SERVICES) {
+                for (String s : processes) {
                     long[] m = memory.get(s);
                     lines.add(String.format("  %-8s RSS %s -> %s (max %s); heap %s -> %s (max %s)", s, SoakStack.mib(m[0]), SoakStack.mib(m[4]),
                             SoakStack.mib(m[2]), SoakStack.mib(m[1]), SoakStack.mib(m[5]), SoakStack.mib(m[3])));
@@ -254,7 +277,7 @@ class SoakBenchmark {
                         churn.sessionsLost() > 0 ? " (" + churn.lastLoss() + ")" : ""));
                 StringBuilder services = new StringBuilder("services alive at the end:");
                 for (int i = 0; i < alive.length; i++) {
-                    services.append(' ').append(SoakStack.SERVICES.get(i)).append(alive[i] ? " yes" : " NO");
+                    services.append(' ').append(processes.get(i)).append(alive[i] ? " yes" : " NO");
                 }
                 lines.add(services.toString());
                 System.out.println();
@@ -277,7 +300,7 @@ class SoakBenchmark {
                     assertThat(queries.durations.get(rpc).count()).as(rpc + " calls answered in the window").isPositive();
                 }
                 for (int i = 0; i < alive.length; i++) {
-                    assertThat(alive[i]).as(SoakStack.SERVICES.get(i) + "-service alive at the end").isTrue();
+                    assertThat(alive[i]).as(processes.get(i) + " alive at the end").isTrue();
                 }
             } finally {
                 queries.stop();
@@ -319,12 +342,20 @@ class SoakBenchmark {
         return String.join(", ", parts);
     }
 
-    private static String heapLine(SoakStack stack) {
+    /** "RSS/heap MiB r 325/120 m 300/90 ..." of every process now. */
+    private static String memoryNow(SoakStack stack, List<String> processes) {
         List<String> parts = new ArrayList<>();
-        for (String s : SoakStack.SERVICES) {
-            parts.add(s.charAt(0) + " " + SoakStack.mib(stack.heapUsedBytes(s)).replace(" MiB", ""));
+        for (String s : processes) {
+            String label = s.startsWith("routes-") ? "r" + s.substring("routes-".length()) : s.substring(0, 1);
+            parts.add(label + " " + SoakStack.mib(stack.residentBytes(s)).replace(" MiB", "") + "/" + SoakStack.mib(stack.heapUsedBytes(s)).replace(" MiB", ""));
         }
-        return String.join("/", parts) + " MiB";
+        return "RSS/heap MiB " + String.join(" ", parts);
+    }
+
+    /** The service's query reads so far: {from the replica, from the primary} (0 where the counter is absent). */
+    private static double[] readsByPool(SoakStack stack, String service) {
+        return new double[] {Math.max(0, stack.metricSum(service, "peering_db_read_queries_total{", "pool=\"replica\"")),
+                Math.max(0, stack.metricSum(service, "peering_db_read_queries_total{", "pool=\"primary\""))};
     }
 
     static String loadAverage() {

@@ -34,16 +34,26 @@ import java.util.concurrent.TimeUnit;
  * the feeds from routes-service), a collector token ingests, a reader of AS64500 (contoso-ams) queries.
  * The per-caller limits (peering.limits.*) are left at their defaults. Logs under
  * deploy/tests/target/faults/soak-*.
+ *
+ * <p>{@code soak.collectors} (default 1): routes-service replicas, each with a BMP port of its own (the routers
+ * are spread over them; "routes" is the first, which the other services follow and the queries ask, then
+ * "routes-2", ...). {@code soak.readReplica}: a streaming replica of the cluster that every service's query RPCs
+ * read from (PEERING_DB_READ_URL).
  */
 final class SoakStack implements AutoCloseable {
 
     static final List<String> SERVICES = List.of("routes", "metrics", "latency", "events");
+    static final int COLLECTORS = Integer.getInteger("soak.collectors", 1);
+    static final boolean READ_REPLICA = Boolean.getBoolean("soak.readReplica");
 
     final Path dir = Local.workDir("soak");
+    /** Every process: the four services, then the further routes-service replicas. */
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
     PrivateCluster db;
-    int bmpPort;
+    /** The BMP port of each routes-service replica. */
+    final List<Integer> bmpPorts = new ArrayList<>();
+    private boolean replica;
     String operatorToken;
     String collectorToken;
     String readerToken;
@@ -59,11 +69,26 @@ final class SoakStack implements AutoCloseable {
         common.put("PEERING_AUTH_ENABLED", "true");
         common.put("PEERING_AUTH_PUBLIC_KEY", jwtState.resolve("jwt/public-key.pem").toString());
         common.put("PEERING_ROUTES_TOKEN", operatorToken);
-        bmpPort = Local.freePort();
-        Map<String, String> routesEnv = new HashMap<>(common);
-        routesEnv.put("PEERING_BMP_HOST", "127.0.0.1");
-        routesEnv.put("PEERING_BMP_PORT", String.valueOf(bmpPort));
-        services.put("routes", ServiceProcess.start("routes-service", dir, routesEnv));
+        if (READ_REPLICA) {
+            common.put("PEERING_DB_READ_URL", "postgresql://127.0.0.1:" + db.startReplica() + "/peering");
+            replica = true;
+        }
+        Map<String, ServiceProcess> collectors = new LinkedHashMap<>();
+        for (int i = 1; i <= COLLECTORS; i++) {
+            int bmpPort = Local.freePort();
+            bmpPorts.add(bmpPort);
+            Map<String, String> routesEnv = new HashMap<>(common);
+            routesEnv.put("PEERING_BMP_HOST", "127.0.0.1");
+            routesEnv.put("PEERING_BMP_PORT", String.valueOf(bmpPort));
+            String name = i == 1 ? "routes" : "routes-" + i;
+            try { // a replica's own directory: its log and its BMP spool (locked by one process)
+                collectors.put(name, ServiceProcess.start("routes-service", i == 1 ? dir : Files.createDirectories(dir.resolve(name)),
+                        routesEnv));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        services.put("routes", collectors.remove("routes"));
         common.put("PEERING_ROUTES_HOST", "127.0.0.1");
         common.put("PEERING_ROUTES_PORT", String.valueOf(services.get("routes").port()));
         // the other three at once: each takes a while to start on a busy machine
@@ -84,6 +109,7 @@ final class SoakStack implements AutoCloseable {
             failures.forEach(e::addSuppressed);
             throw e;
         }
+        services.putAll(collectors);
         for (String s : SERVICES) {
             channels.put(s, NettyChannelBuilder.forAddress("127.0.0.1", services.get(s).port()).usePlaintext()
                     .maxInboundMessageSize(16 << 20).build());
@@ -109,6 +135,11 @@ final class SoakStack implements AutoCloseable {
 
     /** JVM heap in use, from the service's /q/metrics: the sum of jvm_memory_used_bytes{area="heap"}; -1 when unreadable. */
     long heapUsedBytes(String service) {
+        return (long) metricSum(service, "jvm_memory_used_bytes{", "area=\"heap\"");
+    }
+
+    /** The sum of a metric's series in the service's /q/metrics whose line contains {@code labels}; -1 when unreadable or absent. */
+    double metricSum(String service, String name, String labels) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + services.get(service).port() + "/q/metrics"))
                     .timeout(Duration.ofSeconds(10)).build();
@@ -116,18 +147,27 @@ final class SoakStack implements AutoCloseable {
             double sum = 0;
             boolean found = false;
             for (String line : body.split("\n")) {
-                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                if (line.startsWith(name) && line.contains(labels)) {
                     sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                     found = true;
                 }
             }
-            return found ? (long) sum : -1;
+            return found ? sum : -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /**
+     * The streaming replica's replay lag as the primary reports it (pg_stat_replication.replay_lag: WAL flushed on the
+     * primary until replayed on the standby; 0 once caught up and idle), in milliseconds; -1 without a replica.
+     */
+    long replicaLagMillis() {
+        return replica ? db.count("SELECT coalesce(round(extract(epoch FROM max(replay_lag)) * 1000), 0)::bigint FROM pg_stat_replication")
+                : -1;
     }
 
     boolean alive(String service) {
