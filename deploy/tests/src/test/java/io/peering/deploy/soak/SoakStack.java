@@ -47,13 +47,12 @@ final class SoakStack implements AutoCloseable {
     static final boolean READ_REPLICA = Boolean.getBoolean("soak.readReplica");
 
     final Path dir = Local.workDir("soak");
-    /** Every process: the four services, then the further routes-service replicas. */
+    /** Every process: routes-service (its first replica "routes", then "routes-2", ...), metrics, latency, events. */
     final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
     PrivateCluster db;
     /** The BMP port of each routes-service replica. */
     final List<Integer> bmpPorts = new ArrayList<>();
-    private boolean replica;
     String operatorToken;
     String collectorToken;
     String readerToken;
@@ -71,9 +70,7 @@ final class SoakStack implements AutoCloseable {
         common.put("PEERING_ROUTES_TOKEN", operatorToken);
         if (READ_REPLICA) {
             common.put("PEERING_DB_READ_URL", "postgresql://127.0.0.1:" + db.startReplica() + "/peering");
-            replica = true;
         }
-        Map<String, ServiceProcess> collectors = new LinkedHashMap<>();
         for (int i = 1; i <= COLLECTORS; i++) {
             int bmpPort = Local.freePort();
             bmpPorts.add(bmpPort);
@@ -82,13 +79,12 @@ final class SoakStack implements AutoCloseable {
             routesEnv.put("PEERING_BMP_PORT", String.valueOf(bmpPort));
             String name = i == 1 ? "routes" : "routes-" + i;
             try { // a replica's own directory: its log and its BMP spool (locked by one process)
-                collectors.put(name, ServiceProcess.start("routes-service", i == 1 ? dir : Files.createDirectories(dir.resolve(name)),
+                services.put(name, ServiceProcess.start("routes-service", i == 1 ? dir : Files.createDirectories(dir.resolve(name)),
                         routesEnv));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        services.put("routes", collectors.remove("routes"));
         common.put("PEERING_ROUTES_HOST", "127.0.0.1");
         common.put("PEERING_ROUTES_PORT", String.valueOf(services.get("routes").port()));
         // the other three at once: each takes a while to start on a busy machine
@@ -109,7 +105,6 @@ final class SoakStack implements AutoCloseable {
             failures.forEach(e::addSuppressed);
             throw e;
         }
-        services.putAll(collectors);
         for (String s : SERVICES) {
             channels.put(s, NettyChannelBuilder.forAddress("127.0.0.1", services.get(s).port()).usePlaintext()
                     .maxInboundMessageSize(16 << 20).build());
@@ -166,7 +161,7 @@ final class SoakStack implements AutoCloseable {
      * primary until replayed on the standby; 0 once caught up and idle), in milliseconds; -1 without a replica.
      */
     long replicaLagMillis() {
-        return replica ? db.count("SELECT coalesce(round(extract(epoch FROM max(replay_lag)) * 1000), 0)::bigint FROM pg_stat_replication")
+        return READ_REPLICA ? db.count("SELECT coalesce(round(extract(epoch FROM max(replay_lag)) * 1000), 0)::bigint FROM pg_stat_replication")
                 : -1;
     }
 

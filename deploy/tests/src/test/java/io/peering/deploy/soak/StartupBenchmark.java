@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its change log; the table's time is printed too, so a set-up's cost to ingest shows). JVM set-ups, each on
  * a fresh private cluster: Java 17, Java 17 with an AppCDS archive, Temurin 25, Temurin 25 with a JEP 483 AOT
  * cache, and that with C1 only and a 128 MiB heap (-XX:TieredStopAtLevel=1: no C2 compiler thread competing
- * with the start for a small machine's cores; the table's time shows what it costs). The schema is migrated first by a migration run per service (PEERING_MIGRATE=true
- * QUARKUS_INIT_AND_EXIT=true, its time printed); the measured starts run with PEERING_MIGRATE=false, as a
+ * with the start for a small machine's cores). The schema is migrated first, by a migration run per service
+ * (PEERING_MIGRATE=true QUARKUS_INIT_AND_EXIT=true, its time printed); the measured starts run with PEERING_MIGRATE=false, as a
  * deployment that migrates once before a rollout does. An archive or cache is written by a training run of
  * the same service (start, ready, SIGTERM); then {@code startup.starts} measured starts (median printed).
  * All JVMs with {@code -XX:+UseSerialGC} and {@code startup.jvmOptions} (default -Xmx512m);
