@@ -7,6 +7,7 @@ import io.peering.routes.v1.ListReceivedRoutesRequest;
 import io.peering.routes.v1.PrefixMatch;
 import io.peering.routes.v1.ReceivedRoute;
 import io.peering.routes.v1.RoutesServiceGrpc;
+import io.peering.support.replica.ReadPool;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -64,6 +65,9 @@ class ReadsFromReplicaTest {
     @Inject
     Pool primary;
 
+    @Inject
+    ReadPool readPool;
+
     ManagedChannel channel;
     RoutesServiceGrpc.RoutesServiceBlockingStub routes;
     int port;
@@ -106,6 +110,27 @@ class ReadsFromReplicaTest {
         replay("pg_wal_replay_resume()");
         await("reads to return to the replica once it caught up", () -> reads().startsWith("replica"));
         assertThat(listed()).containsExactly(BEFORE, WHILE_PAUSED);
+    }
+
+    @Test
+    void theLagCheckDoesNotWaitBehindQueriesOnTheBusyPrimaryPool() throws Exception {
+        await("reads on the replica", () -> readPool.status().readingReplica());
+        // every connection of the service's primary pool busy for 6 s: past the 3 s bound, had the check to wait for one
+        int size = ConfigProvider.getConfig().getValue("quarkus.datasource.reactive.max-size", Integer.class);
+        var busy = new java.util.ArrayList<java.util.concurrent.CompletableFuture<?>>();
+        for (int i = 0; i < size; i++) {
+            busy.add(primary.query("SELECT pg_sleep(6)").execute().subscribeAsCompletionStage());
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < until) {
+            ReadPool.Status status = readPool.status();
+            assertThat(status.readingReplica()).as("reads stay on the replica while the primary's pool is busy (%s)", status.problem())
+                    .isTrue();
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        for (var query : busy) {
+            query.get(30, TimeUnit.SECONDS);
+        }
     }
 
     List<String> listed() {

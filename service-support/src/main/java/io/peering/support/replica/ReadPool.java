@@ -24,7 +24,9 @@ import java.util.Optional;
  * is at most {@code peering.db.read.max-lag} behind the primary, else the primary. Writers, the Watch logs and
  * anything that must see its own writes use the primary {@link Pool} directly, never this.
  * <p>
- * The lag is measured every {@code peering.db.read.check-interval} from WAL positions ({@link ReplicaLag}); the
+ * The lag is measured every {@code peering.db.read.check-interval} from WAL positions ({@link ReplicaLag}), asking
+ * the primary over a connection of the check's own: on the shared pool, a check waiting behind busy queries counted the
+ * wait as lag and sent the reads to the primary just when it had no room (the 30-minute soak). The
  * bound holds between checks too: the replica is used only while the last lag measured plus the time since
  * that check is within the maximum, so a stalled check or a replica that stops answering sends reads to the
  * primary. Reported as the gauge {@code peering.db.read.replica.lag.seconds}, the counter
@@ -41,6 +43,8 @@ public class ReadPool {
     }
 
     private final Pool primary;
+    /** One connection to the primary, for the lag check alone (null without a replica). */
+    private final Pool primaryForChecks;
     private final Pool replica;
     private final String replicaName;
     private final Duration maxLag;
@@ -60,25 +64,19 @@ public class ReadPool {
         this.lag = new ReplicaLag((int) Math.min(samples, 10_000));
         Optional<String> url = config.url().filter(u -> !u.isBlank());
         if (url.isPresent()) {
-            PgConnectOptions options = PgConnectOptions.fromUri(url.get());
-            if (url.get().indexOf('@') < 0) { // no user in the URL: the primary's
-                all.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
-                all.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
-            }
-            // the primary pool's connection properties (jit=off and the like) hold for the replica too
-            for (String name : all.getPropertyNames()) {
-                if (name.startsWith(ADDITIONAL_PROPERTIES)) {
-                    options.addProperty(name.substring(ADDITIONAL_PROPERTIES.length()), all.getValue(name, String.class));
-                }
-            }
+            PgConnectOptions options = connectOptions(url.get(), all);
             this.replicaName = options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
             this.replica = Pool.newInstance(PgBuilder.pool().with(new PoolOptions().setMaxSize(config.maxSize()))
                     .connectingTo(options).using(vertx.getDelegate()).build());
+            this.primaryForChecks = Pool.newInstance(PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+                    .connectingTo(connectOptions(all.getValue("quarkus.datasource.reactive.url", String.class), all))
+                    .using(vertx.getDelegate()).build());
             LOG.infof("Queries read from the replica %s while it is at most %s behind the primary (peering.db.read.max-lag)",
                     replicaName, maxLag);
         } else {
             this.replicaName = null;
             this.replica = null;
+            this.primaryForChecks = null;
         }
         this.replicaReads = Counter.builder("peering.db.read.queries").tag("pool", "replica")
                 .description("Queries read from the read replica or from the primary").register(registry);
@@ -91,6 +89,24 @@ public class ReadPool {
             Duration d = p.lastLag;
             return d == null ? Double.NaN : d.toNanos() / 1e9;
         }).description("How far the read replica was behind the primary at the last check").register(registry);
+    }
+
+    /**
+     * Connection options for {@code url} ({@code postgresql://host:port/database}): the primary's user and password when
+     * the URL names none, and the primary pool's connection properties (jit=off and the like).
+     */
+    private static PgConnectOptions connectOptions(String url, Config all) {
+        PgConnectOptions options = PgConnectOptions.fromUri(url);
+        if (url.indexOf('@') < 0) {
+            all.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
+            all.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
+        }
+        for (String name : all.getPropertyNames()) {
+            if (name.startsWith(ADDITIONAL_PROPERTIES)) {
+                options.addProperty(name.substring(ADDITIONAL_PROPERTIES.length()), all.getValue(name, String.class));
+            }
+        }
+        return options;
     }
 
     /** The pool a query RPC reads from now: the replica while it is within the maximum lag, else the primary. */
@@ -141,7 +157,7 @@ public class ReadPool {
     /** Measures the replica's lag now and decides whether queries read from it; never fails. */
     public Uni<Duration> check() {
         Instant at = Instant.now();
-        return primary.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").execute()
+        return primaryForChecks.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").execute()
                 .map(rows -> rows.iterator().next().getLong(0))
                 .chain(primaryLsn -> replica.query("SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")
                         .execute().map(rows -> {
@@ -191,6 +207,7 @@ public class ReadPool {
     void close() {
         if (replica != null) {
             replica.closeAndAwait();
+            primaryForChecks.closeAndAwait();
         }
     }
 }
