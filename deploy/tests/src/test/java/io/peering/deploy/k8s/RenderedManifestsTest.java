@@ -682,8 +682,10 @@ class RenderedManifestsTest {
                 // a rolling update adds maxSurge (default 25%, rounded up) pods for a while
                 int surge = "Recreate".equals(at(d, "spec", "strategy", "type")) ? 0 : (replicas + 3) / 4;
                 Map<String, Object> c = containers(podSpec(d)).get(0);
+                // with a read replica, one more to the primary: ReadPool's lag check has a connection of its own
                 int perReplica = module.get().intSetting(c, "quarkus.datasource.reactive.max-size", 20)
-                        + module.get().intSetting(c, "quarkus.datasource.jdbc.max-size", 20);
+                        + module.get().intSetting(c, "quarkus.datasource.jdbc.max-size", 20)
+                        + (envValue(c, "PEERING_DB_READ_URL") == null ? 0 : 1);
                 total += (replicas + surge) * perReplica;
                 sum.append(String.format(" %s (%d+%d)x%d", name(d), replicas, surge, perReplica));
             }
