@@ -1,10 +1,9 @@
 package io.peering.events.alerts;
 
+import io.peering.support.testing.FreePort;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,8 +22,8 @@ public class AlertReceiversResource implements QuarkusTestResourceLifecycleManag
     @Override
     public Map<String, String> start() {
         try {
-            webhookPort = freePort();
-            int alertmanagerPort = freePort();
+            webhookPort = FreePort.pick();
+            int alertmanagerPort = FreePort.pick();
             if (Alertmanager.installed()) {
                 alertmanager = Alertmanager.start(alertmanagerPort);
             }
@@ -40,12 +39,6 @@ public class AlertReceiversResource implements QuarkusTestResourceLifecycleManag
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.peering.routes.replica;
 
+import io.peering.support.testing.FreePort;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.util.Map;
 
 /**
  * A real PostgreSQL streaming replica of the test cluster for the test's lifetime: {@code deploy/local/db-replica.sh}
- * (pg_basebackup of the running cluster, started as a hot standby on the cluster's port + 2), removed afterwards.
+ * (pg_basebackup of the running cluster, started as a hot standby on a free loopback port), removed afterwards.
  * Points {@code peering.db.read.url} at it.
  */
 public class StreamingReplica implements QuarkusTestResourceLifecycleManager {
@@ -23,8 +24,14 @@ public class StreamingReplica implements QuarkusTestResourceLifecycleManager {
         return Integer.parseInt(System.getenv().getOrDefault("PEERING_DB_PORT", "55432"));
     }
 
+    /**
+     * Picked once per test JVM. Not the script's default (the cluster's port + 2, 55434): in the ephemeral range, a
+     * connection of the build may hold it when the replica binds (CI, 2026-12-07: the resource failed to start).
+     */
+    private static final int REPLICA_PORT = FreePort.pick();
+
     static int replicaPort() {
-        return primaryPort() + 2;
+        return REPLICA_PORT;
     }
 
     @Override
@@ -42,12 +49,14 @@ public class StreamingReplica implements QuarkusTestResourceLifecycleManager {
         try {
             ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), command).redirectErrorStream(true);
             pb.environment().put("PEERING_PGPORT", Integer.toString(primaryPort()));
+            pb.environment().put("PEERING_REPLICA_PORT", Integer.toString(replicaPort()));
             Process p = pb.start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             System.out.print(out);
             if (p.waitFor() != 0) {
-                throw new IllegalStateException(SCRIPT + " " + command + " failed (PEERING_PGPORT=" + primaryPort() + "):\n" + out);
+                throw new IllegalStateException(SCRIPT + " " + command + " failed (PEERING_PGPORT=" + primaryPort()
+                        + ", PEERING_REPLICA_PORT=" + replicaPort() + "):\n" + out);
             }
         } catch (IOException e) {
             throw new IllegalStateException("could not run " + SCRIPT, e);

@@ -4,7 +4,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +44,6 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
         return null;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     public static String run(String... args) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -85,8 +78,8 @@ public class RoutesServiceWithRouters implements QuarkusTestResourceLifecycleMan
             psql("postgres", "DROP DATABASE IF EXISTS " + database);
             psql("postgres", "CREATE DATABASE " + database + " OWNER peering");
             psql(database, "CREATE EXTENSION timescaledb");
-            int http = freePort();
-            int bmp = freePort();
+            int http = FreePort.pick();
+            int bmp = FreePort.pick();
             // One ROA, so the chain has RPKI verdicts to show: AS64500 may announce 192.0.2.0/24 and nothing longer.
             Path roas = Files.createTempFile("chain-roas", ".json");
             Files.writeString(roas, "{\"roas\": [{\"asn\": 64500, \"prefix\": \"" + CHAIN_ROA_PREFIX + "\", \"maxLength\": 24,"

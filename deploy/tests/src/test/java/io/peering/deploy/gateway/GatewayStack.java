@@ -1,8 +1,9 @@
 package io.peering.deploy.gateway;
 
+import io.peering.deploy.faults.Local;
+
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,9 +101,9 @@ final class GatewayStack implements AutoCloseable {
     /** Starts the four jars at once (metrics and events retry their feed until routes-service answers). */
     void startServices() throws IOException, InterruptedException {
         for (String s : SERVICES) {
-            ports.put(s, freePort());
+            ports.put(s, Local.freePort());
         }
-        bmpPort = freePort();
+        bmpPort = Local.freePort();
         for (String s : SERVICES) {
             Map<String, String> env = new HashMap<>(Map.of(
                     "QUARKUS_HTTP_PORT", String.valueOf(ports.get(s)),
@@ -140,9 +141,9 @@ final class GatewayStack implements AutoCloseable {
     }
 
     void startGateway() throws IOException, InterruptedException {
-        gatewayPort = freePort();
-        webPort = freePort();
-        consolePort = freePort();
+        gatewayPort = Local.freePort();
+        webPort = Local.freePort();
+        consolePort = Local.freePort();
         gatewayState = logs.resolve("gateway");
         run(Duration.ofMinutes(1), repo, Map.of("PEERING_GATEWAY_STATE", gatewayState.toString()),
                 "bash", "deploy/gateway/gateway.sh", "stop");  // one a killed run may have left
@@ -344,12 +345,6 @@ final class GatewayStack implements AutoCloseable {
     static void psql(String db, String sql) throws IOException, InterruptedException {
         check(run(Duration.ofMinutes(2), null, "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", DB_HOST, "-p", DB_PORT,
                 "-U", "peering_admin", "-d", db, "-c", sql), "psql " + sql);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     static int httpStatus(String url) {
