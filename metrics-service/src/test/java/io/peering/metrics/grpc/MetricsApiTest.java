@@ -68,10 +68,15 @@ class MetricsApiTest {
 
     @BeforeEach
     void setUp() {
-        for (String table : List.of("session_transitions", "connection_samples", "rate_intervals", "rate_minutes", "rate_hours", "rate_days")) {
+        // every table that holds the connections' samples or rollups: a rollup row left without its intervals would
+        // be added to by the next test's samples of the same bucket
+        for (String table : List.of("session_transitions", "connection_samples", "rate_intervals", "rate_minutes", "rate_5minutes",
+                "rate_hours", "rate_days", "rate_scopes_stale")) {
             pool.query("DELETE FROM metrics." + table + " WHERE connection LIKE 'peerings/contoso-ams/%'"
                     + " OR connection LIKE 'peerings/fabrikam-lon/%'").execute().await().atMost(Duration.ofSeconds(10));
         }
+        pool.query("DELETE FROM metrics.rate_scopes WHERE scope IN ('peerings/contoso-ams', 'peerings/fabrikam-lon')").execute()
+                .await().atMost(Duration.ofSeconds(10));
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         metrics = MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);

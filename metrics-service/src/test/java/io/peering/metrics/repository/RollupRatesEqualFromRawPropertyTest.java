@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -45,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection, one of another) with late and out-of-order arrivals (a sample landing between two
  * stored ones), exact and conflicting duplicates, 64-bit wraps, resets, increases above the
  * bandwidth, short intervals and gaps longer than max-sample-gap, ingested over the real gRPC
- * stream and compared bucket by bucket for every rate metric (ingress, egress, drops), every
+ * stream (the in-order part in two to six streams one after another, so later batches add to the rollup rows earlier
+ * ones made; the late part in three streams at once) and compared bucket by bucket for every rate metric (ingress, egress, drops), every
  * aggregation (average, minimum, maximum, count) and every grain (PT1M, PT5M, PT1H, P1D), over
  * aligned and ragged ranges, for one connection and for both, after the in-order part arrived and
  * again after the late part did. Counts, minima and maxima must be equal; averages of one
@@ -124,7 +126,7 @@ class RollupRatesEqualFromRawPropertyTest {
                     late.add(s.toBuilder().setInOctets(s.getInOctets() + 1_000_000).setOutDiscards(s.getOutDiscards() + 7).build());
                 }
             }
-            ingest(onTime, random);
+            ingestInTimeOrderInParts(onTime, random);
             compareEverything(random, wholeSeconds, "seed " + seed + " on-time part");
             Collections.shuffle(late, random);
             int third = late.size() / 3;
@@ -248,6 +250,26 @@ class RollupRatesEqualFromRawPropertyTest {
         return list;
     }
 
+    /**
+     * Sends the samples in time order, cut at random times into two to six streams sent one after another: each
+     * stream's samples come after every stored sample of their series, so its batch adds its intervals to rollup rows
+     * that earlier streams' batches made (the path a series without late samples takes), for minutes, hours and days.
+     */
+    void ingestInTimeOrderInParts(List<ConnectionSample> samples, Random random) throws Exception {
+        List<ConnectionSample> inTimeOrder = new ArrayList<>(samples);
+        inTimeOrder.sort(Comparator.comparingLong(s -> s.getTime().getSeconds() * 1_000_000_000L + s.getTime().getNanos()));
+        List<Integer> cuts = new ArrayList<>(List.of(0, inTimeOrder.size()));
+        for (int k = 1 + random.nextInt(5); k > 0; k--) {
+            cuts.add(random.nextInt(inTimeOrder.size()));
+        }
+        Collections.sort(cuts);
+        for (int k = 0; k + 1 < cuts.size(); k++) {
+            if (cuts.get(k) < cuts.get(k + 1)) {
+                ingest(inTimeOrder.subList(cuts.get(k), cuts.get(k + 1)), random);
+            }
+        }
+    }
+
     void ingest(List<ConnectionSample> samples, Random random) throws Exception {
         checkReply(startIngest(samples, random).get(60, TimeUnit.SECONDS), samples);
     }
@@ -311,14 +333,15 @@ class RollupRatesEqualFromRawPropertyTest {
                     new Instant[]{first.plus(raggedStart, ChronoUnit.MICROS), first.plus(Duration.ofHours(14)).minus(raggedEnd, ChronoUnit.MICROS)});
             for (Instant[] range : ranges) {
                 for (List<String> scope : List.of(List.of(AMS1), List.of(AMS2), List.of(AMS1, AMS2))) {
-                    compare(scope, range[0], range[1], grain, wholeSeconds && scope.size() == 1,
+                    compare(scope, range[0], range[1], grain, wholeSeconds && scope.size() == 1, range == ranges.get(0),
                             what + ", " + scope + " " + range[0] + ".." + range[1] + " at " + grain);
                 }
             }
         }
     }
 
-    void compare(List<String> scope, Instant start, Instant end, Duration grain, boolean toTheBit, String what) {
+    /** @param wholeRange the range holds every sample, so the oracle must find rates (a ragged range may lie past a short series) */
+    void compare(List<String> scope, Instant start, Instant end, Duration grain, boolean toTheBit, boolean wholeRange, String what) {
         Duration maxGap = Duration.ofHours(1);
         String peering = scope.size() == 1 ? null : "peerings/contoso-ams"; // the sample inventory's ams-1 and ams-2
         TreeMap<Instant, RateBucket> rollup = withValues(queries.rates(new MetricQueries.RatesQuery(peering, scope, start, end, grain))
@@ -329,7 +352,9 @@ class RollupRatesEqualFromRawPropertyTest {
                         utc(start), utc(end), (double) grain.toSeconds(), maxGap.toMillis() / 1000.0)))
                 .map(RollupRatesEqualFromRawPropertyTest::buckets).await().atMost(Duration.ofSeconds(30)));
 
-        assertThat(raw).as("the oracle finds rates: " + what).isNotEmpty();
+        if (wholeRange) {
+            assertThat(raw).as("the oracle finds rates: " + what).isNotEmpty();
+        }
         assertThat(rollup.keySet()).as("buckets, " + what).containsExactlyElementsOf(raw.keySet());
         String[] metrics = {"ingress", "egress", "drops"};
         String[] aggregations = {"average", "minimum", "maximum"};
