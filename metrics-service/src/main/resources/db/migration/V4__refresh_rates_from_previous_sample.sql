@@ -1,8 +1,8 @@
--- Two costs of metrics.refresh_rates that grew with the data of a busy series, and made a batch's
+-- Three costs of metrics.refresh_rates that grew with the data of busy series, and made a batch's
 -- refresh slower than the collector's pace (the 30-minute soak of 2026-12-07: 1,000 samples a second
--- over three connections, a sample every 3 ms per series; the time of a batch grew from 15 ms to 190 ms
--- over two minutes of such samples, batches queued on the series' locks with their connections held,
--- and the service's pool ran out at minute 16):
+-- over three connections, a sample every 3 ms per series; the time of a batch grew from about 20 ms to
+-- 270 ms over two minutes of such samples (BusySeriesRefreshBenchmark), batches queued on the series'
+-- locks with their connections held, and the service's pool ran out at minute 16):
 -- 1. to give a batch's first sample its predecessor, it read every sample of the max-sample-gap (an
 --    hour) before it; it now reads from the series' previous sample (one index probe): the same
 --    intervals, since no sample lies between that one and the first.
@@ -236,4 +236,4 @@ $$;
 ALTER FUNCTION metrics.refresh_rates(text[], text[], timestamptz[], timestamptz[], float8[], float8) SET plan_cache_mode = force_custom_plan;
 ALTER FUNCTION metrics.refresh_rates(text[], text[], timestamptz[], timestamptz[], float8[], float8) SET jit = off;
 
-DROP INDEX metrics.connection_samples_time_idx;
+DROP INDEX IF EXISTS metrics.connection_samples_time_idx;
