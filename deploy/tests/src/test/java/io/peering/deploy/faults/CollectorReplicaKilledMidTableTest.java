@@ -186,7 +186,13 @@ class CollectorReplicaKilledMidTableTest {
             assertThat(loggedTwice).as("route changes logged twice").isZero();
             assertThat(withdrawnOfGone).as("withdrawals of router 3, once each").isEqualTo(table);
             assertThat(transitionsDownOfGone).as("router 3's sessions taken down, once each").isEqualTo(2);
-            assertThat(takenDownAfter).as("seconds from the kill to router 3's takedown").isGreaterThanOrEqualTo(GRACE.toSeconds() - 1.0);
+            // A renews its leases every third of the grace period (BmpListener.leaseInterval), so router 3's lease ran out
+            // a grace period after A's last renewal: at most one interval before the kill when renewals are on time, two
+            // when one came late on this loaded 2-core machine (CI, 2026-12-07: 3.98 s, under the 4.0 s once asserted).
+            // Taken down sooner, B did not wait for the lease at all.
+            double renewal = GRACE.toMillis() / 3 / 1000.0;
+            assertThat(takenDownAfter).as("seconds from the kill to router 3's takedown")
+                    .isGreaterThanOrEqualTo(GRACE.toSeconds() - 2 * renewal);
             assertThat(db.strings("SELECT owner FROM routes.router_leases WHERE connected"))
                     .as("leases of the connected routers: B's").hasSize(3).allMatch(owner -> owner.endsWith("/" + b.pid()));
         } finally {
