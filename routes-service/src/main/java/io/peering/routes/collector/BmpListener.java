@@ -30,6 +30,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The BMP collector's TCP listener. Each router connection gets a {@link RouterConnection}.
@@ -64,6 +67,12 @@ public class BmpListener {
     private int openSessions;
     private NetServer server;
     private FileChannel spoolLock;
+    /** Puts every open spool on disk every peering.bmp.spool-sync-interval (fsync blocks: never on an event loop). */
+    private final ScheduledExecutorService spoolSync = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bmp-spool-sync");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean stopped;
 
     public BmpListener(Vertx vertx, CollectorConfig config, RouteStore store, SessionStore sessions, RouterLeases leases,
@@ -100,6 +109,8 @@ public class BmpListener {
         }
         LOG.infof("BMP collector listening on %s:%d as replica %s", config.host(), server.actualPort(), replica);
         replayLeftOverSpools();
+        long syncMillis = Math.max(1, config.spoolSyncInterval().toMillis());
+        spoolSync.scheduleWithFixedDelay(this::syncSpools, syncMillis, syncMillis, TimeUnit.MILLISECONDS);
         // Routers stored with sessions up and no lease (connected before leases existed) get the grace period to come back.
         leases.adoptRoutersWithoutLease(config.routerGracePeriod()).subscribe().with(
                 adopted -> {
@@ -152,6 +163,23 @@ public class BmpListener {
                 connections.computeIfAbsent(spool.router(), r -> new ArrayList<>(1)).add(replay);
             }
             replay.start();
+        }
+    }
+
+    /** Every open session's spool to disk (the spool sync thread; a failure is logged and counted, and tried again). */
+    private void syncSpools() {
+        List<RouterConnection> open;
+        synchronized (this) {
+            open = connections.values().stream().flatMap(List::stream).toList();
+        }
+        for (RouterConnection connection : open) {
+            try {
+                connection.syncSpool();
+            } catch (RuntimeException e) {
+                metrics.spoolSyncErrors.increment();
+                LOG.errorf("router %s: %s (a crash of the machine now may lose what it sent since the last sync)",
+                        connection.router(), e.getMessage());
+            }
         }
     }
 
@@ -253,6 +281,8 @@ public class BmpListener {
         if (server != null) {
             server.close();
         }
+        spoolSync.shutdownNow();
+        syncSpools(); // what is left in them is the next start's
         if (spoolLock != null) {
             try {
                 spoolLock.close(); // releases the lock: what is left in the spools is the next start's

@@ -4,15 +4,20 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
 
 /**
  * One router session's BMP bytes, as received, in a local file between the socket and the database: the
@@ -21,16 +26,27 @@ import java.util.stream.Stream;
  * the collector keeps reading the router while the database is slow or away, and a restarted collector
  * finds what it had not stored ({@link #leftOver}).
  *
- * <p>Bytes are written through the operating system's page cache, not synced: a crash of the process loses
- * nothing, a crash of the machine may lose the last seconds (the router re-sends its table when it
- * reconnects anyway). When everything is stored and the file has grown past {@code compactAt}, it starts
+ * <p>Crash safety. Bytes are written through the operating system's page cache, and the position file is replaced
+ * whole (written beside, then renamed over), never rewritten in place: a crash of the process, at any instant, leaves
+ * every byte the socket gave and a complete position, so the next start stores exactly what was not stored. A crash
+ * of the machine loses what is not on disk yet: {@link #sync} (the collector calls it every
+ * {@code peering.bmp.spool-sync-interval}) puts the bytes, the position and the directory entry on disk, so it loses
+ * at most that interval (the router's TCP session dies with the machine, and it re-sends its table to whichever
+ * collector it reaches next). A position file that cannot be read (a disk error, or a hand edit) makes that spool
+ * set aside ({@code .unreadable}) with an error naming it, not the start fail.
+ *
+ * <p>When everything is stored and the file has grown past {@code compactAt}, it starts
  * over with just the given context (the Peer Up messages of the peers up, which decoding later
  * messages needs), committed at once: its length stays bounded on a session that lasts for months.
  */
 final class BmpSpool implements Closeable {
 
+    private static final Logger LOG = Logger.getLogger(BmpSpool.class);
+
     private static final String DATA = ".bmp";
     private static final String POSITION = ".pos";
+    private static final String POSITION_NEXT = ".pos.next";
+    private static final String UNREADABLE = ".unreadable";
 
     private final Path data;
     private final Path position;
@@ -95,15 +111,26 @@ final class BmpSpool implements Closeable {
                     .sorted(java.util.Comparator.comparing(f -> f.getFileName().toString().substring(
                             f.getFileName().toString().indexOf('~')))).toList()) {
                 Path pos = file.resolveSibling(file.getFileName().toString().replace(DATA, POSITION));
-                String[] saved = Files.isRegularFile(pos) ? Files.readString(pos).trim().split(" ") : new String[] {"0"};
-                BmpSpool spool = new BmpSpool(file, Long.parseLong(saved[0]), saved.length > 1 ? Long.parseLong(saved[1]) : -1);
+                long[] saved;
+                try {
+                    saved = readPosition(pos);
+                } catch (IOException | RuntimeException e) {
+                    Path aside = file.resolveSibling(file.getFileName() + UNREADABLE);
+                    LOG.errorf("BMP spool %s: its position file %s cannot be read (%s), so what of it is stored is unknown;"
+                            + " set aside as %s, not replayed (its router re-sends its table on its next session)",
+                            file, pos, e.getMessage(), aside.getFileName());
+                    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                    Files.deleteIfExists(pos);
+                    continue;
+                }
+                BmpSpool spool = new BmpSpool(file, saved[0], saved[1]);
                 if (spool.pending() == 0) {
                     spool.delete();
                 } else {
                     found.add(spool);
                 }
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot read the BMP spools in " + directory + ": " + e.getMessage(), e);
         }
         return found;
@@ -211,11 +238,50 @@ final class BmpSpool implements Closeable {
         return since == 0 ? 0 : System.nanoTime() - since;
     }
 
+    /** {committed offset, lease epoch (-1: none)} from a position file; none at all: nothing stored yet. */
+    private static long[] readPosition(Path pos) throws IOException {
+        if (!Files.exists(pos)) {
+            return new long[] {0, -1};
+        }
+        String[] saved = Files.readString(pos, StandardCharsets.US_ASCII).trim().split(" ");
+        if (saved.length > 2 || saved[0].isEmpty()) {
+            throw new IOException("expected \"<offset> <lease epoch>\", found \"" + String.join(" ", saved) + "\"");
+        }
+        // a spool of a release before leases has just the offset
+        return new long[] {Long.parseLong(saved[0]), saved.length == 2 ? Long.parseLong(saved[1]) : -1};
+    }
+
+    /** Replaces the position file whole: written beside it, then renamed over it (a crash leaves the old or the new). */
     private void writePosition() {
+        Path next = position.resolveSibling(position.getFileName().toString().replace(POSITION, POSITION_NEXT));
         try {
-            Files.writeString(position, committed + " " + leaseEpoch, StandardCharsets.US_ASCII);
+            Files.writeString(next, committed + " " + leaseEpoch, StandardCharsets.US_ASCII);
+            Files.move(next, position, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the BMP spool position " + position, e);
+        }
+    }
+
+    /**
+     * Puts what was appended and the last position written on disk (fsync of the data, of the position and of the
+     * directory, which holds the position's rename). Called from another thread than the session's: a spool closed
+     * meanwhile is simply skipped.
+     */
+    void sync() {
+        try {
+            channel.force(false);
+            try (FileChannel pos = FileChannel.open(position, StandardOpenOption.READ)) {
+                pos.force(false);
+            } catch (NoSuchFileException deleted) {
+                return;
+            }
+            try (FileChannel dir = FileChannel.open(data.getParent(), StandardOpenOption.READ)) {
+                dir.force(false);
+            }
+        } catch (ClosedChannelException closed) {
+            // deleted or closed meanwhile: nothing left to sync
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync the BMP spool " + data + " to disk", e);
         }
     }
 
@@ -225,6 +291,7 @@ final class BmpSpool implements Closeable {
         try {
             Files.deleteIfExists(data);
             Files.deleteIfExists(position);
+            Files.deleteIfExists(position.resolveSibling(position.getFileName().toString().replace(POSITION, POSITION_NEXT)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the BMP spool " + data, e);
         }

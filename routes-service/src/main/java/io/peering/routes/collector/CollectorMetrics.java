@@ -25,6 +25,7 @@ public class CollectorMetrics {
     final Counter leasesLost;
     final Counter writeRetries;
     final Counter routersTakenDown;
+    final Counter spoolSyncErrors;
 
     public CollectorMetrics(MeterRegistry registry) {
         messages = registry.counter("peering.bmp.messages");
@@ -44,5 +45,6 @@ public class CollectorMetrics {
         leasesLost = registry.counter("peering.bmp.router.leases.lost");
         writeRetries = registry.counter("peering.bmp.write.retries");
         routersTakenDown = registry.counter("peering.bmp.routers.taken.down");
+        spoolSyncErrors = registry.counter("peering.bmp.errors", "kind", "spool-sync");
     }
 }

@@ -203,6 +203,11 @@ final class RouterConnection {
     }
 
     /** Bytes received and not yet stored, and nanoseconds since the oldest of them arrived. */
+    /** Its spool on disk ({@link BmpSpool#sync}; from the spool sync thread). */
+    void syncSpool() {
+        spool.sync();
+    }
+
     long spooled() {
         return spool.pending();
     }

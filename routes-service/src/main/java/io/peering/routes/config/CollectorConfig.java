@@ -67,6 +67,13 @@ public interface CollectorConfig {
     @WithDefault("268435456")
     long spoolMaxBytes();
 
+    /**
+     * How often every spool is put on disk (fsync of its bytes and position): what a crash of the machine (not of the
+     * process, which loses nothing) may lose of what routers sent and was not stored yet.
+     */
+    @WithDefault("PT1S")
+    Duration spoolSyncInterval();
+
     /** A write that failed because the database is away is tried again, backing off from 100 ms to at most this. */
     @WithDefault("PT5S")
     Duration writeRetryMaxBackoff();

@@ -93,4 +93,57 @@ class BmpSpoolTest {
         assertThat(readAll(again)).isEqualTo("UPnext");
         assertThat(again.committed()).isEqualTo(2);
     }
+
+    static Path only(Path dir, String suffix) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void aCrashWhileThePositionIsWrittenLeavesThePreviousPositionWhole() throws Exception {
+        BmpSpool spool = BmpSpool.create(dir, "192.0.2.4");
+        spool.append(bytes("context|stored|not stored"), 0, 25);
+        spool.lease(3);
+        spool.commit(14);
+        Path position = only(dir, ".pos");
+        Object before = Files.getAttribute(position, "unix:ino");
+        spool.commit(20);
+        assertThat(Files.getAttribute(position, "unix:ino")).as("the position file is replaced, not rewritten in place")
+                .isNotEqualTo(before);
+        spool.close();
+        // the process died after writing the next position beside the file, before renaming it over
+        Files.writeString(position.resolveSibling(position.getFileName().toString().replace(".pos", ".pos.next")), "2");
+
+        BmpSpool again = BmpSpool.leftOver(dir).get(0);
+        assertThat(again.committed()).isEqualTo(20);
+        assertThat(again.leaseEpoch()).isEqualTo(3);
+    }
+
+    @Test
+    void aSpoolWhosePositionCannotBeReadIsSetAsideAndTheOthersStillReplay() throws Exception {
+        BmpSpool torn = BmpSpool.create(dir, "192.0.2.5");
+        torn.append(bytes("abc"), 0, 3);
+        torn.commit(1);
+        torn.close();
+        Files.writeString(only(dir, ".pos"), ""); // emptied: a disk error, or a hand edit
+        BmpSpool fine = BmpSpool.create(dir, "192.0.2.6");
+        fine.append(bytes("xyz"), 0, 3);
+        fine.close();
+
+        List<BmpSpool> left = BmpSpool.leftOver(dir);
+        assertThat(left).extracting(BmpSpool::router).containsExactly("192.0.2.6");
+        assertThat(only(dir, ".unreadable").getFileName().toString()).startsWith("192.0.2.5~");
+        assertThat(Files.readString(only(dir, ".unreadable"))).as("kept for a person to look at").isEqualTo("abc");
+    }
+
+    @Test
+    void syncingASpoolDeletedMeanwhileIsSkipped() {
+        BmpSpool spool = BmpSpool.create(dir, "192.0.2.7");
+        spool.append(bytes("abc"), 0, 3);
+        spool.sync();
+        spool.delete(); // the session ended on its own thread while the sync thread held it
+        spool.sync();
+        assertThat(BmpSpool.leftOver(dir)).isEmpty();
+    }
 }
