@@ -14,13 +14,13 @@ import java.util.List;
 
 /**
  * Writes accepted samples: one statement per batch, through {@code unnest} arrays, that inserts
- * the raw samples and adds their values to the hourly rollup, so both always agree. A sample
- * identical to one stored (same target, probe location, time and value: a stream sent again) is
- * not stored again, and only the samples inserted reach the rollup. A new rollup
- * row is written sorted and open; adding to an existing one appends, marks it unsorted and reopens
- * it, so the statistics of its hour are computed from the samples until {@link RollupCompaction}
- * closes it again.
- * Rollup rows are upserted in key order, so concurrent streams lock them in the same order.
+ * the raw samples and, into the hourly rollup, a row of the batch's own per prefix, origin and hour
+ * with its values (sorted, open), so both always agree. A sample identical to one stored (same
+ * target, probe location, time and value: a stream sent again) is not stored again, and only the
+ * samples inserted reach the rollup. No existing row is touched (migration V7): a batch costs the
+ * same however many samples its hours already hold, and concurrent batches never wait on each other.
+ * An open row makes its hour computed from the samples until {@link RollupCompaction} merges the
+ * hour's rows and closes it again.
  */
 @ApplicationScoped
 public class SampleStore {
@@ -35,15 +35,14 @@ public class SampleStore {
                 ON CONFLICT DO NOTHING
                 RETURNING time, prefix, rtt_ms, origin_asn
             ), hourly AS (
-                INSERT INTO latency.hourly AS h (hour, prefix, origin_asn, rtts, sorted)
+                INSERT INTO latency.hourly (hour, prefix, origin_asn, rtts, sorted)
                 SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true
-                FROM raw GROUP BY 1, 2, 3 ORDER BY 2, 3, 1
-                ON CONFLICT (prefix, origin_asn, hour) DO UPDATE SET rtts = h.rtts || EXCLUDED.rtts, sorted = false, closed = false
+                FROM raw GROUP BY 1, 2, 3
             )
             SELECT count(*)::int FROM raw
             """;
 
-    /** Closes the rows of past hours that are new or were reopened, and recomputes their statistics (migration V3). */
+    /** Merges the rows of each prefix-hour, closes past hours with an open row and recomputes their statistics (V7). */
     static final String COMPACT = "SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()))";
 
     private final Pool pool;
@@ -70,8 +69,10 @@ public class SampleStore {
     }
 
     /**
-     * Closes the rollup rows of past hours that are new or that a late sample reopened: sorts them and
-     * recomputes the per-prefix-hour statistics and per-ASN rows they belong to; yields how many rows.
+     * Merges the current hour's rollup rows of each prefix and origin into one (still open), and closes the
+     * past hours that have an open row (new, or a late sample's): their rows merged into one sorted closed
+     * row, and the per-prefix-hour statistics and per-ASN rows they belong to computed again; yields how
+     * many prefix-hours it closed (0 when another run holds the job).
      */
     public Uni<Integer> compact() {
         return pool.query(COMPACT).execute().map(rows -> rows.iterator().next().getInteger(0));
