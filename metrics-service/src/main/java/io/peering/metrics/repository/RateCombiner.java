@@ -4,10 +4,10 @@ import io.peering.metrics.repository.MetricQueries.RateBucket;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Combines the rows {@link MetricQueries#RATES_SQL} reads into one {@link RateBucket} per bucket of
@@ -20,19 +20,22 @@ import java.util.TreeMap;
  */
 final class RateCombiner {
 
-    /** One series' sums in one bucket: per rate, the sum of increases, the seconds with a value, min, max and count. */
+    /**
+     * One series' sums in one bucket, per rate m at m * 4: the sum of increases, the seconds with a value, min and max
+     * (NaN: none yet); {@code counts[m]} the intervals; {@code valued} bit m set once a row gave rate m a value.
+     */
     private static final class SeriesSums {
-        final double[] sum = new double[3];
-        final double[] secs = new double[3];
-        final boolean[] valued = new boolean[3];
-        final Double[] min = new Double[3];
-        final Double[] max = new Double[3];
-        final long[] count = new long[3];
+        final double[] sums = {0, 0, Double.NaN, Double.NaN, 0, 0, Double.NaN, Double.NaN, 0, 0, Double.NaN, Double.NaN};
+        final long[] counts = new long[3];
+        int valued;
     }
 
     private final long grainSeconds;
-    /** bucket (epoch seconds) -> series key -> sums */
-    private final Map<Long, Map<String, SeriesSums>> perSeries = new HashMap<>();
+    /** Each series' index in a bucket's array: connection -> session address -> index (0, 1, ... as first seen). */
+    private final Map<String, Map<String, Integer>> seriesIndex = new HashMap<>();
+    private int seriesCount;
+    /** bucket (epoch seconds) -> sums per series index (null where the series has no row in the bucket) */
+    private final Map<Long, SeriesSums[]> perSeries = new HashMap<>();
     private final Map<Long, RateBucket> whole = new HashMap<>();
 
     RateCombiner(long grainSeconds) {
@@ -46,17 +49,34 @@ final class RateCombiner {
     void addSeriesRow(String connection, String sessionAddress, Instant start, Double[] sum, Double[] secs, Double[] min,
                       Double[] max, long[] count) {
         long bucket = Math.floorDiv(start.getEpochSecond(), grainSeconds) * grainSeconds;
-        SeriesSums s = perSeries.computeIfAbsent(bucket, b -> new HashMap<>())
-                .computeIfAbsent(connection + '\n' + sessionAddress, k -> new SeriesSums());
+        Map<String, Integer> addresses = seriesIndex.computeIfAbsent(connection, c -> new HashMap<>());
+        Integer index = addresses.get(sessionAddress);
+        if (index == null) {
+            index = seriesCount++;
+            addresses.put(sessionAddress, index);
+        }
+        SeriesSums[] series = perSeries.get(bucket);
+        if (series == null || series.length <= index) {
+            series = series == null ? new SeriesSums[index + 1] : Arrays.copyOf(series, index + 1);
+            perSeries.put(bucket, series);
+        }
+        SeriesSums s = series[index];
+        if (s == null) {
+            s = series[index] = new SeriesSums();
+        }
         for (int m = 0; m < 3; m++) {
             if (sum[m] != null && secs[m] != null) {
-                s.sum[m] += sum[m];
-                s.secs[m] += secs[m];
-                s.valued[m] = true;
+                s.sums[m * 4] += sum[m];
+                s.sums[m * 4 + 1] += secs[m];
+                s.valued |= 1 << m;
             }
-            s.min[m] = least(s.min[m], min[m]);
-            s.max[m] = greatest(s.max[m], max[m]);
-            s.count[m] += count[m];
+            if (min[m] != null) {
+                s.sums[m * 4 + 2] = Double.isNaN(s.sums[m * 4 + 2]) ? min[m] : Math.min(s.sums[m * 4 + 2], min[m]);
+            }
+            if (max[m] != null) {
+                s.sums[m * 4 + 3] = Double.isNaN(s.sums[m * 4 + 3]) ? max[m] : Math.max(s.sums[m * 4 + 3], max[m]);
+            }
+            s.counts[m] += count[m];
         }
     }
 
@@ -73,37 +93,55 @@ final class RateCombiner {
 
     /** The buckets in time order. */
     List<RateBucket> buckets() {
-        TreeMap<Long, RateBucket> out = new TreeMap<>(whole);
-        perSeries.forEach((bucket, series) -> {
-            Double[] values = new Double[9];
-            long[] counts = new long[3];
-            for (SeriesSums s : series.values()) {
-                for (int m = 0; m < 3; m++) {
-                    if (s.valued[m]) {
-                        double avg = s.sum[m] / s.secs[m];
-                        values[m * 3] = values[m * 3] == null ? Double.valueOf(avg) : Double.valueOf(values[m * 3] + avg);
-                    }
-                    values[m * 3 + 1] = least(values[m * 3 + 1], s.min[m]);
-                    values[m * 3 + 2] = greatest(values[m * 3 + 2], s.max[m]);
-                    counts[m] += s.count[m];
-                }
+        long[] order = new long[whole.size() + perSeries.size()];
+        int n = 0;
+        for (Long b : perSeries.keySet()) {
+            order[n++] = b;
+        }
+        for (Long b : whole.keySet()) {
+            if (!perSeries.containsKey(b)) {
+                order[n++] = b;
             }
-            out.put(bucket, new RateBucket(Instant.ofEpochSecond(bucket), values, counts));
-        });
-        return new ArrayList<>(out.values());
+        }
+        Arrays.sort(order, 0, n);
+        List<RateBucket> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SeriesSums[] series = perSeries.get(order[i]);
+            out.add(series != null ? combined(order[i], series) : whole.get(order[i]));
+        }
+        return out;
     }
 
-    private static Double least(Double a, Double b) {
-        if (a == null || b == null) {
-            return a == null ? b : a;
+    /**
+     * A bucket of the series' sums: per rate the series' averages (sum / seconds) added together, the least and greatest
+     * interval rate over all series, and the intervals counted.
+     */
+    private static RateBucket combined(long bucket, SeriesSums[] series) {
+        Double[] values = new Double[9];
+        long[] counts = new long[3];
+        for (int m = 0; m < 3; m++) {
+            double avg = 0;
+            double min = Double.NaN;
+            double max = Double.NaN;
+            boolean valued = false;
+            for (SeriesSums s : series) {
+                if (s == null) {
+                    continue;
+                }
+                if ((s.valued & (1 << m)) != 0) {
+                    avg += s.sums[m * 4] / s.sums[m * 4 + 1];
+                    valued = true;
+                }
+                double lo = s.sums[m * 4 + 2];
+                double hi = s.sums[m * 4 + 3];
+                min = Double.isNaN(min) || lo < min ? lo : min;
+                max = Double.isNaN(max) || hi > max ? hi : max;
+                counts[m] += s.counts[m];
+            }
+            values[m * 3] = valued ? avg : null;
+            values[m * 3 + 1] = Double.isNaN(min) ? null : min;
+            values[m * 3 + 2] = Double.isNaN(max) ? null : max;
         }
-        return Math.min(a, b);
-    }
-
-    private static Double greatest(Double a, Double b) {
-        if (a == null || b == null) {
-            return a == null ? b : a;
-        }
-        return Math.max(a, b);
+        return new RateBucket(Instant.ofEpochSecond(bucket), values, counts);
     }
 }
