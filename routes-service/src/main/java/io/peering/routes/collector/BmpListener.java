@@ -281,7 +281,14 @@ public class BmpListener {
         if (server != null) {
             server.close();
         }
-        spoolSync.shutdownNow();
+        // not shutdownNow: an interrupt in the middle of a force would close that spool's channel (FileChannel is
+        // interruptible) under its session
+        spoolSync.shutdown();
+        try {
+            spoolSync.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         syncSpools(); // what is left in them is the next start's
         if (spoolLock != null) {
             try {
