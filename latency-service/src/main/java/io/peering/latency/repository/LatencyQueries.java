@@ -176,20 +176,43 @@ public class LatencyQueries {
             """;
 
     /**
-     * The closed-hour path of an ASN whose samples all carry their origin, at PT1M, PT5M or PT1H
-     * ($6 seconds): asn_rollup's rows of the closed hours of the inner range $4..$5, the samples for
-     * the edges and the open hours. The customer prefix count is the union of asn_rollup's prefix
-     * sets: per day for the whole days $7..$8, per hour for the other hours of $4..$5, plus the
-     * prefixes of open rows and of the samples read.
+     * The rollup path of an ASN whose samples all carry their origin, at PT1M, PT5M or PT1H ($6 seconds): each whole
+     * bucket of the range ($4..$5) from its asn_rollup row, the partial buckets at the edges from the samples. A
+     * bucket's row answers it when its hour is closed; in an open hour (the current one, or one a late sample
+     * reopened) only a row the compaction made (each counts the samples of every merged row), and only if no batch
+     * row not merged yet has samples in the bucket (its first..last time): those buckets, and the rest of the hour
+     * after its last made bucket, are read from the samples; at PT1H an open hour is read from the samples. The
+     * customer prefix count is the union of asn_rollup's prefix sets: per day for the whole days $7..$8, per hour for
+     * the other whole closed hours $10..$11, per bucket for the rows used elsewhere, plus the prefixes of the samples
+     * read.
      */
     static final String ASN_CLOSED_HOURS = """
             WITH open AS (
-                SELECT h.hour, h.prefix FROM latency.hourly h
-                WHERE h.origin_asn = $1 AND NOT h.closed AND h.hour >= $4 AND h.hour < $5),
+                SELECT h.hour, h.first_time, h.last_time FROM latency.hourly h
+                WHERE h.origin_asn = $1 AND NOT h.closed AND h.hour >= time_bucket(INTERVAL '1 hour', $4::timestamptz)
+                  AND h.hour < $5),
+            made AS ( -- per open hour, the end of its last bucket the compaction made (its start when none)
+                SELECT o.hour, coalesce(
+                    (SELECT max(a.bucket) + make_interval(secs => $6) FROM latency.asn_rollup a
+                     WHERE $6 < 3600 AND a.origin_asn = $1 AND a.seconds = $6
+                       AND a.bucket >= o.hour AND a.bucket < o.hour + INTERVAL '1 hour'), o.hour) AS made_to
+                FROM (SELECT DISTINCT hour FROM open) o),
+            unmerged AS ( -- whole buckets before made_to with samples of a batch row not merged yet
+                SELECT DISTINCT b.bucket FROM open f JOIN made m ON m.hour = f.hour
+                CROSS JOIN LATERAL generate_series(time_bucket(make_interval(secs => $6), f.first_time),
+                                                   time_bucket(make_interval(secs => $6), f.last_time),
+                                                   make_interval(secs => $6)) AS b(bucket)
+                WHERE f.first_time IS NOT NULL AND b.bucket < m.made_to AND b.bucket >= $4 AND b.bucket < $5),
+            kept AS ( -- the rows answering whole buckets
+                SELECT a.bucket, a.median_avg, a.prefix_set FROM latency.asn_rollup a
+                WHERE a.origin_asn = $1 AND a.seconds = $6 AND a.bucket >= $4 AND a.bucket < $5
+                  AND NOT EXISTS (SELECT 1 FROM made m WHERE a.bucket >= m.made_to AND a.bucket < m.hour + INTERVAL '1 hour')
+                  AND a.bucket NOT IN (SELECT bucket FROM unmerged)),
             ranges AS (
                 SELECT $2::timestamptz AS s, $4::timestamptz AS e
                 UNION ALL SELECT $5::timestamptz, $3::timestamptz
-                UNION ALL SELECT DISTINCT hour, hour + INTERVAL '1 hour' FROM open),
+                UNION ALL SELECT greatest(made_to, $4::timestamptz), least(hour + INTERVAL '1 hour', $5::timestamptz) FROM made
+                UNION ALL SELECT bucket, bucket + make_interval(secs => $6) FROM unmerged),
             raw AS (
                 SELECT s.time, s.prefix, s.rtt_ms FROM ranges r
                 CROSS JOIN LATERAL ( -- an index range scan per range (OFFSET 0: not flattened into a join)
@@ -197,9 +220,7 @@ public class LatencyQueries {
                     WHERE x.origin_asn = $1 AND x.time >= r.s AND x.time < r.e OFFSET 0) s
                 WHERE r.s < r.e),
             points AS (
-                SELECT a.bucket, a.median_avg AS v FROM latency.asn_rollup a
-                WHERE a.origin_asn = $1 AND a.seconds = $6 AND a.bucket >= $4 AND a.bucket < $5
-                  AND time_bucket(INTERVAL '1 hour', a.bucket) NOT IN (SELECT hour FROM open)
+                SELECT bucket, median_avg AS v FROM kept
                 UNION ALL
                 SELECT bucket, avg(median) FROM (
                     SELECT time_bucket($9::text::interval, time) AS bucket, prefix,
@@ -211,9 +232,12 @@ public class LatencyQueries {
                 WHERE d.origin_asn = $1 AND d.seconds = 86400 AND d.bucket >= $7 AND d.bucket < $8
                 UNION ALL
                 SELECT unnest(a.prefix_set) FROM latency.asn_rollup a
-                WHERE a.origin_asn = $1 AND a.seconds = 3600 AND a.bucket >= $4 AND a.bucket < $5
-                  AND NOT (a.bucket >= $7 AND a.bucket < $8)
-                UNION ALL SELECT prefix FROM open
+                WHERE a.origin_asn = $1 AND a.seconds = 3600 AND a.bucket >= $10 AND a.bucket < $11
+                  AND NOT (a.bucket >= $7 AND a.bucket < $8) AND a.bucket NOT IN (SELECT hour FROM made)
+                UNION ALL
+                SELECT unnest(k.prefix_set) FROM kept k
+                WHERE NOT (k.bucket >= $10 AND k.bucket < $11)
+                   OR time_bucket(INTERVAL '1 hour', k.bucket) IN (SELECT hour FROM made)
                 UNION ALL SELECT prefix FROM raw)
             SELECT bucket, v, (SELECT count(*) FROM (SELECT DISTINCT prefix FROM prefixes) d)
             FROM points ORDER BY bucket
@@ -289,11 +313,13 @@ public class LatencyQueries {
         String sql;
         Tuple params = Tuple.of(asn, utc(from), utc(to));
         if (routePrefixes.isEmpty() && grain != Grain.P1D) {
+            Instant[] buckets = wholeBuckets(from, to, grain.length);
             Instant[] hours = wholeHours(from, to);
             Instant[] days = wholeDays(hours[0], hours[1]);
             sql = ASN_CLOSED_HOURS;
-            params.addValue(utc(hours[0])).addValue(utc(hours[1])).addInteger((int) grain.length.toSeconds())
-                    .addValue(utc(days[0])).addValue(utc(days[1])).addString(grain.sqlInterval());
+            params.addValue(utc(buckets[0])).addValue(utc(buckets[1])).addInteger((int) grain.length.toSeconds())
+                    .addValue(utc(days[0])).addValue(utc(days[1])).addString(grain.sqlInterval())
+                    .addValue(utc(hours[0])).addValue(utc(hours[1]));
         } else {
             sql = rollupAnswers(from, to, grain) ? ASN_ROLLUP : ASN_RAW;
             params.addArrayOfString(routePrefixes.toArray(String[]::new)).addString(grain.sqlInterval());
@@ -314,12 +340,21 @@ public class LatencyQueries {
      * the edges [from, first) and [end, to) cover the range.
      */
     static Instant[] wholeHours(Instant from, Instant to) {
-        Instant first = from.truncatedTo(ChronoUnit.HOURS);
-        if (first.isBefore(from)) {
-            first = first.plus(Duration.ofHours(1));
-        }
-        Instant end = to.truncatedTo(ChronoUnit.HOURS);
-        return first.isBefore(end) ? new Instant[]{first, end} : new Instant[]{to, to};
+        return wholeBuckets(from, to, Duration.ofHours(1));
+    }
+
+    /**
+     * The whole buckets of {@code length} (a divisor of a day: aligned as time_bucket aligns them) inside [from, to)
+     * as [first, end); both {@code to} when there are none, so the edges [from, first) and [end, to) cover the range.
+     */
+    static Instant[] wholeBuckets(Instant from, Instant to, Duration length) {
+        long nanos = length.toNanos();
+        long fromNanos = from.getEpochSecond() * 1_000_000_000L + from.getNano();
+        long toNanos = to.getEpochSecond() * 1_000_000_000L + to.getNano();
+        long first = Math.floorDiv(fromNanos + nanos - 1, nanos) * nanos;
+        long end = Math.floorDiv(toNanos, nanos) * nanos;
+        return first < end ? new Instant[]{Instant.ofEpochSecond(0, first), Instant.ofEpochSecond(0, end)}
+                : new Instant[]{to, to};
     }
 
     /** The whole UTC days inside [from, to) (both hour-aligned) as [first, end); both {@code to} when none. */

@@ -19,8 +19,8 @@ import java.util.List;
  * target, probe location, time and value: a stream sent again) is not stored again, and only the
  * samples inserted reach the rollup. No existing row is touched (migration V7): a batch costs the
  * same however many samples its hours already hold, and concurrent batches never wait on each other.
- * An open row makes its hour computed from the samples until {@link RollupCompaction} merges the
- * hour's rows and closes it again.
+ * Each batch row carries the first and last time of its samples: until {@link RollupCompaction} merges
+ * it, the buckets it touches are read from the samples.
  */
 @ApplicationScoped
 public class SampleStore {
@@ -35,15 +35,16 @@ public class SampleStore {
                 ON CONFLICT DO NOTHING
                 RETURNING time, prefix, rtt_ms, origin_asn
             ), hourly AS (
-                INSERT INTO latency.hourly (hour, prefix, origin_asn, rtts, sorted)
-                SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true
+                INSERT INTO latency.hourly (hour, prefix, origin_asn, rtts, sorted, first_time, last_time)
+                SELECT time_bucket(INTERVAL '1 hour', time), prefix, coalesce(origin_asn, 0), array_agg(rtt_ms ORDER BY rtt_ms), true,
+                       min(time), max(time)
                 FROM raw GROUP BY 1, 2, 3
             )
             SELECT count(*)::int FROM raw
             """;
 
-    /** Merges the rows of each prefix-hour, closes past hours with an open row and recomputes their statistics (V7). */
-    static final String COMPACT = "SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()))";
+    /** The compaction as of now: the current hour's batch rows from before this minute, and every past hour (V7). */
+    static final String COMPACT = "SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()), time_bucket(INTERVAL '1 minute', now()))";
 
     private final Pool pool;
 
@@ -69,10 +70,11 @@ public class SampleStore {
     }
 
     /**
-     * Merges the current hour's rollup rows of each prefix and origin into one (still open), and closes the
-     * past hours that have an open row (new, or a late sample's): their rows merged into one sorted closed
-     * row, and the per-prefix-hour statistics and per-ASN rows they belong to computed again; yields how
-     * many prefix-hours it closed (0 when another run holds the job).
+     * Merges the current hour's batch rows whose samples all lie before this minute into one open row per prefix
+     * and origin, making their ASNs' 1- and 5-minute buckets again; and closes the past hours that have an open
+     * row (new, or a late sample's): their rows merged into one sorted closed row, and the per-prefix-hour
+     * statistics and per-ASN rows they belong to computed again; yields how many prefix-hours it closed (0 when
+     * another run holds the job).
      */
     public Uni<Integer> compact() {
         return pool.query(COMPACT).execute().map(rows -> rows.iterator().next().getInteger(0));

@@ -103,6 +103,51 @@ class ClosedHourStatisticsMatchRawSamplesTest {
         }
     }
 
+    /**
+     * The open hour's 1- and 5-minute buckets the compaction makes as the minutes pass (migration V7), taken apart
+     * from the wall clock: an hour six hours ago is taken as the current one ({@code latency.close_hours(before,
+     * settled)} as the job would call it then), with batch rows merged up to one minute and not after it, late
+     * samples into made buckets, and batch rows spanning the minute the compaction stopped at.
+     */
+    @Test
+    void anOpenHoursMadeBucketsEqualTheFromRawSqlWhileBatchesArriveLate() {
+        Instant current = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(6));
+        for (long seed = 1; seed <= 2; seed++) {
+            pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.asn_rollup").execute()
+                    .await().atMost(Duration.ofSeconds(10));
+            now = current.plus(Duration.ofMinutes(41)).plusMillis(517);
+            firstHour = current.minus(Duration.ofHours(27));
+            SplittableRandom random = new SplittableRandom(seed);
+            List<Sample> sent = new ArrayList<>();
+            store(randomSamples(random, 1500, firstHour, now), sent);
+            store(randomSamples(random, 1500, current, now), sent); // the current hour, busy
+
+            compactAsOf(current, current.plus(Duration.ofMinutes(23)));
+            assertThat(count("SELECT count(*) FROM latency.hourly WHERE first_time IS NOT NULL AND last_time < '"
+                    + current.plus(Duration.ofMinutes(23)) + "'")).as("batch rows before the minute merged").isZero();
+            assertThat(count("SELECT count(*) FROM latency.asn_rollup WHERE seconds = 60 AND bucket >= '" + current + "'"))
+                    .as("minutes of the current hour made").isPositive();
+            assertEqualsOracle("seed " + seed + ", made to minute 23");
+
+            // late samples into made minutes, and batches going on
+            store(randomSamples(random, 200, current, current.plus(Duration.ofMinutes(23))), sent);
+            store(randomSamples(random, 300, current.plus(Duration.ofMinutes(20)), now), sent);
+            assertEqualsOracle("seed " + seed + ", batch rows not merged yet over made minutes");
+
+            compactAsOf(current, current.plus(Duration.ofMinutes(31)));
+            assertEqualsOracle("seed " + seed + ", made to minute 31");
+
+            compactAsOf(current.plus(Duration.ofHours(1)), current.plus(Duration.ofHours(1))); // the hour is over
+            assertThat(count("SELECT count(*) FROM latency.hourly WHERE NOT closed")).isZero();
+            assertEqualsOracle("seed " + seed + ", the hour closed");
+        }
+    }
+
+    void compactAsOf(Instant before, Instant settled) {
+        pool.preparedQuery("SELECT latency.close_hours($1, $2)").execute(Tuple.of(utc(before), utc(settled)))
+                .await().atMost(Duration.ofSeconds(60));
+    }
+
     List<Sample> randomSamples(SplittableRandom random, int n, Instant from, Instant to) {
         List<Sample> samples = new ArrayList<>();
         long span = Duration.between(from, to).toMillis();
@@ -136,7 +181,9 @@ class ClosedHourStatisticsMatchRawSamplesTest {
                 new Instant[]{firstHour.plus(Duration.ofMinutes(17)), now.minus(Duration.ofMinutes(3))}, // unaligned
                 new Instant[]{firstHour.plus(Duration.ofHours(9)), firstHour.plus(Duration.ofHours(10))}, // one hour
                 new Instant[]{firstHour.plus(Duration.ofMinutes(125)), firstHour.plus(Duration.ofMinutes(170))}, // inside an hour
-                new Instant[]{firstHour.plus(Duration.ofMinutes(30)), firstHour.plus(Duration.ofHours(26).plusMinutes(1))});
+                new Instant[]{firstHour.plus(Duration.ofMinutes(30)), firstHour.plus(Duration.ofHours(26).plusMinutes(1))},
+                new Instant[]{now.minus(Duration.ofMinutes(15)), now},                              // a chart of the last 15 minutes
+                new Instant[]{hour.minus(Duration.ofMinutes(12)).plusSeconds(7), now.minus(Duration.ofSeconds(50))}); // across the hour
     }
 
     void assertEqualsOracle(String when) {

@@ -267,8 +267,9 @@ class LatencyBenchmark {
             Prepared prefixNow = hourly ? bind(LatencyQueries.PREFIX_CLOSED_HOURS, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1])
                     : bind(LatencyQueries.PREFIX_CLOSED_MINUTES, "'" + HOT_PREFIX + "'", w.from(), end, hours[0], hours[1],
                     w.seconds());
-            Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS, ASN, w.from(), end,
-                    hours[0], hours[1], w.seconds(), wholeDays[0], wholeDays[1], "'" + w.seconds() + " seconds'");
+            Instant[] buckets = LatencyQueries.wholeBuckets(w.from(), end, Duration.ofSeconds(w.seconds()));
+            Prepared asnNow = bind(LatencyQueries.ASN_CLOSED_HOURS, ASN, w.from(), end, buckets[0], buckets[1], w.seconds(),
+                    wholeDays[0], wholeDays[1], "'" + w.seconds() + " seconds'", hours[0], hours[1]);
             report("QueryPrefixLatency over gRPC", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
                     .queryPrefixLatency(prefixRequest)));
             report("QueryRegisteredPrefixLatency over gRPC (2 prefixes)", time(() -> stub.withDeadlineAfter(10, TimeUnit.MINUTES)
@@ -373,7 +374,7 @@ class LatencyBenchmark {
         double rollupSeconds = (System.nanoTime() - t0) / 1e9;
         t0 = System.nanoTime();
         try (Statement st = db.createStatement()) {
-            st.execute("SELECT latency.close_hours(time_bucket(INTERVAL '1 hour', now()))"); // what the compaction job does
+            st.execute(SampleStore.COMPACT); // what the compaction job does
             for (String table : List.of("samples", "hourly", "prefix_hourly", "prefix_minutes", "asn_rollup")) {
                 st.execute("ANALYZE latency." + table);
             }
