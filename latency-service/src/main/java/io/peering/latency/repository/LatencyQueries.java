@@ -193,26 +193,26 @@ public class LatencyQueries {
                   AND h.hour < $5),
             made AS ( -- per open hour, the end of its last bucket the compaction made (its start when none)
                 SELECT o.hour, coalesce(
-                    (SELECT max(a.bucket) + make_interval(secs => $6) FROM latency.asn_rollup a
-                     WHERE $6 < 3600 AND a.origin_asn = $1 AND a.seconds = $6
+                    (SELECT max(a.bucket) + make_interval(secs => $6::integer) FROM latency.asn_rollup a
+                     WHERE $6::integer < 3600 AND a.origin_asn = $1 AND a.seconds = $6::integer
                        AND a.bucket >= o.hour AND a.bucket < o.hour + INTERVAL '1 hour'), o.hour) AS made_to
                 FROM (SELECT DISTINCT hour FROM open) o),
             unmerged AS ( -- whole buckets before made_to with samples of a batch row not merged yet
                 SELECT DISTINCT b.bucket FROM open f JOIN made m ON m.hour = f.hour
-                CROSS JOIN LATERAL generate_series(time_bucket(make_interval(secs => $6), f.first_time),
-                                                   time_bucket(make_interval(secs => $6), f.last_time),
-                                                   make_interval(secs => $6)) AS b(bucket)
+                CROSS JOIN LATERAL generate_series(time_bucket(make_interval(secs => $6::integer), f.first_time),
+                                                   time_bucket(make_interval(secs => $6::integer), f.last_time),
+                                                   make_interval(secs => $6::integer)) AS b(bucket)
                 WHERE f.first_time IS NOT NULL AND b.bucket < m.made_to AND b.bucket >= $4 AND b.bucket < $5),
             kept AS ( -- the rows answering whole buckets
                 SELECT a.bucket, a.median_avg, a.prefix_set FROM latency.asn_rollup a
-                WHERE a.origin_asn = $1 AND a.seconds = $6 AND a.bucket >= $4 AND a.bucket < $5
+                WHERE a.origin_asn = $1 AND a.seconds = $6::integer AND a.bucket >= $4 AND a.bucket < $5
                   AND NOT EXISTS (SELECT 1 FROM made m WHERE a.bucket >= m.made_to AND a.bucket < m.hour + INTERVAL '1 hour')
                   AND a.bucket NOT IN (SELECT bucket FROM unmerged)),
             ranges AS (
                 SELECT $2::timestamptz AS s, $4::timestamptz AS e
                 UNION ALL SELECT $5::timestamptz, $3::timestamptz
                 UNION ALL SELECT greatest(made_to, $4::timestamptz), least(hour + INTERVAL '1 hour', $5::timestamptz) FROM made
-                UNION ALL SELECT bucket, bucket + make_interval(secs => $6) FROM unmerged),
+                UNION ALL SELECT bucket, bucket + make_interval(secs => $6::integer) FROM unmerged),
             raw AS (
                 SELECT s.time, s.prefix, s.rtt_ms FROM ranges r
                 CROSS JOIN LATERAL ( -- an index range scan per range (OFFSET 0: not flattened into a join)

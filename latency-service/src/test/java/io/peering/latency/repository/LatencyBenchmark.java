@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Prints ingest throughput (gRPC client stream next to COPY) and query latency (hourly medians
@@ -133,6 +134,7 @@ class LatencyBenchmark {
         IngestLatencySamplesResponse reply = ingest(channel, messages);
         double grpcSeconds = (System.nanoTime() - start) / 1e9;
         assertThat(reply.getAccepted()).isEqualTo(ingestSamples);
+        liveAsnChart(channel, db);
 
         start = System.nanoTime();
         try (Writer out = copyIn(db)) {
@@ -152,6 +154,54 @@ class LatencyBenchmark {
         System.out.printf("  COPY of the same rows into latency.samples (raw rows only, no rollup):              %,.0f samples/s (%.1f s)%n",
                 ingestSamples / copySeconds, copySeconds);
         deleteIngestSet(db);
+    }
+
+    /**
+     * A chart of the last 15 minutes of an ASN whose probes send their origin (PT1M), on the samples just ingested
+     * (1,000,000 in the last hour): as they are, its open hour read from the samples (the path before V7), and after
+     * one compaction run at the next minute (the minutes made); both answers compared. Not with -Dbench.keep (the
+     * compaction would add rows of these samples' hours to the kept data set's ASN); the rows it made are deleted after.
+     */
+    void liveAsnChart(ManagedChannel channel, Connection db) throws Exception {
+        if (keep) {
+            System.out.printf("%n(the live ASN chart is skipped with -Dbench.keep=true)%n");
+            return;
+        }
+        LatencyServiceGrpc.LatencyServiceBlockingStub stub = LatencyServiceGrpc.newBlockingStub(channel);
+        Instant to = Instant.now();
+        QueryRegisteredAsnLatencyRequest live = QueryRegisteredAsnLatencyRequest.newBuilder()
+                .setName("peerings/contoso-ams/registeredAsns/contoso-customer")
+                .setTimeRange(TimeRange.newBuilder().setStartTime(ts(to.minus(Duration.ofMinutes(15)))).setEndTime(ts(to)))
+                .setTimeGrain(TimeGrain.TIME_GRAIN_PT1M).build();
+        var fromSamples = stub.withDeadlineAfter(1, TimeUnit.MINUTES).queryRegisteredAsnLatency(live);
+        List<Double> open = time(() -> stub.withDeadlineAfter(1, TimeUnit.MINUTES).queryRegisteredAsnLatency(live));
+        // the job's run once every sample's minute is over: the batch rows merged, the minutes made
+        Thread.sleep(60_000 - Instant.now().toEpochMilli() % 60_000 + 1_000);
+        long t0 = System.nanoTime();
+        try (Statement st = db.createStatement()) {
+            st.execute(SampleStore.COMPACT);
+        }
+        double compactSeconds = (System.nanoTime() - t0) / 1e9;
+        var fromRows = stub.withDeadlineAfter(1, TimeUnit.MINUTES).queryRegisteredAsnLatency(live);
+        List<Double> made = time(() -> stub.withDeadlineAfter(1, TimeUnit.MINUTES).queryRegisteredAsnLatency(live));
+        assertThat(fromRows.getCustomerPrefixCount()).isEqualTo(fromSamples.getCustomerPrefixCount());
+        assertThat(fromRows.getPointsCount()).isEqualTo(fromSamples.getPointsCount());
+        for (int i = 0; i < fromSamples.getPointsCount(); i++) {
+            assertThat(fromRows.getPoints(i).getTime()).isEqualTo(fromSamples.getPoints(i).getTime());
+            assertThat(fromRows.getPoints(i).getValue()).isCloseTo(fromSamples.getPoints(i).getValue(), within(1e-9));
+        }
+        System.out.printf("%nBENCHMARK QueryRegisteredAsnLatency, the last 15 minutes at PT1M (%d points, %d customer prefixes),"
+                + " on the samples just ingested; the same answers both ways%n", fromRows.getPointsCount(),
+                fromRows.getCustomerPrefixCount());
+        report("  the open hour from the samples (before V7)", open);
+        report("  after one compaction run (its minutes made)", made);
+        System.out.printf("  that compaction run (the previous hour closed, this hour's minutes made): %.1f s%n", compactSeconds);
+        try (Statement st = db.createStatement()) {
+            st.execute("DELETE FROM latency.asn_rollup WHERE origin_asn = " + ASN + " AND bucket >= '"
+                    + to.minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.DAYS) + "'");
+            st.execute("DELETE FROM latency.prefix_hourly WHERE prefix <<= '" + INGEST_SET + "'");
+            st.execute("DELETE FROM latency.prefix_minutes WHERE prefix <<= '" + INGEST_SET + "'");
+        }
     }
 
     static String ingestPrefix(int p) {
