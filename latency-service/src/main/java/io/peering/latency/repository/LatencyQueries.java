@@ -25,7 +25,8 @@ import java.util.List;
  * samples for the open hours and the partial hours at the range's edges ({@link #PREFIX_CLOSED_HOURS});
  * at PT1M or PT5M the same with a row of {@code prefix_minutes} per closed hour ({@link #PREFIX_CLOSED_MINUTES});</li>
  * <li>an ASN whose samples carry their origin, at PT1M, PT5M or PT1H: a row of {@code asn_rollup} per
- * bucket of the closed hours, the samples for the rest ({@link #ASN_CLOSED_HOURS});</li>
+ * whole bucket (in an open hour only the buckets the compaction made and no batch row not merged yet touches),
+ * the samples for the rest ({@link #ASN_CLOSED_HOURS});</li>
  * <li>otherwise (shorter prefixes, P1D of a prefix, samples attributed through
  * routes-service), buckets of whole hours merge the hourly rollup's values and the others read the
  * samples, as before.</li>

@@ -6,10 +6,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * Closes the hours that are over ({@code peering.latency.compaction-every}, default every minute):
- * the hourly rollup rows that are new or that a late sample reopened are sorted, and the statistics
- * of their prefix-hours ({@code latency.prefix_hourly}) and ASN buckets ({@code latency.asn_rollup})
- * computed again. Queries are exact either way: an hour with an open row is computed from its samples.
+ * The rollup compaction ({@code peering.latency.compaction-every}, default every minute; {@link SampleStore#compact}):
+ * the current hour's batch rows from before this minute merged and their ASNs' 1- and 5-minute buckets made; the
+ * hours that are over (or that a late sample reopened) merged into one sorted row per prefix and origin, and the
+ * statistics of their prefix-hours ({@code latency.prefix_hourly}) and ASN buckets ({@code latency.asn_rollup})
+ * computed again. Queries are exact either way: what no run has taken in yet is read from the samples.
  */
 @ApplicationScoped
 public class RollupCompaction {
