@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -360,12 +359,7 @@ public class LatencyQueries {
 
     /** The whole UTC days inside [from, to) (both hour-aligned) as [first, end); both {@code to} when none. */
     static Instant[] wholeDays(Instant from, Instant to) {
-        Instant first = from.truncatedTo(ChronoUnit.DAYS);
-        if (first.isBefore(from)) {
-            first = first.plus(Duration.ofDays(1));
-        }
-        Instant end = to.truncatedTo(ChronoUnit.DAYS);
-        return first.isBefore(end) ? new Instant[]{first, end} : new Instant[]{to, to};
+        return wholeBuckets(from, to, Duration.ofDays(1));
     }
 
     private static OffsetDateTime utc(Instant t) {

@@ -6,8 +6,10 @@ import io.peering.support.net.IpPrefix;
 import io.peering.support.sql.Columns;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -78,6 +80,16 @@ public class SampleStore {
      */
     public Uni<Integer> compact() {
         return pool.query(COMPACT).execute().map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /**
+     * {@link #compact} as a run would do it with {@code before} the current hour's start and {@code settled} the current
+     * minute's (so a test can take any hour as the current one).
+     */
+    public Uni<Integer> compactAsOf(Instant before, Instant settled) {
+        return pool.preparedQuery("SELECT latency.close_hours($1, $2)")
+                .execute(Tuple.of(OffsetDateTime.ofInstant(before, ZoneOffset.UTC), OffsetDateTime.ofInstant(settled, ZoneOffset.UTC)))
+                .map(rows -> rows.iterator().next().getInteger(0));
     }
 
     private static String text(IpPrefix target) {

@@ -144,8 +144,7 @@ class ClosedHourStatisticsMatchRawSamplesTest {
     }
 
     void compactAsOf(Instant before, Instant settled) {
-        pool.preparedQuery("SELECT latency.close_hours($1, $2)").execute(Tuple.of(utc(before), utc(settled)))
-                .await().atMost(Duration.ofSeconds(60));
+        store.compactAsOf(before, settled).await().atMost(Duration.ofSeconds(60));
     }
 
     List<Sample> randomSamples(SplittableRandom random, int n, Instant from, Instant to) {

@@ -50,6 +50,8 @@ final class BmpSpool implements Closeable {
 
     private final Path data;
     private final Path position;
+    /** Where the next position is written before it is renamed over {@link #position}. */
+    private final Path positionNext;
     private final FileChannel channel;
     private long written;
     private long read;
@@ -66,6 +68,7 @@ final class BmpSpool implements Closeable {
         this.leaseEpoch = leaseEpoch;
         this.data = data;
         this.position = data.resolveSibling(data.getFileName().toString().replace(DATA, POSITION));
+        this.positionNext = data.resolveSibling(data.getFileName().toString().replace(DATA, POSITION_NEXT));
         this.channel = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.written = channel.size();
         this.committed = Math.min(committed, written);
@@ -253,10 +256,9 @@ final class BmpSpool implements Closeable {
 
     /** Replaces the position file whole: written beside it, then renamed over it (a crash leaves the old or the new). */
     private void writePosition() {
-        Path next = position.resolveSibling(position.getFileName().toString().replace(POSITION, POSITION_NEXT));
         try {
-            Files.writeString(next, committed + " " + leaseEpoch, StandardCharsets.US_ASCII);
-            Files.move(next, position, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(positionNext, committed + " " + leaseEpoch, StandardCharsets.US_ASCII);
+            Files.move(positionNext, position, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the BMP spool position " + position, e);
         }
@@ -291,7 +293,7 @@ final class BmpSpool implements Closeable {
         try {
             Files.deleteIfExists(data);
             Files.deleteIfExists(position);
-            Files.deleteIfExists(position.resolveSibling(position.getFileName().toString().replace(POSITION, POSITION_NEXT)));
+            Files.deleteIfExists(positionNext);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the BMP spool " + data, e);
         }
