@@ -66,7 +66,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @Tag("benchmark")
 @TestProfile(MetricsBenchmark.BenchmarkInventory.class)
-class MetricsBenchmark {
+public class MetricsBenchmark {
 
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 100);
     static final int DAYS = Integer.getInteger("bench.days", 30);
@@ -436,7 +436,8 @@ class MetricsBenchmark {
         return sql.append(");\n").toString();
     }
 
-    static double pct(List<Double> values, int p) {
+    /** The p-th percentile (nearest rank) of the values. */
+    public static double pct(List<Double> values, int p) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));

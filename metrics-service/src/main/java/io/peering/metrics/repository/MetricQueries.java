@@ -37,12 +37,13 @@ public class MetricQueries {
      * marked their piece stale since the rows were made ({@link #STALE_PIECES_SQL}); stale whole buckets
      * are read from the per-series rollups of the grain's level. Everything else (a connection's whole
      * range, a peering's ragged edges) is read from the per-series rollups (V2__rate_rollups.sql, V3):
-     * rows of the coarsest level that fits ({@link RollupPieces}), and the intervals themselves for the
-     * sub-minute edges. It returns those rows as they are: per series (connection, session address), a
-     * start and per rate the sum of increases, the seconds with a value, min, max and count; and per
-     * whole bucket of the peering (connection NULL) the average in place of the sum. {@link RateCombiner}
-     * makes the buckets of them, the same answer as the from-raw computation (each interval's increase
-     * was decided when its samples arrived). Parameters: see {@link RatesQuery#tuple}.
+     * rows of the coarsest level that fits ({@link RollupPieces}), and for the sub-minute edges the intervals summed per
+     * series and bucket as a rollup row holds them (a busy series has thousands in a minute: with the soak's 1,000
+     * samples a second, returning each interval made tens of thousands of rows a query). It returns those rows as they
+     * are: per series (connection, session address), a start and per rate the sum of increases, the seconds with a
+     * value, min, max and count; and per whole bucket of the peering (connection NULL) the average in place of the sum.
+     * {@link RateCombiner} makes the buckets of them, the same answer as the from-raw computation (each interval's
+     * increase was decided when its samples arrived). Parameters: see {@link RatesQuery#tuple}.
      */
     public static final String RATES_SQL = """
             WITH parts AS (
@@ -98,17 +99,19 @@ public class MetricQueries {
                        out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
                 FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $23 AND bucket < $24
                 UNION ALL
-                SELECT connection, session_address, time,
-                       in_bits, CASE WHEN in_bits IS NOT NULL THEN secs END, in_bits / secs, in_bits / secs, (in_bits IS NOT NULL)::int,
-                       out_bits, CASE WHEN out_bits IS NOT NULL THEN secs END, out_bits / secs, out_bits / secs, (out_bits IS NOT NULL)::int,
-                       drops, CASE WHEN drops IS NOT NULL THEN secs END, drops / secs, drops / secs, (drops IS NOT NULL)::int
+                SELECT connection, session_address, min(time),
+                       sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
+                       sum(out_bits), sum(secs) FILTER (WHERE out_bits IS NOT NULL), min(out_bits / secs), max(out_bits / secs), count(out_bits),
+                       sum(drops), sum(secs) FILTER (WHERE drops IS NOT NULL), min(drops / secs), max(drops / secs), count(drops)
                 FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $25 AND time < $26
+                GROUP BY connection, session_address, time_bucket($3::integer * interval '1 second', time)
                 UNION ALL
-                SELECT connection, session_address, time,
-                       in_bits, CASE WHEN in_bits IS NOT NULL THEN secs END, in_bits / secs, in_bits / secs, (in_bits IS NOT NULL)::int,
-                       out_bits, CASE WHEN out_bits IS NOT NULL THEN secs END, out_bits / secs, out_bits / secs, (out_bits IS NOT NULL)::int,
-                       drops, CASE WHEN drops IS NOT NULL THEN secs END, drops / secs, drops / secs, (drops IS NOT NULL)::int
+                SELECT connection, session_address, min(time),
+                       sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
+                       sum(out_bits), sum(secs) FILTER (WHERE out_bits IS NOT NULL), min(out_bits / secs), max(out_bits / secs), count(out_bits),
+                       sum(drops), sum(secs) FILTER (WHERE drops IS NOT NULL), min(drops / secs), max(drops / secs), count(drops)
                 FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $27 AND time < $28
+                GROUP BY connection, session_address, time_bucket($3::integer * interval '1 second', time)
             )
             SELECT bucket, connection, session_address, in_sum, in_secs, in_min, in_max, in_n::bigint,
                    out_sum, out_secs, out_min, out_max, out_n::bigint, drop_sum, drop_secs, drop_min, drop_max, drop_n::bigint

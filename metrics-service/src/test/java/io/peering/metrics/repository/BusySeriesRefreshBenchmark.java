@@ -1,6 +1,7 @@
 package io.peering.metrics.repository;
 
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
+import static io.peering.metrics.MetricsBenchmark.pct;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the series' locks (metrics.lock_rate_series), refresh the rollups. Run twice on the same database, the same
  * samples under other connection names: with metrics.refresh_rates as migration V3 had it (read from that
  * migration, created as metrics.refresh_rates_v3 for the run and dropped after) and as it is now. Prints the mean
- * and greatest time of a batch for each 10 s of samples, side by side; both paths' rollup rows must be equal.
+ * and greatest time of a batch for each 10 s of samples, side by side; both paths' rollup rows must be equal. A second
+ * benchmark feeds the same series and times the soak's chart of them (the last 15 minutes at PT1M, ragged edges).
  * <p>Run: {@code ./mvnw -B -pl metrics-service test -Dgroups=benchmark -DexcludedGroups=none
  * -Dtest=BusySeriesRefreshBenchmark}.
  */
@@ -62,6 +66,9 @@ class BusySeriesRefreshBenchmark {
 
     record Path(String name, String function, String connectionPrefix) {
     }
+
+    @Inject
+    MetricQueries queries;
 
     static Connection jdbc() throws Exception {
         return DriverManager.getConnection(ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class),
@@ -104,6 +111,69 @@ class BusySeriesRefreshBenchmark {
         } finally {
             try (Connection c = jdbc(); Statement s = c.createStatement()) {
                 s.execute("DROP FUNCTION IF EXISTS metrics.refresh_rates_v3(text[], text[], timestamptz[], timestamptz[], float8[], float8)");
+            }
+        }
+    }
+
+    /**
+     * A chart of the last 15 minutes at PT1M (the soak's QueryConnectionMetrics) of the three busy series, as
+     * MetricQueries answers it: a range ending at a random instant inside the samples (not on a second: both edges
+     * ragged, the end edge holding up to a minute of 3 ms intervals per series) beside the same range moved to whole
+     * minutes (no edge: rollup rows only). Prints p50/p99 of each and how many interval rows the edges hold.
+     */
+    @Test
+    void printChartTimesOfTheLastFifteenMinutesOfBusySeriesWithRaggedEdges() throws Exception {
+        Path path = new Path("current", "metrics.refresh_rates", "peerings/bench-chart/connections/c");
+        List<String> connections = List.of(path.connectionPrefix() + 0, path.connectionPrefix() + 1, path.connectionPrefix() + 2);
+        int queries = Integer.getInteger("bench.queries", 200);
+        try (Connection c = jdbc()) {
+            clear(c, List.of(path));
+            try (Statement s = c.createStatement()) {
+                s.execute("SET jit = off");
+            }
+            run(c, path);
+            Random random = new Random(3);
+            List<Double> ragged = new ArrayList<>();
+            List<Double> aligned = new ArrayList<>();
+            long edgeRows = 0;
+            for (int q = -20; q < queries; q++) { // the first 20 warm up
+                Instant end = START.plusSeconds(60 + random.nextInt(SECONDS - 60)).plusNanos(1 + random.nextInt(999_999_999));
+                Instant wholeEnd = end.truncatedTo(ChronoUnit.MINUTES);
+                double r = timedRates(connections, end);
+                double a = timedRates(connections, wholeEnd);
+                if (q >= 0) {
+                    ragged.add(r);
+                    aligned.add(a);
+                    edgeRows += intervalRows(c, connections, wholeEnd, end);
+                }
+            }
+            System.out.printf("%nBENCHMARK a chart of the last 15 minutes at PT1M of %d busy series (a sample every 3 ms each),"
+                    + " MetricQueries.rates (the service's SQL and combiner, no gRPC), %d queries:%n", SERIES, queries);
+            System.out.printf("  ragged range (end inside a minute):   p50 %7.1f ms  p99 %7.1f ms  (its end edge: %,d interval"
+                    + " rows on average)%n", pct(ragged, 50), pct(ragged, 99), edgeRows / queries);
+            System.out.printf("  the same range on whole minutes:       p50 %7.1f ms  p99 %7.1f ms%n", pct(aligned, 50), pct(aligned, 99));
+            clear(c, List.of(path));
+        }
+    }
+
+    double timedRates(List<String> connections, Instant end) {
+        long t0 = System.nanoTime();
+        List<MetricQueries.RateBucket> buckets = queries.rates(new MetricQueries.RatesQuery(null, connections,
+                end.minus(Duration.ofMinutes(15)), end, Duration.ofMinutes(1))).await().atMost(Duration.ofSeconds(30));
+        double ms = (System.nanoTime() - t0) / 1e6;
+        assertThat(buckets).as("buckets of the range ending " + end).isNotEmpty();
+        return ms;
+    }
+
+    static long intervalRows(Connection c, List<String> connections, Instant from, Instant to) throws Exception {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM metrics.rate_intervals WHERE connection = ANY(?) AND time >= ? AND time < ?")) {
+            s.setArray(1, c.createArrayOf("text", connections.toArray()));
+            s.setTimestamp(2, Timestamp.from(from));
+            s.setTimestamp(3, Timestamp.from(to));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
             }
         }
     }
