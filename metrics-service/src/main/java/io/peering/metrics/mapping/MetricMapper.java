@@ -13,6 +13,7 @@ import io.peering.metrics.v1.Unit;
 import io.peering.support.grpc.ApiErrors;
 import io.peering.support.time.Grain;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Proto messages to and from the service's records. */
@@ -34,10 +35,11 @@ public final class MetricMapper {
         Unit unit = Metric.byName(s.metric()).orElseThrow().unit;
         MetricSeries.Builder b = MetricSeries.newBuilder().setMetric(s.metric()).setResource(s.resource()).setUnit(unit)
                 .setAggregation(s.aggregation()).setTimeGrain(timeGrain(s.grain())).setSessionIp(s.sessionIp());
+        List<TimeSeriesPoint> points = new ArrayList<>(s.points().size()); // one array, not grown point by point
         for (MetricsService.Point p : s.points()) {
-            b.addPoints(TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.time())).setValue(p.value()));
+            points.add(TimeSeriesPoint.newBuilder().setTime(ProtoTimes.timestamp(p.time())).setValue(p.value()).build());
         }
-        return b.build();
+        return b.addAllPoints(points).build();
     }
 
     public static List<Rejection> rejections(IngestStream.Outcome outcome) {

@@ -242,7 +242,7 @@ public class MetricQueries {
                     return pieces;
                 });
         return stale.flatMap(pieces -> db.preparedQuery(RATES_SQL).execute(query.tuple(pieces))).map(rows -> {
-            RateCombiner combiner = new RateCombiner(query.grain().toSeconds());
+            RateCombiner combiner = new RateCombiner(query.start(), query.end(), query.grain().toSeconds());
             Double[] sum = new Double[3], secs = new Double[3], min = new Double[3], max = new Double[3];
             long[] count = new long[3];
             for (Row row : rows) {

@@ -31,34 +31,41 @@ final class RateCombiner {
     }
 
     private final long grainSeconds;
+    /** The start (epoch seconds) of the range's first bucket: bucket i starts at firstBucket + i * grainSeconds. */
+    private final long firstBucket;
     /** Each series' index in a bucket's array: connection -> session address -> index (0, 1, ... as first seen). */
     private final Map<String, Map<String, Integer>> seriesIndex = new HashMap<>();
     private int seriesCount;
-    /** bucket (epoch seconds) -> sums per series index (null where the series has no row in the bucket) */
-    private final Map<Long, SeriesSums[]> perSeries = new HashMap<>();
-    private final Map<Long, RateBucket> whole = new HashMap<>();
+    /** The series of the last row and its index: consecutive rows are mostly of one series. */
+    private String lastConnection;
+    private String lastAddress;
+    private int lastIndex;
+    /** Per bucket of the range, the sums per series index (null where the series has no row in the bucket). */
+    private final SeriesSums[][] perSeries;
+    /** Per bucket of the range, a peering's own row of it, or null. */
+    private final RateBucket[] whole;
 
-    RateCombiner(long grainSeconds) {
+    /** The buckets of [start, end) at the grain: every row passed in must start inside the range. */
+    RateCombiner(Instant start, Instant end, long grainSeconds) {
         this.grainSeconds = grainSeconds;
+        this.firstBucket = Math.floorDiv(start.getEpochSecond(), grainSeconds) * grainSeconds;
+        int buckets = Math.toIntExact(Math.floorDiv(end.getEpochSecond(), grainSeconds) - firstBucket / grainSeconds + 1);
+        this.perSeries = new SeriesSums[buckets][];
+        this.whole = new RateBucket[buckets];
     }
 
     /**
-     * A per-series row: a rollup row or one interval of a series, starting at {@code start}; for each
+     * A per-series row: a rollup row or the summed intervals of an edge of a series, starting at {@code start}; for each
      * rate m (0 ingress, 1 egress, 2 drops) its sum, seconds, min, max (null when it has no value) and count.
      */
     void addSeriesRow(String connection, String sessionAddress, Instant start, Double[] sum, Double[] secs, Double[] min,
                       Double[] max, long[] count) {
-        long bucket = Math.floorDiv(start.getEpochSecond(), grainSeconds) * grainSeconds;
-        Map<String, Integer> addresses = seriesIndex.computeIfAbsent(connection, c -> new HashMap<>());
-        Integer index = addresses.get(sessionAddress);
-        if (index == null) {
-            index = seriesCount++;
-            addresses.put(sessionAddress, index);
-        }
-        SeriesSums[] series = perSeries.get(bucket);
+        int bucket = slot(start);
+        int index = seriesIndex(connection, sessionAddress);
+        SeriesSums[] series = perSeries[bucket];
         if (series == null || series.length <= index) {
-            series = series == null ? new SeriesSums[index + 1] : Arrays.copyOf(series, index + 1);
-            perSeries.put(bucket, series);
+            series = series == null ? new SeriesSums[Math.max(index + 1, seriesCount)] : Arrays.copyOf(series, seriesCount);
+            perSeries[bucket] = series;
         }
         SeriesSums s = series[index];
         if (s == null) {
@@ -88,26 +95,44 @@ final class RateCombiner {
             values[m * 3 + 1] = min[m];
             values[m * 3 + 2] = max[m];
         }
-        whole.put(bucket.getEpochSecond(), new RateBucket(bucket, values, count.clone()));
+        whole[slot(bucket)] = new RateBucket(bucket, values, count.clone());
+    }
+
+    /** The index of the bucket a row starting at {@code start} belongs to. */
+    private int slot(Instant start) {
+        long i = (Math.floorDiv(start.getEpochSecond(), grainSeconds) * grainSeconds - firstBucket) / grainSeconds;
+        if (i < 0 || i >= whole.length) {
+            throw new IllegalStateException("a row at " + start + " outside the query's " + whole.length + " buckets from "
+                    + Instant.ofEpochSecond(firstBucket));
+        }
+        return (int) i;
+    }
+
+    private int seriesIndex(String connection, String sessionAddress) {
+        if (connection.equals(lastConnection) && sessionAddress.equals(lastAddress)) {
+            return lastIndex;
+        }
+        Map<String, Integer> addresses = seriesIndex.computeIfAbsent(connection, c -> new HashMap<>());
+        Integer index = addresses.get(sessionAddress);
+        if (index == null) {
+            index = seriesCount++;
+            addresses.put(sessionAddress, index);
+        }
+        lastConnection = connection;
+        lastAddress = sessionAddress;
+        lastIndex = index;
+        return index;
     }
 
     /** The buckets in time order. */
     List<RateBucket> buckets() {
-        long[] order = new long[whole.size() + perSeries.size()];
-        int n = 0;
-        for (Long b : perSeries.keySet()) {
-            order[n++] = b;
-        }
-        for (Long b : whole.keySet()) {
-            if (!perSeries.containsKey(b)) {
-                order[n++] = b;
+        List<RateBucket> out = new ArrayList<>(whole.length);
+        for (int i = 0; i < whole.length; i++) {
+            if (perSeries[i] != null) {
+                out.add(combined(firstBucket + i * grainSeconds, perSeries[i]));
+            } else if (whole[i] != null) {
+                out.add(whole[i]);
             }
-        }
-        Arrays.sort(order, 0, n);
-        List<RateBucket> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            SeriesSums[] series = perSeries.get(order[i]);
-            out.add(series != null ? combined(order[i], series) : whole.get(order[i]));
         }
         return out;
     }

@@ -203,7 +203,7 @@ public class MetricsService {
 
     /** Availability of the metric's family (Established time over known time), or flaps where a state is known. */
     private static List<Point> sessionPoints(Map<Instant, SessionBuckets.Bucket> buckets, Metric metric) {
-        List<Point> points = new ArrayList<>();
+        List<Point> points = new ArrayList<>(buckets.size());
         buckets.forEach((time, b) -> {
             if (metric == Metric.FLAP_COUNTS) {
                 if (b.known()) {
@@ -223,7 +223,7 @@ public class MetricsService {
             case PACKET_DROP_RATE -> RateBucket.DROPS;
             default -> throw new IllegalStateException(metric + " is not a rate");
         };
-        List<Point> points = new ArrayList<>();
+        List<Point> points = new ArrayList<>(buckets.size());
         for (RateBucket b : buckets) {
             if (b.counts()[m] == 0) {
                 continue;
