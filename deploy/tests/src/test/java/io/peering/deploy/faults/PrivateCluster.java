@@ -71,37 +71,20 @@ public final class PrivateCluster implements AutoCloseable {
     }
 
     /**
-     * Makes and starts a hot standby of this cluster, as deploy/local/db-replica.sh does for the local one
-     * ({@code pg_basebackup -R}, WAL streamed, {@code hot_standby_feedback}); yields its port. Closed with the cluster;
-     * its log is {@code replica.log} in the test's directory.
+     * Makes and starts a hot standby of this cluster with deploy/local/db-replica.sh, the script that makes the local
+     * cluster's ({@code pg_basebackup -R}, WAL streamed, {@code hot_standby_feedback}), pointed at this cluster; yields its
+     * port. Its files are beside this cluster's ({@code pgdata-replica}); closed with the cluster, its log then copied
+     * to {@code replica.log} in the test's directory.
      */
     public synchronized int startReplica() {
         if (replicaData != null) {
             throw new IllegalStateException("this cluster has a replica already");
         }
         int replicaPort = Local.freePort();
-        replicaData = home.resolve("replica-pgdata");
-        try {
-            Files.createDirectories(replicaData);
-            if (asRoot()) {
-                run("chown", "postgres:postgres", replicaData.toString());
-            }
-            run("chmod", "700", replicaData.toString());
-            runAsOwner(PG_BIN + "pg_basebackup", "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER,
-                    "-D", replicaData.toString(), "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast");
-            Files.writeString(replicaData.resolve("postgresql.conf"), """
-
-                    # --- a hot standby of 127.0.0.1:%d ---
-                    port = %d
-                    unix_socket_directories = '%s'
-                    hot_standby = on
-                    hot_standby_feedback = on
-                    """.formatted(port, replicaPort, replicaData), StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        runAsOwner(PG_BIN + "pg_ctl", "-D", replicaData.toString(), "-l", home.resolve("replica.log").toString(), "-w", "-t", "120",
-                "start");
+        replicaData = Path.of(data + "-replica"); // where the script puts it
+        run(Map.of("PEERING_PGDATA", data.toString(), "PEERING_PGPORT", String.valueOf(port),
+                "PEERING_REPLICA_PORT", String.valueOf(replicaPort)),
+                "bash", Local.repo().resolve("deploy/local/db-replica.sh").toString(), "start");
         return replicaPort;
     }
 
@@ -261,6 +244,14 @@ public final class PrivateCluster implements AutoCloseable {
         }
         closed = true;
         if (replicaData != null) {
+            try {
+                if (Files.isRegularFile(replicaData.resolve("server.log"))) {
+                    Files.copy(replicaData.resolve("server.log"), dir.resolve("replica.log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                System.err.println("copying the replica's log to " + dir + ": " + e.getMessage());
+            }
             stopAndDelete(replicaData);
         }
         stopAndDelete(data);
@@ -268,9 +259,6 @@ public final class PrivateCluster implements AutoCloseable {
             try {
                 if (Files.isRegularFile(serverLog)) {
                     Files.copy(serverLog, dir.resolve("server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-                if (Files.isRegularFile(home.resolve("replica.log"))) {
-                    Files.copy(home.resolve("replica.log"), dir.resolve("replica.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             } catch (IOException e) {
                 System.err.println("copying " + serverLog + " to " + dir + ": " + e.getMessage());
@@ -325,6 +313,7 @@ public final class PrivateCluster implements AutoCloseable {
                     continue;
                 }
                 System.err.println("a test's private cluster in " + home + " outlived its run and its directory: deleting it");
+                stopAndDelete(home.resolve("pgdata-replica"));
                 stopAndDelete(home.resolve("pgdata"));
                 deleteTree(home);
             }
@@ -352,9 +341,16 @@ public final class PrivateCluster implements AutoCloseable {
     }
 
     static String run(String... command) {
+        return run(Map.of(), command);
+    }
+
+    /** Runs the command with these variables added to the environment; fails with its output unless it exits 0. */
+    static String run(Map<String, String> environment, String... command) {
         try {
             // from /: our working directory may be where 'postgres' cannot go
-            Process p = new ProcessBuilder(command).directory(new java.io.File("/")).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(new java.io.File("/")).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process p = builder.start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
