@@ -372,14 +372,16 @@ public class MetricsBenchmark {
 
     /**
      * The rate SQL prepared once in psql and executed QUERIES times with \timing, on the same data:
-     * the service's rollup SQL (MetricQueries.RATES_SQL) or the previous release's from-raw SQL (RatesFromRaw).
+     * the service's rollup statement (MetricQueries.RatesQuery#statement, the same for every connection of a case) or
+     * the previous release's from-raw SQL (RatesFromRaw).
      */
     List<Double> psqlTimings(int grainSeconds, Instant from, boolean peering, boolean old, int runs) throws Exception {
         StringBuilder script = new StringBuilder("\\o /dev/null\nSET jit = off;\n"); // as the services run (application.properties)
         if (old) {
             script.append("PREPARE q(text[], float8[], timestamptz, timestamptz, float8, float8) AS\n").append(RatesFromRaw.SQL);
         } else {
-            script.append("PREPARE q(").append(MetricQueries.RATES_PARAMETER_TYPES).append(") AS\n").append(MetricQueries.RATES_SQL);
+            MetricQueries.RatesStatement statement = statement(0, grainSeconds, from, peering);
+            script.append("PREPARE q(").append(String.join(", ", statement.parameterTypes())).append(") AS\n").append(statement.sql());
         }
         script.append(";\n");
         for (int w = 0; w < (old && peering ? 1 : 3); w++) {
@@ -418,22 +420,25 @@ public class MetricsBenchmark {
             return "EXECUTE q(" + array + ", array_fill(" + BANDWIDTH_MBPS * 1e6 + "::float8, ARRAY[" + connections.size()
                     + "]), '" + from + "', '" + end + "', " + grainSeconds + ", 3600);\n";
         }
+        Tuple t = statement(c, grainSeconds, from, peering).parameters();
+        StringBuilder sql = new StringBuilder("EXECUTE q(").append(array);
+        for (int i = 1; i < t.size(); i++) {
+            Object v = t.getValue(i);
+            sql.append(", ").append(v instanceof String || v instanceof OffsetDateTime ? "'" + v + "'" : String.valueOf(v));
+        }
+        return sql.append(");\n").toString();
+    }
+
+    /** The service's rates statement for connection c (or the peering), with no stale pieces: the scope job has caught up. */
+    MetricQueries.RatesStatement statement(int c, int grainSeconds, Instant from, boolean peering) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             if (peering || i == c) {
                 names.add(connection(i));
             }
         }
-        // no stale pieces: the scope rollup job has caught up when the queries run
-        Tuple t = new MetricQueries.RatesQuery(peering ? "peerings/bench" : null, names, from, end,
-                Duration.ofSeconds(grainSeconds)).tuple(List.of());
-        StringBuilder sql = new StringBuilder("EXECUTE q(").append(array);
-        for (int i = 1; i < t.size(); i++) {
-            Object v = t.getValue(i);
-            sql.append(", ").append(v instanceof Object[] a && a.length == 0 ? "ARRAY[]::timestamptz[]"
-                    : v instanceof String || v instanceof OffsetDateTime ? "'" + v + "'" : String.valueOf(v));
-        }
-        return sql.append(");\n").toString();
+        return new MetricQueries.RatesQuery(peering ? "peerings/bench" : null, names, from, end,
+                Duration.ofSeconds(grainSeconds)).statement(List.of());
     }
 
     /** The p-th percentile (nearest rank) of the values. */

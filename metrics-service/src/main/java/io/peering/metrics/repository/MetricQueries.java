@@ -32,101 +32,46 @@ public class MetricQueries {
             """;
 
     /**
-     * Rates per bucket of one connection, or of a whole peering. For a peering, whole buckets come from
-     * its own rows (metrics.rate_scopes, one row per bucket, see V3__rate_scopes.sql) unless ingest has
-     * marked their piece stale since the rows were made ({@link #STALE_PIECES_SQL}); stale whole buckets
-     * are read from the per-series rollups of the grain's level. Everything else (a connection's whole
-     * range, a peering's ragged edges) is read from the per-series rollups (V2__rate_rollups.sql, V3):
-     * rows of the coarsest level that fits ({@link RollupPieces}), and for the sub-minute edges the intervals summed per
-     * series and bucket as a rollup row holds them (a busy series has thousands in a minute: with the soak's 1,000
-     * samples a second, returning each interval made tens of thousands of rows a query). It returns those rows as they
-     * are: per series (connection, session address), a start and per rate the sum of increases, the seconds with a
-     * value, min, max and count; and per whole bucket of the peering (connection NULL) the average in place of the sum.
-     * {@link RateCombiner} makes the buckets of them, the same answer as the from-raw computation (each interval's
-     * increase was decided when its samples arrived). Parameters: see {@link RatesQuery#tuple}.
+     * Rates per bucket of one connection, or of a whole peering: one statement made for each query
+     * ({@link RatesQuery#statement}) of only the branches its range needs, so PostgreSQL plans just those (a statement
+     * of every possible branch took 4-6 ms to plan, each time). For a peering, whole buckets come from its own rows
+     * (metrics.rate_scopes, one row per bucket, see V3__rate_scopes.sql) unless ingest has marked their piece stale
+     * since the rows were made ({@link #STALE_PIECES_SQL}); stale whole buckets are read from the per-series rollups of
+     * the grain's level. Everything else (a connection's whole range, a peering's ragged edges) is read from the
+     * per-series rollups (V2__rate_rollups.sql, V3): rows of the coarsest level that fits ({@link RollupPieces}), and
+     * for the sub-minute edges the intervals summed per series and bucket as a rollup row holds them (a busy series
+     * has thousands in a minute: with the soak's 1,000 samples a second, returning each interval made tens of
+     * thousands of rows a query). Every branch returns {@link #RATE_COLUMNS}: per series (connection, session address)
+     * a start and per rate the sum of increases, the seconds with a value, min, max and count; and per whole bucket of
+     * the peering (connection NULL) the average in place of the sum. {@link RateCombiner} makes the buckets of them,
+     * the same answer as the from-raw computation (each interval's increase was decided when its samples arrived).
      */
-    public static final String RATES_SQL = """
-            WITH parts AS (
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_minutes
-                WHERE $5::integer = 60 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
-                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_5minutes
-                WHERE $5::integer = 300 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
-                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_hours
-                WHERE $5::integer = 3600 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
-                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_days
-                WHERE $5::integer = 86400 AND connection = ANY($1::text[]) AND bucket >= $9 AND bucket < $10 AND bucket >= $6 AND bucket < $7
-                  AND time_bucket($4::float8 * interval '1 second', bucket) = ANY($8::timestamptz[])
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_days WHERE connection = ANY($1::text[]) AND bucket >= $11 AND bucket < $12
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $13 AND bucket < $14
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_hours WHERE connection = ANY($1::text[]) AND bucket >= $15 AND bucket < $16
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_5minutes WHERE connection = ANY($1::text[]) AND bucket >= $17 AND bucket < $18
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_5minutes WHERE connection = ANY($1::text[]) AND bucket >= $19 AND bucket < $20
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $21 AND bucket < $22
-                UNION ALL
-                SELECT connection, session_address, bucket, in_sum, in_secs, in_min, in_max, in_n,
-                       out_sum, out_secs, out_min, out_max, out_n, drop_sum, drop_secs, drop_min, drop_max, drop_n
-                FROM metrics.rate_minutes WHERE connection = ANY($1::text[]) AND bucket >= $23 AND bucket < $24
-                UNION ALL
-                SELECT connection, session_address, min(time),
-                       sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
-                       sum(out_bits), sum(secs) FILTER (WHERE out_bits IS NOT NULL), min(out_bits / secs), max(out_bits / secs), count(out_bits),
-                       sum(drops), sum(secs) FILTER (WHERE drops IS NOT NULL), min(drops / secs), max(drops / secs), count(drops)
-                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $25 AND time < $26
-                GROUP BY connection, session_address, time_bucket($3::integer * interval '1 second', time)
-                UNION ALL
-                SELECT connection, session_address, min(time),
-                       sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
-                       sum(out_bits), sum(secs) FILTER (WHERE out_bits IS NOT NULL), min(out_bits / secs), max(out_bits / secs), count(out_bits),
-                       sum(drops), sum(secs) FILTER (WHERE drops IS NOT NULL), min(drops / secs), max(drops / secs), count(drops)
-                FROM metrics.rate_intervals WHERE connection = ANY($1::text[]) AND time >= $27 AND time < $28
-                GROUP BY connection, session_address, time_bucket($3::integer * interval '1 second', time)
-            )
-            SELECT bucket, connection, session_address, in_sum, in_secs, in_min, in_max, in_n::bigint,
-                   out_sum, out_secs, out_min, out_max, out_n::bigint, drop_sum, drop_secs, drop_min, drop_max, drop_n::bigint
-            FROM parts
-            UNION ALL
-            SELECT r.bucket, NULL, NULL, r.in_avg, NULL, r.in_min, r.in_max, r.in_n::bigint,
-                   r.out_avg, NULL, r.out_min, r.out_max, r.out_n::bigint, r.drop_avg, NULL, r.drop_min, r.drop_max, r.drop_n::bigint
-            FROM metrics.rate_scopes r
-            WHERE r.scope = $2::text AND r.seconds = $3::integer AND r.bucket >= $6 AND r.bucket < $7
-              AND time_bucket($4::float8 * interval '1 second', r.bucket) <> ALL($8::timestamptz[])
-            """;
+    static final String RATE_COLUMNS = "bucket, connection, session_address, in_sum, in_secs, in_min, in_max, in_n::bigint,"
+            + " out_sum, out_secs, out_min, out_max, out_n::bigint, drop_sum, drop_secs, drop_min, drop_max, drop_n::bigint";
 
-    /** The parameter types of {@link #RATES_SQL}, in order (for PREPARE in psql). */
-    public static final String RATES_PARAMETER_TYPES = "text[], text, integer, float8, integer, timestamptz, timestamptz, "
-            + "timestamptz[]" + ", timestamptz".repeat(20);
+    /** The per-series rollup rows of one level (%1$s the table) of the connections %2$s in [%3$s, %4$s). */
+    private static final String SERIES_ROWS = """
+            SELECT %s FROM metrics.%%1$s WHERE connection = ANY(%%2$s) AND bucket >= %%3$s AND bucket < %%4$s""".formatted(RATE_COLUMNS);
+
+    /** A sub-minute edge [%2$s, %3$s) of the connections %1$s: its intervals summed per series and bucket (%4$s seconds). */
+    private static final String EDGE_SUMS = """
+            SELECT min(time), connection, session_address,
+                   sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
+                   sum(out_bits), sum(secs) FILTER (WHERE out_bits IS NOT NULL), min(out_bits / secs), max(out_bits / secs), count(out_bits),
+                   sum(drops), sum(secs) FILTER (WHERE drops IS NOT NULL), min(drops / secs), max(drops / secs), count(drops)
+            FROM metrics.rate_intervals WHERE connection = ANY(%1$s) AND time >= %2$s AND time < %3$s
+            GROUP BY connection, session_address, time_bucket(%4$s * interval '1 second', time)""";
+
+    /** A peering's own rows (scope %1$s, grain %2$s) of its whole buckets [%3$s, %4$s). */
+    private static final String SCOPE_ROWS = """
+            SELECT r.bucket, NULL::text, NULL::text, r.in_avg, NULL::float8, r.in_min, r.in_max, r.in_n::bigint,
+                   r.out_avg, NULL::float8, r.out_min, r.out_max, r.out_n::bigint, r.drop_avg, NULL::float8, r.drop_min, r.drop_max, r.drop_n::bigint
+            FROM metrics.rate_scopes r
+            WHERE r.scope = %1$s AND r.seconds = %2$s AND r.bucket >= %3$s AND r.bucket < %4$s""";
+
+    /** A rates statement made for one query: its SQL, the types of its parameters in order (for PREPARE in psql), and their values. */
+    public record RatesStatement(String sql, List<String> parameterTypes, Tuple parameters) {
+    }
 
     /**
      * One rates query: the connections, the range [start, end) and the grain; {@code peering} is the
@@ -155,38 +100,76 @@ public class MetricQueries {
         }
 
         /**
-         * The parameters of {@link #RATES_SQL}, with the stale pieces ({@link #STALE_PIECES_SQL}): $1
-         * connections, $2 the peering (or ''), $3 grain in seconds, $4 the length of a stale piece, $5
-         * the per-series level stale buckets are read from (seconds), $6/$7 the whole buckets [from, to)
-         * the peering's rows answer (empty for a connection), $8 the stale pieces, $9/$10 their span
-         * (empty when none), then the per-series pieces of the rest, each a [from, to) and empty when
-         * from = to: $11/$12 days, $13-$16 hours, $17-$20 5 minutes, $21-$24 minutes, $25-$28 intervals.
+         * The statement of this query, with the stale pieces ({@link #STALE_PIECES_SQL}); null when no branch is needed.
+         * Branches: a peering's own rows of its whole buckets, other than the stale pieces; the per-series rows of the
+         * grain's level in the stale pieces; the per-series rows of each piece of the rest, by level; each sub-minute edge.
          */
-        public Tuple tuple(List<Instant> stale) {
+        public RatesStatement statement(List<Instant> stale) {
             long g = grain.toSeconds();
             Instant[] whole = whole();
+            Parameters p = new Parameters();
+            String connectionArray = p.add(connections.toArray(String[]::new), "text[]");
+            List<String> branches = new ArrayList<>();
+            if (!whole[0].equals(whole[1])) {
+                String from = p.time(whole[0]);
+                String to = p.time(whole[1]);
+                String piece = p.add((double) pieceSeconds(), "float8");
+                String scope = SCOPE_ROWS.formatted(p.add(peering, "text"), p.add((int) g, "integer"), from, to);
+                if (stale.isEmpty()) {
+                    branches.add(scope);
+                } else {
+                    String pieces = p.add(stale.stream().map(MetricQueries::utc).toArray(OffsetDateTime[]::new), "timestamptz[]");
+                    branches.add(scope + "\n  AND time_bucket(" + piece + " * interval '1 second', r.bucket) <> ALL(" + pieces + ")");
+                    long level = g % RollupPieces.HOUR == 0 ? g : g % RollupPieces.FIVE_MINUTES == 0 ? RollupPieces.FIVE_MINUTES
+                            : RollupPieces.MINUTE;
+                    Instant staleFrom = stale.stream().min(Instant::compareTo).orElseThrow();
+                    Instant staleTo = stale.stream().max(Instant::compareTo).orElseThrow().plusSeconds(pieceSeconds());
+                    branches.add(SERIES_ROWS.formatted(table(level), connectionArray, p.time(staleFrom), p.time(staleTo))
+                            + "\n  AND bucket >= " + from + " AND bucket < " + to + " AND time_bucket(" + piece
+                            + " * interval '1 second', bucket) = ANY(" + pieces + ")");
+                }
+            }
             List<RollupPieces> rest = whole[0].equals(whole[1]) ? List.of(RollupPieces.of(start, end, grain))
                     : List.of(RollupPieces.of(start, whole[0], grain), RollupPieces.of(whole[1], end, grain));
-            List<Object> params = new ArrayList<>();
-            params.add(connections.toArray(String[]::new));
-            params.add(peering == null ? "" : peering);
-            params.add((int) g);
-            params.add((double) pieceSeconds());
-            params.add((int) (g % RollupPieces.HOUR == 0 ? g : g % RollupPieces.FIVE_MINUTES == 0 ? RollupPieces.FIVE_MINUTES
-                    : RollupPieces.MINUTE));
-            params.add(utc(whole[0]));
-            params.add(utc(whole[1]));
-            params.add(stale.stream().map(MetricQueries::utc).toArray(OffsetDateTime[]::new));
-            Instant staleFrom = stale.stream().min(Instant::compareTo).orElse(start);
-            Instant staleTo = stale.stream().max(Instant::compareTo).map(t -> t.plusSeconds(pieceSeconds())).orElse(start);
-            params.add(utc(staleFrom));
-            params.add(utc(staleTo));
-            addPieces(params, rest.stream().flatMap(r -> r.days().stream()).toList(), 1);
-            addPieces(params, rest.stream().flatMap(r -> r.hours().stream()).toList(), 2);
-            addPieces(params, rest.stream().flatMap(r -> r.fiveMinutes().stream()).toList(), 2);
-            addPieces(params, rest.stream().flatMap(r -> r.minutes().stream()).toList(), 2);
-            addPieces(params, rest.stream().flatMap(r -> r.intervals().stream()).toList(), 2);
-            return Tuple.tuple(params);
+            for (RollupPieces r : rest) {
+                r.days().forEach(d -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.DAY), connectionArray, p.time(d.from()), p.time(d.to()))));
+                r.hours().forEach(h -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.HOUR), connectionArray, p.time(h.from()), p.time(h.to()))));
+                r.fiveMinutes().forEach(f -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.FIVE_MINUTES), connectionArray,
+                        p.time(f.from()), p.time(f.to()))));
+                r.minutes().forEach(m -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.MINUTE), connectionArray,
+                        p.time(m.from()), p.time(m.to()))));
+                r.intervals().forEach(e -> branches.add(EDGE_SUMS.formatted(connectionArray, p.time(e.from()), p.time(e.to()),
+                        p.add((int) g, "integer"))));
+            }
+            return branches.isEmpty() ? null
+                    : new RatesStatement(String.join("\nUNION ALL\n", branches), p.types, Tuple.tuple(p.values));
+        }
+    }
+
+    /** The rollup table of a level (seconds). */
+    private static String table(long level) {
+        return switch ((int) level) {
+            case (int) RollupPieces.MINUTE -> "rate_minutes";
+            case (int) RollupPieces.FIVE_MINUTES -> "rate_5minutes";
+            case (int) RollupPieces.HOUR -> "rate_hours";
+            case (int) RollupPieces.DAY -> "rate_days";
+            default -> throw new IllegalArgumentException("no rollup level of " + level + " s");
+        };
+    }
+
+    /** The parameters of a statement being made: each added value is given its number, $n::type. */
+    private static final class Parameters {
+        final List<Object> values = new ArrayList<>();
+        final List<String> types = new ArrayList<>();
+
+        String add(Object value, String type) {
+            values.add(value);
+            types.add(type);
+            return "$" + values.size() + "::" + type;
+        }
+
+        String time(Instant t) {
+            return add(utc(t), "timestamptz");
         }
     }
 
@@ -241,7 +224,11 @@ public class MetricQueries {
                     }
                     return pieces;
                 });
-        return stale.flatMap(pieces -> db.preparedQuery(RATES_SQL).execute(query.tuple(pieces))).map(rows -> {
+        return stale.flatMap(pieces -> {
+            RatesStatement statement = query.statement(pieces);
+            return statement == null ? Uni.createFrom().<Iterable<Row>>item(List.of())
+                    : db.preparedQuery(statement.sql()).execute(statement.parameters()).map(rows -> (Iterable<Row>) rows);
+        }).map(rows -> {
             RateCombiner combiner = new RateCombiner(query.start(), query.end(), query.grain().toSeconds());
             Double[] sum = new Double[3], secs = new Double[3], min = new Double[3], max = new Double[3];
             long[] count = new long[3];
@@ -263,17 +250,6 @@ public class MetricQueries {
             }
             return combiner.buckets();
         });
-    }
-
-    private static void addPieces(List<Object> params, List<RollupPieces.Piece> pieces, int slots) {
-        if (pieces.size() > slots) {
-            throw new IllegalStateException(pieces.size() + " pieces for " + slots + " slots: " + pieces);
-        }
-        for (int i = 0; i < slots; i++) {
-            RollupPieces.Piece p = i < pieces.size() ? pieces.get(i) : RollupPieces.Piece.EMPTY;
-            params.add(utc(p.from()));
-            params.add(utc(p.to()));
-        }
     }
 
     /** Transitions of the session addresses (parallel lists) in [start, end), each address's last one before start included. */

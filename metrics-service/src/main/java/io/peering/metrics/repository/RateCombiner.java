@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Combines the rows {@link MetricQueries#RATES_SQL} reads into one {@link RateBucket} per bucket of
+ * Combines the rows {@link MetricQueries.RatesQuery#statement} reads into one {@link RateBucket} per bucket of
  * the grain, as the from-raw computation defines them: per series (connection, session address) and
  * bucket, for each of ingress, egress and drops, average = sum of increases / seconds of the
  * intervals with a value (time-weighted), the least and greatest interval rate, and the number of

@@ -32,7 +32,7 @@ import java.util.function.Function;
 /**
  * The query side: request checks against the metric catalogue ({@link Metric}) and the inventory,
  * then availability and flaps from transitions ({@link SessionBuckets}) and rates from samples
- * ({@link MetricQueries#RATES_SQL}, the rollups kept at ingest). Scope is one connection or a whole peering: availability is
+ * ({@link MetricQueries#rates}, the rollups kept at ingest). Scope is one connection or a whole peering: availability is
  * the Established time of all the scope's sessions (of the metric's family) over their known time, rates and flaps are
  * summed; availability and flaps can instead be split into one series per session address.
  */
