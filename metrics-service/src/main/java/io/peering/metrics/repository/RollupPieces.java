@@ -18,7 +18,6 @@ public record RollupPieces(List<Piece> days, List<Piece> hours, List<Piece> five
 
     /** [from, to) */
     public record Piece(Instant from, Instant to) {
-        public static final Piece EMPTY = new Piece(Instant.EPOCH, Instant.EPOCH);
     }
 
     static final long MINUTE = 60, FIVE_MINUTES = 300, HOUR = 3600, DAY = 86400;

@@ -117,9 +117,10 @@ class BusySeriesRefreshBenchmark {
 
     /**
      * A chart of the last 15 minutes at PT1M (the soak's QueryConnectionMetrics) of the three busy series, as
-     * MetricQueries answers it: a range ending at a random instant inside the samples (not on a second: both edges
-     * ragged, the end edge holding up to a minute of 3 ms intervals per series) beside the same range moved to whole
-     * minutes (no edge: rollup rows only). Prints p50/p99 of each and how many interval rows the edges hold.
+     * MetricQueries answers it: a range ending at a random instant inside the samples (not on a second, so both edges
+     * are ragged; the samples span -Dbench.seconds only, so the start edge lies before them and the end edge holds up
+     * to a minute of 3 ms intervals per series) beside the same range moved to whole minutes (no edge: rollup rows
+     * only). Prints p50/p99 of each and how many interval rows the end edge holds.
      */
     @Test
     void printChartTimesOfTheLastFifteenMinutesOfBusySeriesWithRaggedEdges() throws Exception {
