@@ -113,11 +113,11 @@ public class MetricQueries {
             if (!whole[0].equals(whole[1])) {
                 String from = p.time(whole[0]);
                 String to = p.time(whole[1]);
-                String piece = p.add((double) pieceSeconds(), "float8");
                 String scope = SCOPE_ROWS.formatted(p.add(peering, "text"), p.add((int) g, "integer"), from, to);
                 if (stale.isEmpty()) {
                     branches.add(scope);
                 } else {
+                    String piece = p.add((double) pieceSeconds(), "float8");
                     String pieces = p.add(stale.stream().map(MetricQueries::utc).toArray(OffsetDateTime[]::new), "timestamptz[]");
                     branches.add(scope + "\n  AND time_bucket(" + piece + " * interval '1 second', r.bucket) <> ALL(" + pieces + ")");
                     long level = g % RollupPieces.HOUR == 0 ? g : g % RollupPieces.FIVE_MINUTES == 0 ? RollupPieces.FIVE_MINUTES
