@@ -38,10 +38,9 @@ public class MetricQueries {
      * (metrics.rate_scopes, one row per bucket, see V3__rate_scopes.sql) unless ingest has marked their piece stale
      * since the rows were made ({@link #STALE_PIECES_SQL}); stale whole buckets are read from the per-series rollups of
      * the grain's level. Everything else (a connection's whole range, a peering's ragged edges) is read from the
-     * per-series rollups (V2__rate_rollups.sql, V3): rows of the coarsest level that fits ({@link RollupPieces}), and
-     * for the sub-minute edges the intervals summed per series and bucket as a rollup row holds them (a busy series
-     * has thousands in a minute: with the soak's 1,000 samples a second, returning each interval made tens of
-     * thousands of rows a query). Every branch returns {@link #RATE_COLUMNS}: per series (connection, session address)
+     * per-series rollups (V2__rate_rollups.sql, V3, V5): rows of the coarsest level that fits ({@link RollupPieces}),
+     * down to seconds, and for the sub-second edges the intervals summed per series and bucket as a rollup row holds
+     * them (a busy series has hundreds in a second with the soak's feed). Every branch returns {@link #RATE_COLUMNS}: per series (connection, session address)
      * a start and per rate the sum of increases, the seconds with a value, min, max and count; and per whole bucket of
      * the peering (connection NULL) the average in place of the sum. {@link RateCombiner} makes the buckets of them,
      * the same answer as the from-raw computation (each interval's increase was decided when its samples arrived).
@@ -53,7 +52,7 @@ public class MetricQueries {
     private static final String SERIES_ROWS = """
             SELECT %s FROM metrics.%%1$s WHERE connection = ANY(%%2$s) AND bucket >= %%3$s AND bucket < %%4$s""".formatted(RATE_COLUMNS);
 
-    /** A sub-minute edge [%2$s, %3$s) of the connections %1$s: its intervals summed per series and bucket (%4$s seconds). */
+    /** A sub-second edge [%2$s, %3$s) of the connections %1$s: its intervals summed per series and bucket (%4$s seconds). */
     private static final String EDGE_SUMS = """
             SELECT min(time), connection, session_address,
                    sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
@@ -102,7 +101,7 @@ public class MetricQueries {
         /**
          * The statement of this query, with the stale pieces ({@link #STALE_PIECES_SQL}); null when no branch is needed.
          * Branches: a peering's own rows of its whole buckets, other than the stale pieces; the per-series rows of the
-         * grain's level in the stale pieces; the per-series rows of each piece of the rest, by level; each sub-minute edge.
+         * grain's level in the stale pieces; the per-series rows of each piece of the rest, by level; each sub-second edge.
          */
         public RatesStatement statement(List<Instant> stale) {
             long g = grain.toSeconds();
@@ -138,6 +137,8 @@ public class MetricQueries {
                         p.time(f.from()), p.time(f.to()))));
                 r.minutes().forEach(m -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.MINUTE), connectionArray,
                         p.time(m.from()), p.time(m.to()))));
+                r.seconds().forEach(s -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.SECOND), connectionArray,
+                        p.time(s.from()), p.time(s.to()))));
                 r.intervals().forEach(e -> branches.add(EDGE_SUMS.formatted(connectionArray, p.time(e.from()), p.time(e.to()),
                         p.add((int) g, "integer"))));
             }
@@ -149,6 +150,7 @@ public class MetricQueries {
     /** The rollup table of a level (seconds). */
     private static String table(long level) {
         return switch ((int) level) {
+            case (int) RollupPieces.SECOND -> "rate_seconds";
             case (int) RollupPieces.MINUTE -> "rate_minutes";
             case (int) RollupPieces.FIVE_MINUTES -> "rate_5minutes";
             case (int) RollupPieces.HOUR -> "rate_hours";

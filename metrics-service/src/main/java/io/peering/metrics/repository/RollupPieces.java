@@ -8,27 +8,27 @@ import java.util.List;
 /**
  * A query range [start, end) cut into the pieces each rollup level answers: the longest aligned
  * run of whole days (for a P1D grain), then of whole hours (grains of an hour or more), then of
- * whole 5 minutes (grains of 5 minutes or more), then of whole minutes, and the sub-minute edges from
- * the intervals themselves. A level is used only when
+ * whole 5 minutes (grains of 5 minutes or more), then of whole minutes, then of whole seconds, and the
+ * sub-second edges from the intervals themselves. A level is used only when
  * it divides the grain, so every rollup row lies inside one bucket. Each level gets at most one
  * piece on each side of the coarser level's run (at most two; days one).
  */
 public record RollupPieces(List<Piece> days, List<Piece> hours, List<Piece> fiveMinutes, List<Piece> minutes,
-                           List<Piece> intervals) {
+                           List<Piece> seconds, List<Piece> intervals) {
 
     /** [from, to) */
     public record Piece(Instant from, Instant to) {
     }
 
-    static final long MINUTE = 60, FIVE_MINUTES = 300, HOUR = 3600, DAY = 86400;
+    static final long SECOND = 1, MINUTE = 60, FIVE_MINUTES = 300, HOUR = 3600, DAY = 86400;
 
     public static RollupPieces of(Instant start, Instant end, Duration grain) {
         long g = grain.toSeconds();
         List<long[]> levels = new ArrayList<>(); // {level seconds, index}
         RollupPieces p = new RollupPieces(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>());
-        List<List<Piece>> byLevel = List.of(p.days, p.hours, p.fiveMinutes, p.minutes);
-        long[] sizes = {DAY, HOUR, FIVE_MINUTES, MINUTE};
+                new ArrayList<>(), new ArrayList<>());
+        List<List<Piece>> byLevel = List.of(p.days, p.hours, p.fiveMinutes, p.minutes, p.seconds);
+        long[] sizes = {DAY, HOUR, FIVE_MINUTES, MINUTE, SECOND};
         for (int i = 0; i < sizes.length; i++) {
             if (g >= sizes[i] && g % sizes[i] == 0) {
                 levels.add(new long[]{sizes[i], i});

@@ -47,7 +47,7 @@ class BusySeriesRefreshBenchmark {
     static final int SERIES = 3;
     /** Away from the windows of the other metrics tests and benchmarks (25 and 30 days back, today). */
     static final Instant START = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(40)).plus(Duration.ofHours(9));
-    static final List<String> TABLES = List.of("connection_samples", "rate_intervals", "rate_minutes", "rate_5minutes",
+    static final List<String> TABLES = List.of("connection_samples", "rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes",
             "rate_hours", "rate_days");
 
     /** The samples of one batch, made by the server (the refresh is what is measured, not the client's encoding). */
@@ -105,8 +105,11 @@ class BusySeriesRefreshBenchmark {
                 System.out.printf("  %3d-%-3d          %8.1f / %-15.1f %8.1f / %-15.1f%n", i * 10, i * 10 + 10,
                         slices.get(0)[i][0], slices.get(0)[i][1], slices.get(1)[i][0], slices.get(1)[i][1]);
             }
-            assertThat(rollupRows(c, paths.get(1))).as("the current refresh's rollup rows equal V3's on the same samples")
-                    .isEqualTo(rollupRows(c, paths.get(0)));
+            List<String> levels = TABLES.subList(3, TABLES.size()); // V3 made no seconds
+            assertThat(rollupRows(c, paths.get(1), levels)).as("the current refresh's rollup rows equal V3's on the same samples")
+                    .isEqualTo(rollupRows(c, paths.get(0), levels));
+            assertThat(secondsNotOfTheirIntervals(c, paths.get(1))).as("seconds rows unlike their intervals summed per second")
+                    .isZero();
             clear(c, paths);
         } finally {
             try (Connection c = jdbc(); Statement s = c.createStatement()) {
@@ -227,10 +230,33 @@ class BusySeriesRefreshBenchmark {
         return slices;
     }
 
-    /** Every rollup row of the path's series, with the series' own name cut off: comparable between the paths. */
-    static List<String> rollupRows(Connection c, Path path) throws Exception {
+    /** The path's rows of metrics.rate_seconds that differ from its intervals summed per series and second, and the reverse. */
+    static long secondsNotOfTheirIntervals(Connection c, Path path) throws Exception {
+        String ofIntervals = """
+                SELECT time_bucket(interval '1 second', time), connection, session_address, sum(in_bits),
+                       round((sum(secs) FILTER (WHERE in_bits IS NOT NULL))::numeric, 6),
+                       min(in_bits / secs), max(in_bits / secs), count(in_bits), sum(out_bits), count(out_bits), sum(drops), count(drops)
+                FROM metrics.rate_intervals WHERE connection LIKE ? || '%' GROUP BY 1, 2, 3""";
+        String seconds = """
+                SELECT bucket, connection, session_address, in_sum, round(in_secs::numeric, 6), in_min, in_max, in_n::bigint,
+                       out_sum, out_n::bigint, drop_sum, drop_n::bigint
+                FROM metrics.rate_seconds WHERE connection LIKE ? || '%'""";
+        try (PreparedStatement s = c.prepareStatement("SELECT (SELECT count(*) FROM (" + ofIntervals + " EXCEPT " + seconds
+                + ") a) + (SELECT count(*) FROM (" + seconds + " EXCEPT " + ofIntervals + ") b)")) {
+            for (int i = 1; i <= 4; i++) {
+                s.setString(i, path.connectionPrefix());
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** Every row of the path's series in the rollup tables, with the series' own name cut off: comparable between the paths. */
+    static List<String> rollupRows(Connection c, Path path, List<String> tables) throws Exception {
         List<String> rows = new ArrayList<>();
-        for (String table : TABLES.subList(2, TABLES.size())) {
+        for (String table : tables) {
             try (PreparedStatement s = c.prepareStatement("SELECT bucket, substring(connection FROM length(?) + 1), in_sum,"
                     + " round(in_secs::numeric, 6), in_min, in_max, in_n, out_sum, out_n, drop_sum, drop_n FROM metrics." + table
                     + " WHERE connection LIKE ? || '%' ORDER BY 2, 1")) {

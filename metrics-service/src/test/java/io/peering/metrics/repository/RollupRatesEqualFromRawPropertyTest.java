@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * oracle) answers on the same stored samples: random sample sequences of three series (two of one
  * connection, one of another) with late and out-of-order arrivals (a sample landing between two
  * stored ones), exact and conflicting duplicates, 64-bit wraps, resets, increases above the
- * bandwidth, short intervals and gaps longer than max-sample-gap, ingested over the real gRPC
+ * bandwidth, short intervals (with microsecond times, bursts of several samples in a second) and gaps
+ * longer than max-sample-gap, ingested over the real gRPC
  * stream (the in-order part in two to six streams one after another, so later batches add to the rollup rows earlier
  * ones made; the late part in three streams at once) and compared bucket by bucket for every rate metric (ingress, egress, drops), every
  * aggregation (average, minimum, maximum, count) and every grain (PT1M, PT5M, PT1H, P1D), over
@@ -63,7 +64,7 @@ class RollupRatesEqualFromRawPropertyTest {
     /** 25 days back: away from the windows the other metrics tests use; the window starts at 20:00 so P1D has two days. */
     static final Instant DAY0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(25));
     static final List<String> TABLES = List.of("connection_samples", "rate_intervals");
-    static final List<String> ROLLUPS = List.of("rate_minutes", "rate_5minutes", "rate_hours", "rate_days");
+    static final List<String> ROLLUPS = List.of("rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days");
     static final List<Duration> GRAINS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1),
             Duration.ofDays(1));
 
@@ -191,7 +192,7 @@ class RollupRatesEqualFromRawPropertyTest {
             }
         }
         sampleStore.insert(samples, c -> 1e10, Duration.ofHours(1)).await().atMost(Duration.ofSeconds(30));
-        for (String table : List.of("rate_intervals", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days")) {
+        for (String table : List.of("rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days")) {
             assertThat(countAround(table, old)).as(table + " before retention").isPositive();
         }
         scopeRollupJob.runUntilDone().await().atMost(Duration.ofSeconds(60)); // the peering's rows of both days
@@ -201,7 +202,7 @@ class RollupRatesEqualFromRawPropertyTest {
         retention.dropExpiredChunks().await().atMost(Duration.ofSeconds(60));
 
         assertThat(countAround("connection_samples", old)).isZero();
-        for (String table : List.of("rate_intervals", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days", "rate_scopes")) {
+        for (String table : List.of("rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days", "rate_scopes")) {
             assertThat(countAround(table, old)).as(table + " after retention").isZero();
             assertThat(countAround(table, recent)).as(table + " recent").isPositive();
         }
@@ -211,7 +212,7 @@ class RollupRatesEqualFromRawPropertyTest {
 
     // ---- the random sequences
 
-    /** 150..400 samples of one series from DAY0 20:00 on, mostly a minute apart, with every kind of trouble. */
+    /** 150..400 samples of one series from DAY0 20:00 on, mostly a minute apart, with every kind of trouble (bursts when not whole seconds). */
     static List<ConnectionSample> sequence(Random random, Series series, boolean wholeSeconds) {
         List<ConnectionSample> list = new ArrayList<>();
         long micros = DAY0.plus(Duration.ofHours(20)).getEpochSecond() * 1_000_000L + random.nextInt(120) * 1_000_000L;
@@ -226,9 +227,12 @@ class RollupRatesEqualFromRawPropertyTest {
                     .setTime(ts(Instant.EPOCH.plus(micros, ChronoUnit.MICROS))).setInOctets(in).setOutOctets(out)
                     .setInDiscards(inD).setOutDiscards(outD).build());
             int kind = random.nextInt(100);
-            long seconds = kind < 80 ? 55 + random.nextInt(11) : kind < 90 ? 1 + random.nextInt(30)
+            long seconds = kind < 75 ? 55 + random.nextInt(11) : kind < 90 ? 1 + random.nextInt(30)
                     : kind < 97 ? 120 + random.nextInt(480) : 3_500 + random.nextInt(4_000); // ~3600 s: around max-sample-gap
             long step = seconds * 1_000_000L + (wholeSeconds ? 0 : random.nextInt(1_000_000));
+            if (!wholeSeconds && kind < 10) { // a burst: several samples in a second (the seconds level's rows of many intervals)
+                step = 1_000 + random.nextInt(400_000);
+            }
             micros += step;
             double secs = step / 1e6;
             in += (long) (secs * random.nextInt(200_000_000));
