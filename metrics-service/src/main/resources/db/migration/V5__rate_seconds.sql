@@ -3,14 +3,27 @@
 -- 15 minutes" always does) read those sub-minute edges from metrics.rate_intervals: for the soak's
 -- busy series (a sample every 3 ms) up to 20,000 intervals per series and edge, summed on every
 -- query (the 30-minute soak of 2026-12-07: QueryConnectionMetrics p99 83-219 ms by minute once both
--- edges held samples). With metrics.rate_seconds an edge is at most 59 second rows per series plus
--- the intervals of one sub-second remainder.
+-- edges held samples).
 --
--- metrics.rate_seconds: per series and second (the second of each interval's later sample, as at
--- every level), like rate_minutes. refresh_rates adds new intervals to it as to the other levels, and
--- remakes the changed seconds from the intervals and each coarser level from the one below (minutes
--- now from seconds) for a series whose intervals a batch replaced. A sparse series (a sample a minute)
--- gets a second row per interval; a busy one, a row per second.
+-- 1. metrics.rate_short_intervals: the intervals shorter than a second, moved out of
+--    metrics.rate_intervals, which keeps those of a second or more. Each interval is still stored
+--    once, in one of the two; a series sampled every few seconds or minutes writes exactly what it did.
+-- 2. metrics.rate_seconds: per series and second (of each interval's later sample, as at every level),
+--    like rate_minutes, of the short intervals only. At most one interval of a second or more ends in
+--    any second of a series (the one before it ended at least a second earlier), so a query's whole
+--    seconds [A, B) are this level's rows plus at most B - A rows of rate_intervals, and its
+--    sub-second remainders the intervals of both tables: bounded by the second whatever the sample rate.
+--    (A seconds level of every interval was measured first: a row per interval of a sparse series,
+--    ingest of one-minute samples 24,555 -> 19,393 and 20,826 samples/s; a partial index on the long
+--    intervals instead: 17,915/s. MetricsBenchmark -Dbench.days=10, one run each, 2026-12-07.)
+-- 3. refresh_rates writes each new interval to the table of its length, adds the short ones to the
+--    seconds rows and every interval to the coarser rows as before; for a series whose intervals a batch
+--    replaced it remakes the changed seconds from the short intervals and the minutes from both tables.
+
+CREATE TABLE metrics.rate_short_intervals (LIKE metrics.rate_intervals INCLUDING ALL);
+SELECT create_hypertable('metrics.rate_short_intervals', by_range('time', INTERVAL '1 day'));
+WITH moved AS (DELETE FROM metrics.rate_intervals WHERE secs < 1 RETURNING *)
+INSERT INTO metrics.rate_short_intervals SELECT * FROM moved;
 
 CREATE TABLE metrics.rate_seconds (LIKE metrics.rate_minutes INCLUDING ALL);
 SELECT create_hypertable('metrics.rate_seconds', by_range('bucket', INTERVAL '1 day'));
@@ -19,10 +32,10 @@ SELECT time_bucket(interval '1 second', i.time), i.connection, i.session_address
        sum(i.in_bits), sum(i.secs) FILTER (WHERE i.in_bits IS NOT NULL), min(i.in_bits / i.secs), max(i.in_bits / i.secs), count(i.in_bits),
        sum(i.out_bits), sum(i.secs) FILTER (WHERE i.out_bits IS NOT NULL), min(i.out_bits / i.secs), max(i.out_bits / i.secs), count(i.out_bits),
        sum(i.drops), sum(i.secs) FILTER (WHERE i.drops IS NOT NULL), min(i.drops / i.secs), max(i.drops / i.secs), count(i.drops)
-FROM metrics.rate_intervals i
+FROM metrics.rate_short_intervals i
 GROUP BY 1, 2, 3;
 
--- As V4's, with the seconds level.
+-- As V4's, with the short intervals and the seconds level.
 CREATE OR REPLACE FUNCTION metrics.refresh_rates(conns text[], addrs text[], froms timestamptz[], tos timestamptz[],
                                                  bandwidths float8[], max_gap float8) RETURNS bigint
     LANGUAGE plpgsql AS $$
@@ -75,9 +88,16 @@ BEGIN
         USING unnest(r_conn, r_addr, r_from, r_to) AS u(c, a, f, t)
         WHERE i.connection = u.c AND i.session_address = u.a AND i.time >= u.f AND i.time <= u.t
           AND i.time >= lo AND i.time < hi
+        RETURNING i.connection, i.session_address),
+    gone_short AS (
+        DELETE FROM metrics.rate_short_intervals i
+        USING unnest(r_conn, r_addr, r_from, r_to) AS u(c, a, f, t)
+        WHERE i.connection = u.c AND i.session_address = u.a AND i.time >= u.f AND i.time <= u.t
+          AND i.time >= lo AND i.time < hi
         RETURNING i.connection, i.session_address)
     SELECT array_agg(g.c), array_agg(g.a) INTO d_conn, d_addr
-    FROM (SELECT DISTINCT connection AS c, session_address AS a FROM gone) g;
+    FROM (SELECT DISTINCT connection AS c, session_address AS a
+          FROM (SELECT * FROM gone UNION ALL SELECT * FROM gone_short) x) g;
 
     -- The same expressions as the from-raw SQL (the test oracle RatesFromRaw), so the values are equal;
     -- each computed once (the MATERIALIZED step keeps the planner from repeating them in the filter).
@@ -101,21 +121,28 @@ BEGIN
             WINDOW w AS (PARTITION BY s.connection, s.session_address ORDER BY s.time)
         ) x
         WHERE time >= f AND secs > 0 AND secs <= extract(epoch FROM gap)
-    ), written_rows AS (
+    ), written_long AS (
         INSERT INTO metrics.rate_intervals (time, connection, session_address, secs, in_bits, out_bits, drops)
         SELECT time, connection, session_address, secs, in_bits, out_bits, drops
         FROM deltas
-        WHERE num_nonnulls(in_bits, out_bits, drops) > 0
+        WHERE num_nonnulls(in_bits, out_bits, drops) > 0 AND secs >= 1
+        RETURNING time, connection, session_address, secs, in_bits, out_bits, drops
+    ), written_short AS (
+        INSERT INTO metrics.rate_short_intervals (time, connection, session_address, secs, in_bits, out_bits, drops)
+        SELECT time, connection, session_address, secs, in_bits, out_bits, drops
+        FROM deltas
+        WHERE num_nonnulls(in_bits, out_bits, drops) > 0 AND secs < 1
         RETURNING time, connection, session_address, secs, in_bits, out_bits, drops)
     SELECT count(*), array_agg(time), array_agg(connection), array_agg(session_address), array_agg(secs),
            array_agg(in_bits), array_agg(out_bits), array_agg(drops)
     INTO written, n_time, n_conn, n_addr, n_secs, n_in, n_out, n_drops
-    FROM written_rows;
+    FROM (SELECT * FROM written_long UNION ALL SELECT * FROM written_short) w;
 
     -- A series whose batch replaced none of its intervals (samples after every stored one, the usual
     -- case) only gained intervals: each rollup row it touches becomes the row combined with the new
     -- intervals of its bucket (sums and counts add, least and greatest of the extremes), which is what
     -- remaking it from all its intervals gives, without reading them. The others are remade below.
+    -- The seconds level takes only the intervals shorter than a second.
     FOR level IN SELECT * FROM (VALUES ('rate_seconds', interval '1 second'), ('rate_minutes', interval '1 minute'),
                                        ('rate_5minutes', interval '5 minutes'),
                                        ('rate_hours', interval '1 hour'), ('rate_days', interval '1 day')) v(tab, width)
@@ -128,6 +155,7 @@ BEGIN
                    sum(n.d), sum(n.s) FILTER (WHERE n.d IS NOT NULL), min(n.d / n.s), max(n.d / n.s), count(n.d)
             FROM unnest($1, $2, $3, $4, $5, $6, $7) AS n(t, c, a, s, i, o, d)
             WHERE NOT EXISTS (SELECT 1 FROM unnest($9, $10) AS x(c, a) WHERE x.c = n.c AND x.a = n.a)
+              AND ($8 > interval '1 second' OR n.s < 1)
             GROUP BY 1, 2, 3
             ON CONFLICT (connection, session_address, bucket) DO UPDATE SET
                 in_sum = coalesce(r.in_sum + excluded.in_sum, r.in_sum, excluded.in_sum),
@@ -154,7 +182,7 @@ BEGIN
     -- changed buckets are remade, each level from the one below, as before.
     -- (not planned at all when there are none: each statement is planned at every call)
     IF rc_conn IS NOT NULL THEN
-        -- seconds from intervals
+        -- seconds from the short intervals
         DELETE FROM metrics.rate_seconds m
         USING unnest(rc_conn, rc_addr, rc_from, rc_to) AS u(c, a, f, t)
         WHERE m.connection = u.c AND m.session_address = u.a
@@ -166,15 +194,32 @@ BEGIN
                sum(i.out_bits), sum(i.secs) FILTER (WHERE i.out_bits IS NOT NULL), min(i.out_bits / i.secs), max(i.out_bits / i.secs), count(i.out_bits),
                sum(i.drops), sum(i.secs) FILTER (WHERE i.drops IS NOT NULL), min(i.drops / i.secs), max(i.drops / i.secs), count(i.drops)
         FROM unnest(rc_conn, rc_addr, rc_from, rc_to) AS u(c, a, f, t)
-        JOIN metrics.rate_intervals i
+        JOIN metrics.rate_short_intervals i
           ON i.connection = u.c AND i.session_address = u.a
          AND i.time >= time_bucket(interval '1 second', u.f) AND i.time < time_bucket(interval '1 second', u.t) + interval '1 second'
         WHERE i.time >= lo AND i.time < hi
         GROUP BY 1, 2, 3;
 
-        -- each coarser level from the one below: minutes from seconds, 5 minutes from minutes, hours, days
-        FOR level IN SELECT * FROM (VALUES ('rate_minutes', 'rate_seconds', interval '1 minute'),
-                                           ('rate_5minutes', 'rate_minutes', interval '5 minutes'),
+        -- minutes from the intervals of both lengths
+        DELETE FROM metrics.rate_minutes m
+        USING unnest(rc_conn, rc_addr, rc_from, rc_to) AS u(c, a, f, t)
+        WHERE m.connection = u.c AND m.session_address = u.a
+          AND m.bucket >= time_bucket(interval '1 minute', u.f) AND m.bucket <= time_bucket(interval '1 minute', u.t)
+          AND m.bucket >= lo AND m.bucket < hi;
+        INSERT INTO metrics.rate_minutes
+        SELECT time_bucket(interval '1 minute', i.time) AS bucket, i.connection, i.session_address,
+               sum(i.in_bits), sum(i.secs) FILTER (WHERE i.in_bits IS NOT NULL), min(i.in_bits / i.secs), max(i.in_bits / i.secs), count(i.in_bits),
+               sum(i.out_bits), sum(i.secs) FILTER (WHERE i.out_bits IS NOT NULL), min(i.out_bits / i.secs), max(i.out_bits / i.secs), count(i.out_bits),
+               sum(i.drops), sum(i.secs) FILTER (WHERE i.drops IS NOT NULL), min(i.drops / i.secs), max(i.drops / i.secs), count(i.drops)
+        FROM unnest(rc_conn, rc_addr, rc_from, rc_to) AS u(c, a, f, t)
+        JOIN (SELECT * FROM metrics.rate_intervals UNION ALL SELECT * FROM metrics.rate_short_intervals) i
+          ON i.connection = u.c AND i.session_address = u.a
+         AND i.time >= time_bucket(interval '1 minute', u.f) AND i.time < time_bucket(interval '1 minute', u.t) + interval '1 minute'
+        WHERE i.time >= lo AND i.time < hi
+        GROUP BY 1, 2, 3;
+
+        -- each coarser level from the one below: 5 minutes from minutes, hours, days
+        FOR level IN SELECT * FROM (VALUES ('rate_5minutes', 'rate_minutes', interval '5 minutes'),
                                            ('rate_hours', 'rate_5minutes', interval '1 hour'),
                                            ('rate_days', 'rate_hours', interval '1 day')) v(tab, below, width)
         LOOP

@@ -204,7 +204,7 @@ public class MetricsBenchmark {
         t0 = System.nanoTime();
         copy();
         double copySeconds = (System.nanoTime() - t0) / 1e9;
-        for (String table : List.of("connection_samples", "rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days",
+        for (String table : List.of("connection_samples", "rate_intervals", "rate_short_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days",
                 "rate_scopes", "rate_scopes_stale")) {
             sql("ANALYZE metrics." + table);
         }
@@ -292,7 +292,7 @@ public class MetricsBenchmark {
     }
 
     static void clearBench() throws Exception {
-        for (String table : List.of("connection_samples", "rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days",
+        for (String table : List.of("connection_samples", "rate_intervals", "rate_short_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days",
                 "rate_scopes_stale", "session_transitions")) {
             sql("DELETE FROM metrics." + table + " WHERE connection LIKE 'peerings/bench/%'");
         }

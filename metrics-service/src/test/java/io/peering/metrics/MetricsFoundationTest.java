@@ -22,7 +22,7 @@ class MetricsFoundationTest extends FoundationContractTest {
 
     @Override
     protected List<String> expectedHypertables() {
-        return List.of("connection_samples", "session_transitions", "rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours",
+        return List.of("connection_samples", "session_transitions", "rate_intervals", "rate_short_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours",
                 "rate_days", "rate_scopes");
     }
 

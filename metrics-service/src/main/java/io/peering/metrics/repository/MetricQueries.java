@@ -39,8 +39,10 @@ public class MetricQueries {
      * since the rows were made ({@link #STALE_PIECES_SQL}); stale whole buckets are read from the per-series rollups of
      * the grain's level. Everything else (a connection's whole range, a peering's ragged edges) is read from the
      * per-series rollups (V2__rate_rollups.sql, V3, V5): rows of the coarsest level that fits ({@link RollupPieces}),
-     * down to seconds, and for the sub-second edges the intervals summed per series and bucket as a rollup row holds
-     * them (a busy series has hundreds in a second with the soak's feed). Every branch returns {@link #RATE_COLUMNS}: per series (connection, session address)
+     * down to seconds, and the intervals summed per series and bucket as a rollup row holds them: for whole seconds
+     * those of a second or more (the seconds level has only the shorter ones; at most one long interval ends in a
+     * series' second), for the sub-second edges those of both lengths (a busy series has hundreds in a second with
+     * the soak's feed). Every branch returns {@link #RATE_COLUMNS}: per series (connection, session address)
      * a start and per rate the sum of increases, the seconds with a value, min, max and count; and per whole bucket of
      * the peering (connection NULL) the average in place of the sum. {@link RateCombiner} makes the buckets of them,
      * the same answer as the from-raw computation (each interval's increase was decided when its samples arrived).
@@ -52,13 +54,13 @@ public class MetricQueries {
     private static final String SERIES_ROWS = """
             SELECT %s FROM metrics.%%1$s WHERE connection = ANY(%%2$s) AND bucket >= %%3$s AND bucket < %%4$s""".formatted(RATE_COLUMNS);
 
-    /** A sub-second edge [%2$s, %3$s) of the connections %1$s: its intervals summed per series and bucket (%4$s seconds). */
-    private static final String EDGE_SUMS = """
+    /** The intervals (table %5$s) in [%2$s, %3$s) of the connections %1$s summed per series and bucket (%4$s seconds). */
+    private static final String INTERVAL_SUMS = """
             SELECT min(time), connection, session_address,
                    sum(in_bits), sum(secs) FILTER (WHERE in_bits IS NOT NULL), min(in_bits / secs), max(in_bits / secs), count(in_bits),
                    sum(out_bits), sum(secs) FILTER (WHERE out_bits IS NOT NULL), min(out_bits / secs), max(out_bits / secs), count(out_bits),
                    sum(drops), sum(secs) FILTER (WHERE drops IS NOT NULL), min(drops / secs), max(drops / secs), count(drops)
-            FROM metrics.rate_intervals WHERE connection = ANY(%1$s) AND time >= %2$s AND time < %3$s
+            FROM metrics.%5$s WHERE connection = ANY(%1$s) AND time >= %2$s AND time < %3$s
             GROUP BY connection, session_address, time_bucket(%4$s * interval '1 second', time)""";
 
     /** A peering's own rows (scope %1$s, grain %2$s) of its whole buckets [%3$s, %4$s). */
@@ -101,7 +103,8 @@ public class MetricQueries {
         /**
          * The statement of this query, with the stale pieces ({@link #STALE_PIECES_SQL}); null when no branch is needed.
          * Branches: a peering's own rows of its whole buckets, other than the stale pieces; the per-series rows of the
-         * grain's level in the stale pieces; the per-series rows of each piece of the rest, by level; each sub-second edge.
+         * grain's level in the stale pieces; the per-series rows of each piece of the rest, by level, with the long intervals
+         * of whole seconds; the intervals of each sub-second edge.
          */
         public RatesStatement statement(List<Instant> stale) {
             long g = grain.toSeconds();
@@ -137,10 +140,19 @@ public class MetricQueries {
                         p.time(f.from()), p.time(f.to()))));
                 r.minutes().forEach(m -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.MINUTE), connectionArray,
                         p.time(m.from()), p.time(m.to()))));
-                r.seconds().forEach(s -> branches.add(SERIES_ROWS.formatted(table(RollupPieces.SECOND), connectionArray,
-                        p.time(s.from()), p.time(s.to()))));
-                r.intervals().forEach(e -> branches.add(EDGE_SUMS.formatted(connectionArray, p.time(e.from()), p.time(e.to()),
-                        p.add((int) g, "integer"))));
+                for (RollupPieces.Piece s : r.seconds()) {
+                    String from = p.time(s.from());
+                    String to = p.time(s.to());
+                    branches.add(SERIES_ROWS.formatted(table(RollupPieces.SECOND), connectionArray, from, to));
+                    branches.add(INTERVAL_SUMS.formatted(connectionArray, from, to, p.add((int) g, "integer"), "rate_intervals"));
+                }
+                for (RollupPieces.Piece e : r.intervals()) {
+                    String from = p.time(e.from());
+                    String to = p.time(e.to());
+                    String grainSeconds = p.add((int) g, "integer");
+                    branches.add(INTERVAL_SUMS.formatted(connectionArray, from, to, grainSeconds, "rate_intervals"));
+                    branches.add(INTERVAL_SUMS.formatted(connectionArray, from, to, grainSeconds, "rate_short_intervals"));
+                }
             }
             return branches.isEmpty() ? null
                     : new RatesStatement(String.join("\nUNION ALL\n", branches), p.types, Tuple.tuple(p.values));

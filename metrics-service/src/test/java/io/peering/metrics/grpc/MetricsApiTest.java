@@ -70,7 +70,7 @@ class MetricsApiTest {
     void setUp() {
         // every table that holds the connections' samples or rollups: a rollup row left without its intervals would
         // be added to by the next test's samples of the same bucket
-        for (String table : List.of("session_transitions", "connection_samples", "rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes",
+        for (String table : List.of("session_transitions", "connection_samples", "rate_intervals", "rate_short_intervals", "rate_seconds", "rate_minutes", "rate_5minutes",
                 "rate_hours", "rate_days", "rate_scopes_stale")) {
             pool.query("DELETE FROM metrics." + table + " WHERE connection LIKE 'peerings/contoso-ams/%'"
                     + " OR connection LIKE 'peerings/fabrikam-lon/%'").execute().await().atMost(Duration.ofSeconds(10));

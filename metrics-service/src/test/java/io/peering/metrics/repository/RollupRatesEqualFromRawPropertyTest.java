@@ -63,7 +63,7 @@ class RollupRatesEqualFromRawPropertyTest {
     static final String AMS2 = "peerings/contoso-ams/connections/ams-2";
     /** 25 days back: away from the windows the other metrics tests use; the window starts at 20:00 so P1D has two days. */
     static final Instant DAY0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(25));
-    static final List<String> TABLES = List.of("connection_samples", "rate_intervals");
+    static final List<String> TABLES = List.of("connection_samples", "rate_intervals", "rate_short_intervals");
     static final List<String> ROLLUPS = List.of("rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days");
     static final List<Duration> GRAINS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1),
             Duration.ofDays(1));
@@ -190,9 +190,10 @@ class RollupRatesEqualFromRawPropertyTest {
             for (int i = 0; i < 5; i++) {
                 samples.add(new Sample(AMS2, "", base.plusSeconds(60L * i), 1000L * i, 2000L * i, 0, 0));
             }
+            samples.add(new Sample(AMS2, "", base.plusSeconds(240).plusMillis(500), 5000L, 9000L, 0, 0)); // a short interval
         }
         sampleStore.insert(samples, c -> 1e10, Duration.ofHours(1)).await().atMost(Duration.ofSeconds(30));
-        for (String table : List.of("rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days")) {
+        for (String table : List.of("rate_intervals", "rate_short_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days")) {
             assertThat(countAround(table, old)).as(table + " before retention").isPositive();
         }
         scopeRollupJob.runUntilDone().await().atMost(Duration.ofSeconds(60)); // the peering's rows of both days
@@ -202,7 +203,7 @@ class RollupRatesEqualFromRawPropertyTest {
         retention.dropExpiredChunks().await().atMost(Duration.ofSeconds(60));
 
         assertThat(countAround("connection_samples", old)).isZero();
-        for (String table : List.of("rate_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days", "rate_scopes")) {
+        for (String table : List.of("rate_intervals", "rate_short_intervals", "rate_seconds", "rate_minutes", "rate_5minutes", "rate_hours", "rate_days", "rate_scopes")) {
             assertThat(countAround(table, old)).as(table + " after retention").isZero();
             assertThat(countAround(table, recent)).as(table + " recent").isPositive();
         }
@@ -333,8 +334,11 @@ class RollupRatesEqualFromRawPropertyTest {
         for (Duration grain : GRAINS) {
             long raggedStart = random.nextInt(6 * 3600) * 1_000_000L + random.nextInt(1_000_000);
             long raggedEnd = random.nextInt(6 * 3600) * 1_000_000L + random.nextInt(1_000_000);
-            List<Instant[]> ranges = List.of(new Instant[]{DAY0, last},
-                    new Instant[]{first.plus(raggedStart, ChronoUnit.MICROS), first.plus(Duration.ofHours(14)).minus(raggedEnd, ChronoUnit.MICROS)});
+            List<Instant[]> ranges = new ArrayList<>(List.of(new Instant[]{DAY0, last},
+                    new Instant[]{first.plus(raggedStart, ChronoUnit.MICROS), first.plus(Duration.ofHours(14)).minus(raggedEnd, ChronoUnit.MICROS)}));
+            if (!wholeSeconds) { // a range whose sub-second edges hold intervals shorter than a second (random times seldom do)
+                ranges.add(edgesInsideBursts(random));
+            }
             for (Instant[] range : ranges) {
                 for (List<String> scope : List.of(List.of(AMS1), List.of(AMS2), List.of(AMS1, AMS2))) {
                     compare(scope, range[0], range[1], grain, wholeSeconds && scope.size() == 1, range == ranges.get(0),
@@ -342,6 +346,22 @@ class RollupRatesEqualFromRawPropertyTest {
                 }
             }
         }
+    }
+
+    /**
+     * A range from 1 us before the time of one short interval (so its start's sub-second piece holds it) to 1 us after a
+     * later one (so does its end's); the two chosen at random among the stored short intervals.
+     */
+    Instant[] edgesInsideBursts(Random random) {
+        List<Instant> times = new ArrayList<>();
+        for (Row row : pool.query("SELECT time FROM metrics.rate_short_intervals WHERE connection LIKE 'peerings/contoso-ams/%'"
+                + " AND date_trunc('second', time) <> time ORDER BY time").execute().await().atMost(Duration.ofSeconds(10))) {
+            times.add(row.getOffsetDateTime(0).toInstant());
+        }
+        assertThat(times).as("short intervals (bursts) stored").hasSizeGreaterThan(2);
+        int a = random.nextInt(times.size() / 2);
+        int b = times.size() / 2 + random.nextInt(times.size() - times.size() / 2);
+        return new Instant[]{times.get(a).minus(1, ChronoUnit.MICROS), times.get(b).plus(1, ChronoUnit.MICROS)};
     }
 
     /** @param wholeRange the range holds every sample, so the oracle must find rates (a ragged range may lie past a short series) */
