@@ -179,7 +179,8 @@ BEGIN
     WHERE EXISTS (SELECT 1 FROM unnest(d_conn, d_addr) AS x(c, a) WHERE x.c = u.c AND x.a = u.a);
 
     -- The series whose intervals were replaced (a late or out-of-order sample): their rows of the
-    -- changed buckets are remade, each level from the one below, as before.
+    -- changed buckets are remade: seconds from the short intervals, minutes from the intervals of both
+    -- tables, each coarser level from the one below.
     -- (not planned at all when there are none: each statement is planned at every call)
     IF rc_conn IS NOT NULL THEN
         -- seconds from the short intervals
