@@ -49,7 +49,7 @@ class AsnLatencyFromRoutesTest {
 
     @BeforeEach
     void setUp() {
-        pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.asn_rollup").execute().await().atMost(Duration.ofSeconds(10));
+        pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.prefix_buckets, latency.asn_rollup").execute().await().atMost(Duration.ofSeconds(10));
         FakeRoutesService.requests.clear();
         FakeRoutesService.routes = List.of(
                 route("10.50.0.0/16", "64500 4200000001"),

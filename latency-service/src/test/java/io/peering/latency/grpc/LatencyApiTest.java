@@ -69,7 +69,7 @@ class LatencyApiTest {
 
     @BeforeEach
     void setUp() {
-        pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.asn_rollup").execute().await().atMost(Duration.ofSeconds(10));
+        pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.prefix_buckets, latency.asn_rollup").execute().await().atMost(Duration.ofSeconds(10));
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         latency = LatencyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);

@@ -36,7 +36,7 @@ class HourlyRollupRowsTest {
 
     @BeforeEach
     void setUp() {
-        pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.asn_rollup").execute()
+        pool.query("TRUNCATE latency.samples, latency.hourly, latency.prefix_hourly, latency.prefix_minutes, latency.prefix_buckets, latency.asn_rollup").execute()
                 .await().atMost(Duration.ofSeconds(10));
     }
 

@@ -13,7 +13,13 @@ import io.peering.latency.v1.LatencyServiceGrpc;
 import io.peering.latency.v1.QueryPrefixLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredAsnLatencyRequest;
 import io.peering.latency.v1.QueryRegisteredPrefixLatencyRequest;
+import io.peering.latency.LatencyStats;
+import io.peering.support.time.Grain;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
@@ -76,6 +82,12 @@ class LatencyBenchmark {
     final boolean keep = Boolean.getBoolean("bench.keep");
 
     final Config config = ConfigProvider.getConfig();
+
+    @Inject
+    LatencyQueries queries;
+
+    @Inject
+    Pool pool;
 
     Connection jdbc() throws Exception {
         return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
@@ -169,12 +181,48 @@ class LatencyBenchmark {
         }
         LatencyServiceGrpc.LatencyServiceBlockingStub stub = LatencyServiceGrpc.newBlockingStub(channel);
         Instant to = Instant.now();
+        try (Statement st = db.createStatement()) {
+            // as in queryFigures: samples without an origin that other tests left would make the query ask routes-service
+            st.execute("DELETE FROM latency.hourly WHERE origin_asn = 0 AND hour >= '" + to.minus(Duration.ofHours(2)) + "'");
+            st.execute("DELETE FROM latency.samples WHERE origin_asn IS NULL AND time >= '" + to.minus(Duration.ofHours(2)) + "'");
+        }
         QueryRegisteredAsnLatencyRequest live = QueryRegisteredAsnLatencyRequest.newBuilder()
                 .setName("peerings/contoso-ams/registeredAsns/contoso-customer")
                 .setTimeRange(TimeRange.newBuilder().setStartTime(ts(to.minus(Duration.ofMinutes(15)))).setEndTime(ts(to)))
                 .setTimeGrain(TimeGrain.TIME_GRAIN_PT1M).build();
         var fromSamples = stub.withDeadlineAfter(1, TimeUnit.MINUTES).queryRegisteredAsnLatency(live);
         List<Double> open = time(() -> stub.withDeadlineAfter(1, TimeUnit.MINUTES).queryRegisteredAsnLatency(live));
+        // the same chart as when the probes send no origin: attributed through the ASN's routes (here its 1,000
+        // prefixes, given as routes-service would), LatencyQueries called directly (routes-service does not run here);
+        // and one prefix's chart
+        Instant from = to.minus(Duration.ofMinutes(15));
+        List<String> routes = new ArrayList<>();
+        for (int p = 0; p < 1000; p++) {
+            routes.add(ingestPrefix(p));
+        }
+        String prefix = ingestPrefix(0);
+        Supplier<LatencyQueries.AsnSeries> byRoutes = () -> queries.asnSeries(ASN, routes, from, to, Grain.PT1M)
+                .await().atMost(Duration.ofMinutes(1));
+        Supplier<List<LatencyStats>> onePrefix = () -> queries.prefixSeries(prefix, from, to, Grain.PT1M)
+                .await().atMost(Duration.ofMinutes(1));
+        Tuple legacyParams = Tuple.of(ASN, from.atOffset(java.time.ZoneOffset.UTC), to.atOffset(java.time.ZoneOffset.UTC))
+                .addArrayOfString(routes.toArray(String[]::new));
+        Supplier<LatencyQueries.AsnSeries> legacyRoutes = () -> {
+            List<LatencyQueries.AsnPoint> points = new ArrayList<>();
+            int count = 0;
+            for (Row r : pool.preparedQuery(LegacyLatencySql.ASN_RAW.formatted("1 minute")).execute(legacyParams)
+                    .await().atMost(Duration.ofMinutes(1))) {
+                points.add(new LatencyQueries.AsnPoint(r.getOffsetDateTime(0).toInstant(), r.getDouble(1)));
+                count = r.getLong(2).intValue();
+            }
+            return new LatencyQueries.AsnSeries(points, count);
+        };
+        LatencyQueries.AsnSeries routesBefore = byRoutes.get();
+        assertSameSeries(routesBefore, legacyRoutes.get());
+        List<LatencyStats> prefixBefore = onePrefix.get();
+        List<Double> routesLegacyMs = time(legacyRoutes);
+        List<Double> routesOpenMs = time(byRoutes);
+        List<Double> prefixOpenMs = time(onePrefix);
         // the job's run once every sample's minute is over: the batch rows merged, the minutes made
         Thread.sleep(60_000 - Instant.now().toEpochMilli() % 60_000 + 1_000);
         long t0 = System.nanoTime();
@@ -196,11 +244,32 @@ class LatencyBenchmark {
         report("  the open hour from the samples (before V7)", open);
         report("  after one compaction run (its minutes made)", made);
         System.out.printf("  that compaction run (the previous hour closed, this hour's minutes made): %.1f s%n", compactSeconds);
+        assertSameSeries(byRoutes.get(), routesBefore);
+        assertThat(onePrefix.get()).isEqualTo(prefixBefore);
+        System.out.printf("%nBENCHMARK the same chart attributed through the ASN's 1,000 routes (LatencyQueries.asnSeries, no gRPC);"
+                + " the same answers every way%n");
+        report("  the previous release's SQL (every sample of the range)", routesLegacyMs);
+        report("  this release's, the open hour from the samples", routesOpenMs);
+        report("  this release's, after the compaction run (V8)", time(byRoutes));
+        System.out.printf("%nBENCHMARK one prefix's chart of the last 15 minutes at PT1M (%s, %d points;"
+                + " LatencyQueries.prefixSeries, no gRPC)%n", prefix, prefixBefore.size());
+        report("  the open hour from the samples", prefixOpenMs);
+        report("  after the compaction run (V8)", time(onePrefix));
         try (Statement st = db.createStatement()) {
             st.execute("DELETE FROM latency.asn_rollup WHERE origin_asn = " + ASN + " AND bucket >= '"
                     + to.minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.DAYS) + "'");
             st.execute("DELETE FROM latency.prefix_hourly WHERE prefix <<= '" + INGEST_SET + "'");
             st.execute("DELETE FROM latency.prefix_minutes WHERE prefix <<= '" + INGEST_SET + "'");
+            st.execute("DELETE FROM latency.prefix_buckets WHERE prefix <<= '" + INGEST_SET + "'");
+        }
+    }
+
+    static void assertSameSeries(LatencyQueries.AsnSeries actual, LatencyQueries.AsnSeries expected) {
+        assertThat(actual.customerPrefixCount()).isEqualTo(expected.customerPrefixCount());
+        assertThat(actual.points()).hasSameSizeAs(expected.points());
+        for (int i = 0; i < expected.points().size(); i++) {
+            assertThat(actual.points().get(i).bucket()).isEqualTo(expected.points().get(i).bucket());
+            assertThat(actual.points().get(i).averageMedianMs()).isCloseTo(expected.points().get(i).averageMedianMs(), within(1e-9));
         }
     }
 
@@ -381,7 +450,7 @@ class LatencyBenchmark {
 
     void clearDataSet(Connection db) throws Exception {
         try (Statement st = db.createStatement()) {
-            for (String table : List.of("samples", "hourly", "prefix_hourly", "prefix_minutes")) {
+            for (String table : List.of("samples", "hourly", "prefix_hourly", "prefix_minutes", "prefix_buckets")) {
                 st.execute("DELETE FROM latency." + table + " WHERE prefix <<= '" + DATA_SET + "' OR prefix = '" + HOT_PREFIX + "'");
             }
             st.execute("DELETE FROM latency.asn_rollup WHERE origin_asn IN (" + ASN + ", " + HOT_PREFIX_ASN + ")");
