@@ -14,6 +14,10 @@
 --
 -- latency.close_hours(before, settled) is V7's with the statements marked "V8" added: a function is
 -- replaced whole.
+--
+-- The hours open when this migration runs get their buckets here, from the samples: a query takes every
+-- sample before a prefix's last made bucket to be in a row or in a batch row not merged yet, and the
+-- rows merged before V8 made none.
 
 CREATE TABLE latency.prefix_buckets (
     bucket       timestamptz      NOT NULL,
@@ -27,6 +31,17 @@ CREATE TABLE latency.prefix_buckets (
     sample_count bigint           NOT NULL,
     PRIMARY KEY (prefix, seconds, bucket)
 );
+
+INSERT INTO latency.prefix_buckets (bucket, prefix, seconds, median_ms, p90_ms, p99_ms, min_ms, max_ms, sample_count)
+SELECT m.bucket, m.prefix, m.seconds, m.p[1], m.p[2], m.p[3], m.lo, m.hi, m.n
+FROM (SELECT g.seconds, time_bucket(make_interval(secs => g.seconds), s.time) AS bucket, k.prefix,
+             percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms) AS p,
+             min(s.rtt_ms) AS lo, max(s.rtt_ms) AS hi, count(*) AS n
+      FROM (SELECT DISTINCT prefix, hour FROM latency.hourly WHERE NOT closed) k
+      CROSS JOIN LATERAL (SELECT x.time, x.rtt_ms FROM latency.samples x
+                          WHERE x.prefix = k.prefix AND x.time >= k.hour AND x.time < k.hour + INTERVAL '1 hour' OFFSET 0) s
+      CROSS JOIN (VALUES (60), (300)) AS g(seconds)
+      GROUP BY 1, 2, 3) m;
 
 CREATE OR REPLACE FUNCTION latency.close_hours(before timestamptz, settled timestamptz) RETURNS integer
     LANGUAGE plpgsql AS $$
