@@ -305,14 +305,14 @@ public class LatencyQueries {
                 WHERE h.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND h.hour < $3
                 GROUP BY 1, 2, 3
                 HAVING bool_or(h.origin_asn = $1 OR (h.origin_asn = 0 AND c.inside))),
-            stated AS ( -- the closed hours' statistics at this grain, and the end of each open hour's made buckets
+            stated AS ( -- closed prefix-hours with statistics at this grain: made to the hour's end
                 SELECT m.prefix, m.hour, m.hour + INTERVAL '1 hour' AS made_to FROM latency.prefix_minutes m
                 WHERE $7::integer < 3600 AND m.seconds = $7::integer
                   AND m.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND m.hour < $3
                 UNION ALL
                 SELECT p.prefix, p.hour, p.hour + INTERVAL '1 hour' FROM latency.prefix_hourly p
                 WHERE $7::integer = 3600 AND p.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND p.hour < $3),
-            made_open AS (
+            made_open AS ( -- per open prefix-hour, the end of its last made bucket
                 SELECT b.prefix, time_bucket(INTERVAL '1 hour', b.bucket) AS hour, max(b.bucket) + make_interval(secs => $7::integer) AS made_to
                 FROM latency.prefix_buckets b
                 WHERE b.seconds = $7::integer AND b.bucket >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND b.bucket < $3

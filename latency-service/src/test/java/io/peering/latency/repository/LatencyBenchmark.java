@@ -205,12 +205,13 @@ class LatencyBenchmark {
                 .await().atMost(Duration.ofMinutes(1));
         Supplier<List<LatencyStats>> onePrefix = () -> queries.prefixSeries(prefix, from, to, Grain.PT1M)
                 .await().atMost(Duration.ofMinutes(1));
+        // the previous release's path for it: LatencyQueries.ASN_RAW (every sample of the range, a range scan per route)
         Tuple legacyParams = Tuple.of(ASN, from.atOffset(java.time.ZoneOffset.UTC), to.atOffset(java.time.ZoneOffset.UTC))
-                .addArrayOfString(routes.toArray(String[]::new));
+                .addArrayOfString(routes.toArray(String[]::new)).addString(Grain.PT1M.sqlInterval());
         Supplier<LatencyQueries.AsnSeries> legacyRoutes = () -> {
             List<LatencyQueries.AsnPoint> points = new ArrayList<>();
             int count = 0;
-            for (Row r : pool.preparedQuery(LegacyLatencySql.ASN_RAW.formatted("1 minute")).execute(legacyParams)
+            for (Row r : pool.preparedQuery(LatencyQueries.ASN_RAW).execute(legacyParams)
                     .await().atMost(Duration.ofMinutes(1))) {
                 points.add(new LatencyQueries.AsnPoint(r.getOffsetDateTime(0).toInstant(), r.getDouble(1)));
                 count = r.getLong(2).intValue();
