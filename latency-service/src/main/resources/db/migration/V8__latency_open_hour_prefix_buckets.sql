@@ -32,16 +32,28 @@ CREATE TABLE latency.prefix_buckets (
     PRIMARY KEY (prefix, seconds, bucket)
 );
 
-INSERT INTO latency.prefix_buckets (bucket, prefix, seconds, median_ms, p90_ms, p99_ms, min_ms, max_ms, sample_count)
-SELECT m.bucket, m.prefix, m.seconds, m.p[1], m.p[2], m.p[3], m.lo, m.hi, m.n
-FROM (SELECT g.seconds, time_bucket(make_interval(secs => g.seconds), s.time) AS bucket, k.prefix,
-             percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms) AS p,
-             min(s.rtt_ms) AS lo, max(s.rtt_ms) AS hi, count(*) AS n
-      FROM (SELECT DISTINCT prefix, hour FROM latency.hourly WHERE NOT closed) k
-      CROSS JOIN LATERAL (SELECT x.time, x.rtt_ms FROM latency.samples x
-                          WHERE x.prefix = k.prefix AND x.time >= k.hour AND x.time < k.hour + INTERVAL '1 hour' OFFSET 0) s
-      CROSS JOIN (VALUES (60), (300)) AS g(seconds)
-      GROUP BY 1, 2, 3) m;
+-- Makes again, from the samples, the 1- and 5-minute buckets of each (prefix, start) in [start, start + span):
+-- its rows there deleted, then one per bucket with samples. The pairs must be distinct.
+CREATE FUNCTION latency.make_prefix_buckets(prefixes cidr[], starts timestamptz[], span interval) RETURNS void
+    LANGUAGE sql AS $$
+    DELETE FROM latency.prefix_buckets r USING unnest(prefixes, starts) AS t(p, b)
+    WHERE r.prefix = t.p AND r.seconds IN (60, 300) AND r.bucket >= t.b AND r.bucket < t.b + span;
+
+    INSERT INTO latency.prefix_buckets (bucket, prefix, seconds, median_ms, p90_ms, p99_ms, min_ms, max_ms, sample_count)
+    SELECT m.bucket, m.prefix, m.seconds, m.p[1], m.p[2], m.p[3], m.lo, m.hi, m.n
+    FROM (SELECT g.seconds, time_bucket(make_interval(secs => g.seconds), s.time) AS bucket, t.p AS prefix,
+                 percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms) AS p,
+                 min(s.rtt_ms) AS lo, max(s.rtt_ms) AS hi, count(*) AS n
+          FROM unnest(prefixes, starts) AS t(p, b)
+          -- an index range scan per pair (OFFSET 0: never a join comparing every sample with every pair)
+          CROSS JOIN LATERAL (SELECT x.time, x.rtt_ms FROM latency.samples x
+                              WHERE x.prefix = t.p AND x.time >= t.b AND x.time < t.b + span OFFSET 0) s
+          CROSS JOIN (VALUES (60), (300)) AS g(seconds)
+          GROUP BY 1, 2, 3) m;
+$$;
+
+SELECT latency.make_prefix_buckets(array_agg(k.prefix), array_agg(k.hour), INTERVAL '1 hour')
+FROM (SELECT DISTINCT prefix, hour FROM latency.hourly WHERE NOT closed) k;
 
 CREATE OR REPLACE FUNCTION latency.close_hours(before timestamptz, settled timestamptz) RETURNS integer
     LANGUAGE plpgsql AS $$
@@ -106,20 +118,7 @@ BEGIN
 
     -- V8: their prefixes' 1- and 5-minute buckets made again from the samples, as the ASNs' above
     IF tp IS NOT NULL THEN
-        DELETE FROM latency.prefix_buckets r USING unnest(tp, tw) AS t(p, b)
-        WHERE r.prefix = t.p AND r.seconds IN (60, 300) AND r.bucket >= t.b AND r.bucket < t.b + INTERVAL '5 minutes';
-
-        INSERT INTO latency.prefix_buckets (bucket, prefix, seconds, median_ms, p90_ms, p99_ms, min_ms, max_ms, sample_count)
-        SELECT m.bucket, m.prefix, m.seconds, m.p[1], m.p[2], m.p[3], m.lo, m.hi, m.n
-        FROM (SELECT g.seconds, time_bucket(make_interval(secs => g.seconds), s.time) AS bucket, t.p AS prefix,
-                     percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY s.rtt_ms) AS p,
-                     min(s.rtt_ms) AS lo, max(s.rtt_ms) AS hi, count(*) AS n
-              FROM unnest(tp, tw) AS t(p, b)
-              -- an index range scan per prefix and 5 minutes (OFFSET 0, as above)
-              CROSS JOIN LATERAL (SELECT x.time, x.rtt_ms FROM latency.samples x
-                                  WHERE x.prefix = t.p AND x.time >= t.b AND x.time < t.b + INTERVAL '5 minutes' OFFSET 0) s
-              CROSS JOIN (VALUES (60), (300)) AS g(seconds)
-              GROUP BY 1, 2, 3) m;
+        PERFORM latency.make_prefix_buckets(tp, tw, INTERVAL '5 minutes');
     END IF;
 
     -- past hours: the rows of a prefix, origin and hour with an open row merged into one (unless it is one
