@@ -295,8 +295,11 @@ public class LatencyQueries {
                     WHERE h.origin_asn = $1 AND h.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND h.hour < $3
                     UNION ALL
                     SELECT h.prefix, true FROM unnest($4::text[]::cidr[]) AS r(p)
-                    JOIN latency.hourly h ON h.prefix >= r.p AND h.prefix <= %1$s AND h.prefix <<= r.p
-                    WHERE h.origin_asn = 0 AND h.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND h.hour < $3) c
+                    CROSS JOIN LATERAL ( -- an index range scan per route (OFFSET 0: a join here is planned, in the generic
+                                         -- plan of the prepared statement, as every route against every row: 2x the time)
+                        SELECT x.prefix FROM latency.hourly x
+                        WHERE x.prefix >= r.p AND x.prefix <= %1$s AND x.prefix <<= r.p AND x.origin_asn = 0
+                          AND x.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND x.hour < $3 OFFSET 0) h) c
                 GROUP BY prefix),
             hours AS ( -- per prefix and hour with a sample that counts: whether every sample counts, whether open
                 SELECT h.prefix, h.hour, c.inside, bool_and(h.origin_asn = $1 OR (h.origin_asn = 0 AND c.inside)) AS clean,
@@ -305,26 +308,20 @@ public class LatencyQueries {
                 WHERE h.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND h.hour < $3
                 GROUP BY 1, 2, 3
                 HAVING bool_or(h.origin_asn = $1 OR (h.origin_asn = 0 AND c.inside))),
-            stated AS ( -- closed prefix-hours with statistics at this grain: made to the hour's end
-                SELECT m.prefix, m.hour, m.hour + INTERVAL '1 hour' AS made_to FROM latency.prefix_minutes m
-                WHERE $7::integer < 3600 AND m.seconds = $7::integer
-                  AND m.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND m.hour < $3
-                UNION ALL
-                SELECT p.prefix, p.hour, p.hour + INTERVAL '1 hour' FROM latency.prefix_hourly p
-                WHERE $7::integer = 3600 AND p.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND p.hour < $3),
-            made_open AS ( -- per open prefix-hour, the end of its last made bucket
-                SELECT b.prefix, time_bucket(INTERVAL '1 hour', b.bucket) AS hour, max(b.bucket) + make_interval(secs => $7::integer) AS made_to
-                FROM latency.prefix_buckets b
-                WHERE b.seconds = $7::integer AND b.bucket >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND b.bucket < $3
-                GROUP BY 1, 2),
             spans AS ( -- per prefix-hour, the whole buckets made statistics answer: ks..ke (none when ks >= ke)
                 SELECT h.prefix, h.hour, h.inside, h.open, greatest(h.hour, $5::timestamptz) AS ks,
                        least(CASE WHEN NOT h.clean THEN h.hour
-                                  WHEN NOT h.open THEN coalesce(s.made_to, h.hour)
-                                  ELSE coalesce(o.made_to, h.hour) END, $6::timestamptz) AS ke
-                FROM hours h
-                LEFT JOIN stated s ON NOT h.open AND s.prefix = h.prefix AND s.hour = h.hour
-                LEFT JOIN made_open o ON h.open AND o.prefix = h.prefix AND o.hour = h.hour),
+                                  WHEN NOT h.open THEN CASE WHEN EXISTS ( -- the closed hour has statistics at this grain
+                                           SELECT 1 FROM latency.prefix_minutes m WHERE $7::integer < 3600 AND m.prefix = h.prefix
+                                             AND m.seconds = $7::integer AND m.hour = h.hour
+                                           UNION ALL
+                                           SELECT 1 FROM latency.prefix_hourly p WHERE $7::integer = 3600 AND p.prefix = h.prefix
+                                             AND p.hour = h.hour) THEN h.hour + INTERVAL '1 hour' ELSE h.hour END
+                                  ELSE coalesce(( -- the end of the open hour's last made bucket
+                                           SELECT max(b.bucket) + make_interval(secs => $7::integer) FROM latency.prefix_buckets b
+                                           WHERE b.prefix = h.prefix AND b.seconds = $7::integer AND b.bucket >= h.hour
+                                             AND b.bucket < h.hour + INTERVAL '1 hour'), h.hour) END, $6::timestamptz) AS ke
+                FROM hours h),
             unmerged AS ( -- buckets of an open hour's span with samples of a batch row not merged yet
                 SELECT DISTINCT m.prefix, m.inside, b.bucket FROM spans m
                 JOIN latency.hourly f ON f.prefix = m.prefix AND f.hour = m.hour AND NOT f.closed AND f.first_time IS NOT NULL
@@ -332,7 +329,8 @@ public class LatencyQueries {
                                                    least(time_bucket(make_interval(secs => $7::integer), f.last_time),
                                                          m.ke - make_interval(secs => $7::integer)),
                                                    make_interval(secs => $7::integer)) AS b(bucket)
-                WHERE m.open AND m.ks < m.ke AND f.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND f.hour < $3),
+                WHERE m.open AND m.ks < m.ke AND f.first_time < m.ke AND f.last_time >= m.ks
+                  AND f.hour >= time_bucket(INTERVAL '1 hour', $2::timestamptz) AND f.hour < $3),
             kept AS ( -- whole buckets answered by made statistics
                 SELECT x.bucket, x.prefix, x.median FROM (
                     SELECT u.bucket, m.prefix, u.median FROM spans m

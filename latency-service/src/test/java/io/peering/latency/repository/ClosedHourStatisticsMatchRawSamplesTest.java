@@ -146,6 +146,42 @@ class ClosedHourStatisticsMatchRawSamplesTest {
         }
     }
 
+    /**
+     * The live case of a chart: samples arrive in time order, a batch every 15 seconds, and the compaction runs 17
+     * seconds into each minute, so an open hour has made buckets up to about the current minute, batch rows not merged
+     * after them, and the buckets after the last made one hold samples; every path reads made buckets, the samples after
+     * them and the batch rows' buckets (an hour six hours ago taken as the current one, as above).
+     */
+    @Test
+    void anOpenHoursMadeBucketsEqualTheFromRawSqlWhileSamplesArriveInTimeOrder() {
+        Instant current = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(6));
+        now = current.plus(Duration.ofMinutes(41)).plusSeconds(38);
+        firstHour = current.minus(Duration.ofHours(2));
+        SplittableRandom random = new SplittableRandom(11);
+        List<Sample> sent = new ArrayList<>();
+        for (Instant t = firstHour; t.isBefore(now); t = t.plusSeconds(15)) {
+            Instant end = t.plusSeconds(15).isAfter(now) ? now : t.plusSeconds(15);
+            store(randomSamples(random, 12, t, end), sent);
+            Instant minute = t.truncatedTo(ChronoUnit.MINUTES);
+            // the job's run at :17 of each minute, as of that minute; none in the last three minutes (a slow database)
+            if (t.plusSeconds(15).getEpochSecond() % 60 == 30 && minute.isBefore(current.plus(Duration.ofMinutes(39)))) {
+                compactAsOf(minute.truncatedTo(ChronoUnit.HOURS), minute);
+            }
+        }
+        assertThat(count("SELECT count(*) FROM latency.prefix_buckets WHERE seconds = 60 AND bucket >= '"
+                + current.plus(Duration.ofMinutes(38)) + "'")).as("buckets made to minute 38").isPositive();
+        assertThat(count("SELECT count(*) FROM latency.prefix_buckets WHERE bucket >= '"
+                + current.plus(Duration.ofMinutes(39)) + "'")).as("none after it").isZero();
+        assertEqualsOracle("samples in time order, the compaction three minutes behind");
+
+        compactAsOf(current, current.plus(Duration.ofMinutes(41)));
+        assertThat(count("SELECT count(*) FROM latency.prefix_buckets WHERE seconds = 60 AND bucket >= '"
+                + current.plus(Duration.ofMinutes(41)) + "'")).as("buckets of the current minute made").isPositive();
+        assertThat(count("SELECT count(*) FROM latency.hourly WHERE first_time IS NOT NULL")).as("batch rows not merged")
+                .isPositive();
+        assertEqualsOracle("samples in time order, the compaction as of the current minute");
+    }
+
     void compactAsOf(Instant before, Instant settled) {
         store.compactAsOf(before, settled).await().atMost(Duration.ofSeconds(60));
     }
