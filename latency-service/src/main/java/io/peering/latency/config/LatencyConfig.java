@@ -21,9 +21,12 @@ public interface LatencyConfig {
     @WithDefault("2")
     int concurrentBatches();
 
-    /** How often rollup rows that batches appended to are sorted again (a Quarkus schedule; "off" disables). */
-    @WithDefault("1m")
-    String compactionEvery();
+    /**
+     * When the rollup compaction runs ({@code RollupCompaction}): a Quartz cron expression, by default 5 seconds into
+     * every minute; "off" disables it.
+     */
+    @WithDefault("5 * * * * ?")
+    String compactionCron();
 
     /** Deadline of each call to routes-service (received routes for samples without an origin ASN). */
     @WithDefault("PT10S")
