@@ -147,10 +147,11 @@ class ClosedHourStatisticsMatchRawSamplesTest {
     }
 
     /**
-     * The live case of a chart: samples arrive in time order, a batch every 15 seconds, and the compaction runs 17
-     * seconds into each minute, so an open hour has made buckets up to about the current minute, batch rows not merged
-     * after them, and the buckets after the last made one hold samples; every path reads made buckets, the samples after
-     * them and the batch rows' buckets (an hour six hours ago taken as the current one, as above).
+     * The live case of a chart: samples arrive in time order, a batch every 15 seconds, and the compaction runs once a
+     * minute (after the minute's first half has arrived), so an open hour has made buckets up to about the current
+     * minute, batch rows not merged after them, and the buckets after the last made one hold samples; compared with the
+     * compaction three minutes behind (a slow database), and again after it caught up. Every path reads made buckets,
+     * the samples after them and the batch rows' buckets (an hour six hours ago taken as the current one, as above).
      */
     @Test
     void anOpenHoursMadeBucketsEqualTheFromRawSqlWhileSamplesArriveInTimeOrder() {
